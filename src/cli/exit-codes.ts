@@ -1,0 +1,27 @@
+/** The one table of process exit codes (DESIGN.md §4). Printed by `--help` and the README. */
+export const ExitCode = {
+  pass: 0,
+  fail: 1,
+  usage: 2,
+  thresholds: 3,
+  inconclusive: 4,
+  unavailable: 69,
+  internal: 70,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
+  [ExitCode.pass, 'PASS: nothing leaked and the run exercised what it claims'],
+  [ExitCode.fail, 'FAIL: a leak or a broken invariant'],
+  [ExitCode.usage, 'bad usage or invalid input'],
+  [ExitCode.thresholds, 'thresholds breached only'],
+  [ExitCode.inconclusive, 'INCONCLUSIVE: the run did not exercise what it claims'],
+  [ExitCode.unavailable, 'a required service is unreachable'],
+  [ExitCode.internal, 'internal error'],
+  [ExitCode.interrupted, 'interrupted (partial report written)'],
+];
+
+export function describeExitCodes(): string {
+  return exitCodeTable.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n');
+}

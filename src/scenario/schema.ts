@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+/**
+ * The scenario format. Every object is strict (unknown keys are errors) and every field has a
+ * default, so `{}` is the built-in reconnect storm. Durations are strings (`30s`, `+00:02:00`)
+ * converted to milliseconds of scenario time; `timeScale` compresses them on a real clock.
+ */
+
+export const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration like 250ms, 30s, 5m or +HH:MM:SS, found ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const share = z.number().min(0, 'a share is between 0 and 1').max(1, 'a share is between 0 and 1');
+
+const range = (max: number) =>
+  z
+    .strictObject({ min: z.number().int().min(0).max(max), max: z.number().int().min(0).max(max) })
+    .refine((r) => r.min <= r.max, { message: 'min must not exceed max' });
+
+export const backoffSchema = z.strictObject({
+  kind: z.enum(['none', 'fixed', 'exponential']).default('exponential'),
+  jitter: z.enum(['none', 'full', 'equal', 'decorrelated']).default('full'),
+  base: duration.default(500),
+  cap: duration.default(10_000),
+  /** Give up after this many failed attempts in a row; 0 retries for ever. */
+  maxAttempts: z.number().int().min(0).default(0),
+});
+
+export const transportIds = ['memory', 'tcp'] as const;
+
+/** Devices a transport can hold in one process: TCP is bounded by the descriptor limit. */
+export const transportCapacity: Record<(typeof transportIds)[number], number> = {
+  memory: 500_000,
+  tcp: 8_000,
+};
+
+export const fleetSchema = z.strictObject({
+  devices: z.number().int().min(1).max(500_000).default(2000),
+  /** When set, exactly this many accounts, each drawing its device count from devicesPerAccount. */
+  accounts: z.number().int().min(1).max(500_000).optional(),
+  devicesPerAccount: range(1000).default({ min: 1, max: 6 }),
+  viewersPerAccount: range(20).default({ min: 1, max: 2 }),
+  /** Mean time between motion events of one camera (exponentially distributed). */
+  eventInterval: duration.default(5_000),
+  /** Share of received thumbnails a viewer taps to open the video. */
+  tapShare: share.default(0.2),
+  transport: z.enum(transportIds).default('memory'),
+  backoff: backoffSchema.default(backoffSchema.parse({})),
+  /** Keep-alive announced in CONNECT, seconds (0 disables). */
+  keepalive: z.number().int().min(0).max(65535).default(0),
+});
+
+export const cacheSchema = z.strictObject({
+  adapter: z.string().min(1).default('memory'),
+  ttl: duration.default(300_000),
+  /** Options passed to the adapter as they are (e.g. a faulty adapter's knobs). */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const serviceSchema = z.strictObject({
+  verify: z.enum(['none', 'envelope', 'source-of-truth']).default('none'),
+  sourceOfTruthLatency: duration.default(20),
+});
+
+const stepBase = { at: duration };
+
+export const brokerOutageStep = z.strictObject({
+  ...stepBase,
+  fault: z.literal('broker-outage'),
+  duration: duration,
+});
+
+export const transferStep = z.strictObject({
+  ...stepBase,
+  transfer: z.strictObject({ share: share }),
+});
+
+export const timelineStep = z.union([brokerOutageStep, transferStep]);
+
+export const checksSchema = z.strictObject({
+  /** The storm happened: at least this share of the fleet reconnected after each outage. */
+  minReconnectShare: share.default(0.99),
+  /** Every account received at least one thumbnail. */
+  everyAccountDelivered: z.boolean().default(true),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore').default('reconnect-storm'),
+    description: z.string().optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    timeScale: z.number().positive().max(10_000).default(10),
+    /** Scenario time the run lasts; events stop `drain` before the end. */
+    duration: duration.default(70_000),
+    drain: duration.default(5_000),
+    fleet: fleetSchema.default(fleetSchema.parse({})),
+    broker: z.strictObject({}).default({}),
+    cache: cacheSchema.default(cacheSchema.parse({})),
+    service: serviceSchema.default(serviceSchema.parse({})),
+    timeline: z.array(timelineStep).default([]),
+    checks: checksSchema.default(checksSchema.parse({})),
+  })
+  .superRefine((s, ctx) => {
+    const cap = transportCapacity[s.fleet.transport];
+    if (s.fleet.devices > cap) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fleet', 'devices'],
+        message: `${s.fleet.devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
+      });
+    }
+    if (s.drain >= s.duration) {
+      ctx.addIssue({ code: 'custom', path: ['drain'], message: 'drain must be shorter than duration' });
+    }
+    s.timeline.forEach((step, i) => {
+      const end = step.at + ('duration' in step ? step.duration : 0);
+      if (end > s.duration - s.drain) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeline', i, 'at'],
+          message: `the step ends at ${end}ms, after events stop (duration - drain = ${s.duration - s.drain}ms)`,
+        });
+      }
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type BackoffSpec = z.output<typeof backoffSchema>;
+export type TimelineStep = z.output<typeof timelineStep>;
+export type VerifyMode = Scenario['service']['verify'];
+export type TransportId = Scenario['fleet']['transport'];
