@@ -32,18 +32,37 @@ export function streamSeed(seed: number, name: string): number {
   return h | 0;
 }
 
-export function createRng(seed: number, name = ''): Rng {
-  const gen = xoroshiro128plus(streamSeed(seed, name));
-  const next = (): number => {
+/**
+ * A class, not a bag of closures: 100k devices each hold one, so methods live on the prototype
+ * and an instance is two references.
+ */
+class SeededRng implements Rng {
+  private readonly gen: ReturnType<typeof xoroshiro128plus>;
+  constructor(seed: number) {
+    this.gen = xoroshiro128plus(seed);
+  }
+  next(): number {
     // two 32-bit draws give 53 bits of mantissa
-    const hi = (gen.next() >>> 0) >>> 5;
-    const lo = (gen.next() >>> 0) >>> 6;
+    const hi = (this.gen.next() >>> 0) >>> 5;
+    const lo = (this.gen.next() >>> 0) >>> 6;
     return (hi * 67108864 + lo) / 9007199254740992;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p) => next() < p,
-    pick: (items) => items[Math.floor(next() * items.length)],
-  };
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+}
+
+export function createRng(seed: number, name = ''): Rng {
+  return new SeededRng(streamSeed(seed, name));
+}
+
+/** Exponentially distributed draw with the given mean (Poisson arrivals). */
+export function exponential(rng: Rng, mean: number): number {
+  return -Math.log(1 - rng.next()) * mean;
 }

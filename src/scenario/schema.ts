@@ -23,9 +23,9 @@ export const duration = z
 
 const share = z.number().min(0, 'a share is between 0 and 1').max(1, 'a share is between 0 and 1');
 
-const range = (max: number) =>
+const range = (max: number, least: number) =>
   z
-    .strictObject({ min: z.number().int().min(0).max(max), max: z.number().int().min(0).max(max) })
+    .strictObject({ min: z.number().int().min(least).max(max), max: z.number().int().min(least).max(max) })
     .refine((r) => r.min <= r.max, { message: 'min must not exceed max' });
 
 export const backoffSchema = z.strictObject({
@@ -49,8 +49,8 @@ export const fleetSchema = z.strictObject({
   devices: z.number().int().min(1).max(500_000).default(2000),
   /** When set, exactly this many accounts, each drawing its device count from devicesPerAccount. */
   accounts: z.number().int().min(1).max(500_000).optional(),
-  devicesPerAccount: range(1000).default({ min: 1, max: 6 }),
-  viewersPerAccount: range(20).default({ min: 1, max: 2 }),
+  devicesPerAccount: range(1000, 1).default({ min: 1, max: 6 }),
+  viewersPerAccount: range(20, 1).default({ min: 1, max: 2 }),
   /** Mean time between motion events of one camera (exponentially distributed). */
   eventInterval: duration.default(5_000),
   /** Share of received thumbnails a viewer taps to open the video. */

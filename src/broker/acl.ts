@@ -1,0 +1,57 @@
+import type { Principal } from '../registry/credentials.ts';
+
+/**
+ * Topic access rules. Topics: cameras publish `devices/{id}/events`, the service publishes
+ * `accounts/{account}/events`, viewers subscribe under their own `accounts/{account}/`.
+ * A filter is judged by every topic it could match, not by its string prefix.
+ */
+
+export function eventTopicOf(deviceId: string): string {
+  return `devices/${deviceId}/events`;
+}
+
+export function accountTopicOf(accountId: string): string {
+  return `accounts/${accountId}/events`;
+}
+
+export const SERVICE_EVENT_FILTER = 'devices/+/events';
+
+export function canPublish(principal: Principal, topic: string): boolean {
+  // [MQTT-4.7.2-1] `$` topics are the server's; [MQTT-3.3.2-2] no wildcards in a topic name
+  if (topic.startsWith('$') || topic.includes('+') || topic.includes('#')) return false;
+  const levels = topic.split('/');
+  switch (principal.role) {
+    case 'camera':
+      return levels.length >= 3 && levels[0] === 'devices' && levels[1] === principal.id;
+    case 'service':
+      return levels.length === 3 && levels[0] === 'accounts' && levels[2] === 'events' && levels[1] !== '';
+    case 'viewer':
+      return false;
+  }
+}
+
+export function canSubscribe(principal: Principal, filter: string): boolean {
+  if (filter.startsWith('$') || !isValidFilter(filter)) return false;
+  const levels = filter.split('/');
+  switch (principal.role) {
+    case 'viewer':
+      // The first two levels must be literal: `+` or `#` there could match another account.
+      // `accounts/{me}/#` also matches `accounts/{me}` itself [MQTT-4.7.1-2]: still its own.
+      return levels.length >= 3 && levels[0] === 'accounts' && levels[1] === principal.id;
+    case 'service':
+      return filter === SERVICE_EVENT_FILTER;
+    case 'camera':
+      return false;
+  }
+}
+
+/** [MQTT-4.7.1-2] `#` only last and alone in its level; [MQTT-4.7.1-3] `+` alone in its level. */
+export function isValidFilter(filter: string): boolean {
+  if (filter.length === 0) return false;
+  const levels = filter.split('/');
+  return levels.every((level, i) => {
+    if (level.includes('#')) return level === '#' && i === levels.length - 1;
+    if (level.includes('+')) return level === '+';
+    return true;
+  });
+}

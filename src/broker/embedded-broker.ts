@@ -1,0 +1,115 @@
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Credentials, Principal } from '../registry/credentials.ts';
+import { clientIdMatches, principalOf } from '../registry/credentials.ts';
+import type { Registry } from '../registry/registry.ts';
+import type { ClientTransport, ServerTransport } from '../transport/link.ts';
+import { canPublish, canSubscribe } from './acl.ts';
+
+/** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+export interface BrokerStats {
+  connacksAccepted: number;
+  authRefused: number;
+  publishDenied: number;
+  subscribeDenied: number;
+}
+
+type ClientWithPrincipal = Client & { principal?: Principal };
+
+/**
+ * aedes in this process, behind our auth and ACL, on a memory or TCP transport.
+ * An outage drops every connection and refuses new ones until restore().
+ */
+export class EmbeddedBroker {
+  readonly aedes: Aedes;
+  readonly stats: BrokerStats = { connacksAccepted: 0, authRefused: 0, publishDenied: 0, subscribeDenied: 0 };
+  private readonly server: ServerTransport;
+  clientTransport!: ClientTransport;
+  private down = false;
+
+  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry) {
+    this.server = server;
+    const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
+    const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
+    this.aedes = new Aedes({
+      heartbeatInterval: 3_600_000,
+      concurrency: 1000,
+      connectTimeout: 30_000,
+      authenticate: (client, username, password, done) => {
+        const principal = username === undefined ? undefined : principalOf(username, isDevice, isAccount);
+        if (principal === undefined || !credentials.verify(username!, password)) {
+          this.stats.authRefused++;
+          return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
+        }
+        if (!clientIdMatches(principal, client.id)) {
+          // a client id is bound to its credentials: no takeover of another principal's session
+          this.stats.authRefused++;
+          return done(authError(`client id ${client.id} is not ${principal.id}'s`, NOT_AUTHORIZED), false);
+        }
+        (client as ClientWithPrincipal).principal = principal;
+        done(null, true);
+      },
+      authorizePublish: (client, packet, callback) => {
+        const principal = (client as ClientWithPrincipal | null)?.principal;
+        if (principal === undefined || !canPublish(principal, packet.topic)) {
+          this.stats.publishDenied++;
+          // [MQTT-3.3.5-2] an unauthorised PUBLISH gets no error reply; the connection closes
+          return callback(new Error(`publish to ${packet.topic} denied`));
+        }
+        callback(null);
+      },
+      authorizeSubscribe: (client, subscription, callback) => {
+        const principal = (client as ClientWithPrincipal).principal;
+        if (principal === undefined || !canSubscribe(principal, subscription.topic)) {
+          this.stats.subscribeDenied++;
+          // [MQTT-3.9.3] a refused filter gets return code 0x80 in SUBACK
+          return callback(null, null);
+        }
+        callback(null, subscription);
+      },
+    });
+    this.aedes.on('connackSent', (packet) => {
+      if (packet.returnCode === 0) this.stats.connacksAccepted++;
+    });
+    this.aedes.on('clientError', () => {});
+    this.aedes.on('connectionError', () => {});
+  }
+
+  static async start(server: ServerTransport, credentials: Credentials, registry: Registry): Promise<EmbeddedBroker> {
+    const broker = new EmbeddedBroker(server, credentials, registry);
+    await broker.aedes.listen();
+    broker.clientTransport = await server.listen((stream) => broker.aedes.handle(stream));
+    return broker;
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  get openConnections(): number {
+    return this.server.openConnections;
+  }
+
+  /** Drops every connection and refuses new ones. Returns how many were dropped. */
+  outage(): number {
+    this.down = true;
+    this.server.setRefusing(true);
+    return this.server.dropAll();
+  }
+
+  restore(): void {
+    this.down = false;
+    this.server.setRefusing(false);
+  }
+
+  async close(): Promise<void> {
+    await this.server.close();
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+}
+
+function authError(message: string, returnCode: number): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}

@@ -1,0 +1,114 @@
+import mqttPacket from 'mqtt-packet';
+
+/** MQTT 3.1.1 control packet types (fixed header, high nibble) [MQTT-2.2.1]. */
+export const PacketType = {
+  connect: 1,
+  connack: 2,
+  publish: 3,
+  puback: 4,
+  subscribe: 8,
+  suback: 9,
+  pingreq: 12,
+  pingresp: 13,
+  disconnect: 14,
+} as const;
+
+const PINGREQ = Buffer.from([0xc0, 0x00]);
+const DISCONNECT = Buffer.from([0xe0, 0x00]);
+
+export function encodeConnect(clientId: string, username: string, password: string, keepalive: number): Buffer {
+  return mqttPacket.generate({
+    cmd: 'connect',
+    protocolId: 'MQTT',
+    protocolVersion: 4,
+    clean: true,
+    clientId,
+    keepalive,
+    username,
+    password: Buffer.from(password),
+  });
+}
+
+export function encodeSubscribe(messageId: number, filters: readonly string[]): Buffer {
+  return mqttPacket.generate({
+    cmd: 'subscribe',
+    messageId,
+    subscriptions: filters.map((topic) => ({ topic, qos: 0 as const })),
+  });
+}
+
+export function encodePingreq(): Buffer {
+  return PINGREQ;
+}
+
+export function encodeDisconnect(): Buffer {
+  return DISCONNECT;
+}
+
+/** QoS 0 PUBLISH written by hand into one buffer: it is the hot path of every camera. */
+export function encodePublish(topic: string, payload: Uint8Array): Buffer {
+  const topicLength = Buffer.byteLength(topic);
+  const remaining = 2 + topicLength + payload.length;
+  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+  const out = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+  out[0] = 0x30;
+  let offset = 1;
+  let value = remaining;
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    out[offset++] = byte;
+  } while (value > 0);
+  out.writeUInt16BE(topicLength, offset);
+  offset += 2;
+  offset += out.write(topic, offset, 'utf8');
+  out.set(payload, offset);
+  return out;
+}
+
+/**
+ * Splits a byte stream into frames. Returns the unconsumed tail (or null) to keep as the
+ * client's only parser state, calling onFrame(type, flags, body) per complete packet.
+ */
+export function readFrames(
+  pending: Buffer | null,
+  chunk: Buffer,
+  onFrame: (type: number, flags: number, body: Buffer) => void,
+): Buffer | null {
+  let data = pending === null ? chunk : Buffer.concat([pending, chunk]);
+  let offset = 0;
+  while (data.length - offset >= 2) {
+    let multiplier = 1;
+    let remaining = 0;
+    let i = offset + 1;
+    let complete = false;
+    for (let n = 0; n < 4 && i < data.length; n++, i++) {
+      const byte = data[i];
+      remaining += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((byte & 0x80) === 0) {
+        complete = true;
+        i++;
+        break;
+      }
+    }
+    if (!complete) break; // the length itself is split across chunks
+    if (data.length - i < remaining) break;
+    const header = data[offset];
+    onFrame(header >> 4, header & 0x0f, data.subarray(i, i + remaining));
+    offset = i + remaining;
+  }
+  if (offset >= data.length) return null;
+  // copy the tail so a large chunk is not kept alive by a few leftover bytes
+  return Buffer.from(data.subarray(offset));
+}
+
+/** Topic and payload of a QoS 0 PUBLISH body [MQTT-3.3.2]. */
+export function decodePublish(flags: number, body: Buffer): { topic: string; payload: Buffer } {
+  const topicLength = body.readUInt16BE(0);
+  const topic = body.toString('utf8', 2, 2 + topicLength);
+  const qos = (flags >> 1) & 0x03;
+  const payloadStart = 2 + topicLength + (qos > 0 ? 2 : 0);
+  return { topic, payload: body.subarray(payloadStart) };
+}

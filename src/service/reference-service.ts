@@ -1,0 +1,102 @@
+import { SERVICE_EVENT_FILTER, accountTopicOf } from '../broker/acl.ts';
+import type { Clock } from '../clock/clock.ts';
+import type { TimerTarget } from '../clock/timer-queue.ts';
+import { readEventHeader } from '../fleet/event-payload.ts';
+import { ClientState, LeanMqttClient } from '../mqtt/lean-client.ts';
+import type { Credentials } from '../registry/credentials.ts';
+import { serviceUsername } from '../registry/credentials.ts';
+import type { ClientTransport } from '../transport/link.ts';
+import type { OwnerResolver } from './owner-resolver.ts';
+import type { ServiceObserver } from './service-observer.ts';
+
+const SUBSCRIBE_ID = 1;
+const RECONNECT = 1;
+/** The service is infrastructure: it retries quickly and without jitter. */
+const RECONNECT_DELAY = 100;
+
+/**
+ * The system under test, push path: device event → owner(device) through the cache →
+ * publish the thumbnail to `accounts/{owner}/events`. It forwards the payload unchanged.
+ */
+export class ReferenceService extends LeanMqttClient implements TimerTarget {
+  private readonly name = serviceUsername('reference');
+  private readonly credentialsSource: Credentials;
+  private readonly resolver: OwnerResolver;
+  private readonly observer: ServiceObserver;
+  private readonly clock: Clock;
+  /** Subscribed: events published from now on reach the service. */
+  ready = false;
+  private stopped = false;
+  connects = 0;
+
+  constructor(transport: ClientTransport, credentials: Credentials, resolver: OwnerResolver, observer: ServiceObserver, clock: Clock) {
+    super(transport);
+    this.credentialsSource = credentials;
+    this.resolver = resolver;
+    this.observer = observer;
+    this.clock = clock;
+  }
+
+  get clientId(): string {
+    return `${this.name}~1`;
+  }
+
+  protected credentials(): [string, string] {
+    return [this.name, this.credentialsSource.password(this.name)];
+  }
+
+  start(): void {
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ready = false;
+    this.close();
+  }
+
+  protected override onConnected(): void {
+    this.connects++;
+    this.subscribe(SUBSCRIBE_ID, [SERVICE_EVENT_FILTER]);
+  }
+
+  protected override onSuback(_messageId: number, grants: Buffer): void {
+    this.ready = grants[0] !== 0x80;
+  }
+
+  protected override onDisconnected(): void {
+    this.ready = false;
+    if (!this.stopped) this.clock.after(RECONNECT_DELAY, this, RECONNECT);
+  }
+
+  onTimer(): void {
+    if (!this.stopped && this.state === ClientState.idle) this.open();
+  }
+
+  protected override onMessage(topic: string, payload: Buffer): void {
+    void this.route(topic, payload);
+  }
+
+  private async route(topic: string, payload: Buffer): Promise<void> {
+    const header = readEventHeader(payload);
+    if (header === undefined) return;
+    const { eventId, publishedAt } = header;
+    this.observer.eventReceived(eventId);
+    const deviceId = topic.split('/')[1];
+    let resolution;
+    try {
+      resolution = await this.resolver.resolve(deviceId, publishedAt);
+    } catch {
+      this.observer.eventDropped(eventId, 'lookup-failed');
+      return;
+    }
+    const { owner, trace } = resolution;
+    if (trace.blocked) this.observer.blocked({ ...trace.blocked, path: 'push', eventId, at: Math.round(this.clock.now()) });
+    if (owner === undefined) {
+      this.observer.eventDropped(eventId, 'unknown-device');
+      return;
+    }
+    if (this.publish(accountTopicOf(owner), payload)) this.observer.eventRouted(eventId, owner, trace);
+    else this.observer.eventDropped(eventId, 'service-offline');
+  }
+}

@@ -1,0 +1,36 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * The client side of one connection, whatever carries it. Clients implement LinkHandler with
+ * prototype methods, so a link costs no closures per device.
+ */
+export interface LinkHandler {
+  onLinkData(chunk: Buffer): void;
+  /** Called once, when the link is gone (refused, dropped by the peer, or hung up). */
+  onLinkClose(): void;
+}
+
+export interface Link {
+  send(chunk: Buffer): void;
+  hangUp(): void;
+}
+
+export interface ClientTransport {
+  readonly id: string;
+  connect(handler: LinkHandler): Link;
+}
+
+/**
+ * The broker side: hands every accepted stream to `accept`; during an outage it refuses new
+ * connections and can drop the ones it has.
+ */
+export interface ServerTransport {
+  readonly id: string;
+  /** Starts accepting; resolves with what clients need to reach it. */
+  listen(accept: (stream: Duplex) => void): Promise<ClientTransport>;
+  setRefusing(refusing: boolean): void;
+  /** Destroys every open connection; returns how many there were. */
+  dropAll(): number;
+  readonly openConnections: number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,90 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ClientTransport, Link, LinkHandler, ServerTransport } from './link.ts';
+
+/** Loopback source addresses to spread over (~28k ephemeral ports each): 8 hold 20k+ with room. */
+const SOURCE_ADDRESSES = 8;
+
+class TcpLink implements Link {
+  private readonly socket: Socket;
+  constructor(socket: Socket, handler: LinkHandler) {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => handler.onLinkData(chunk));
+    socket.once('close', () => handler.onLinkClose());
+    socket.on('error', () => {}); // 'close' follows and tells the client
+  }
+  send(chunk: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(chunk);
+  }
+  hangUp(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Loopback TCP on port 0; clients spread over 127.0.0.x source addresses. */
+export class TcpServerTransport implements ServerTransport {
+  readonly id = 'tcp';
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private refusing = false;
+  private readonly host: string;
+
+  constructor(host = '127.0.0.1') {
+    this.host = host;
+  }
+
+  listen(accept: (stream: Duplex) => void): Promise<ClientTransport> {
+    const server = createServer((socket) => {
+      if (this.refusing) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.on('error', () => {});
+      accept(socket);
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, this.host, () => {
+        const address = server.address();
+        if (address === null || typeof address === 'string') return reject(new Error('no TCP address'));
+        resolve(tcpClientTransport(this.host, address.port));
+      });
+    });
+  }
+
+  setRefusing(refusing: boolean): void {
+    this.refusing = refusing;
+  }
+
+  dropAll(): number {
+    const all = [...this.sockets];
+    for (const socket of all) socket.destroy();
+    return all.length;
+  }
+
+  get openConnections(): number {
+    return this.sockets.size;
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export function tcpClientTransport(host: string, port: number): ClientTransport {
+  let opened = 0;
+  const spread = host === '127.0.0.1';
+  return {
+    id: 'tcp',
+    connect(handler: LinkHandler): Link {
+      const n = opened++;
+      const localAddress = spread ? `127.0.0.${1 + (n % SOURCE_ADDRESSES)}` : undefined;
+      return new TcpLink(connect({ host, port, localAddress }), handler);
+    },
+  };
+}
