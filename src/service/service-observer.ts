@@ -33,4 +33,6 @@ export interface ServiceObserver {
   eventRouted(eventId: number, accountId: string, trace: OwnerTrace): void;
   eventDropped(eventId: number, reason: DropReason): void;
   blocked(leak: BlockedLeak): void;
+  /** A clip was served to `accountId` because the service resolved it as the owner. */
+  tapServed(eventId: number, accountId: string, trace: OwnerTrace): void;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock/clock.ts';
 import type { Credentials } from '../registry/credentials.ts';
 import type { Watermarker } from '../registry/watermark.ts';
 import type { OwnerResolver } from './owner-resolver.ts';
-import type { ServiceObserver } from './service-observer.ts';
+import type { OwnerTrace, ServiceObserver } from './service-observer.ts';
 
 /** Where the cameras' clips live: the service looks up an event's device and time here. */
 export interface ClipStore {
@@ -68,9 +68,9 @@ export class TapServer {
     const meta = clips.eventMeta(eventId);
     if (meta === undefined) return reply(res, 404, 'no such event');
     let owner: string | undefined;
+    let trace: OwnerTrace;
     try {
-      const { owner: resolved, trace } = await resolver.resolve(meta.deviceId, meta.publishedAt);
-      owner = resolved;
+      ({ owner, trace } = await resolver.resolve(meta.deviceId, meta.publishedAt));
       if (trace.blocked) observer.blocked({ ...trace.blocked, path: 'tap', eventId, at: Math.round(clock.now()) });
     } catch {
       return reply(res, 503, 'ownership check failed');
@@ -80,6 +80,7 @@ export class TapServer {
       return reply(res, 403, 'not your camera');
     }
     this.served++;
+    observer.tapServed(eventId, account, trace);
     const clip = watermarker.encode({ kind: 'clip', deviceId: meta.deviceId, eventId, publishedAt: meta.publishedAt });
     res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': clip.length });
     res.end(clip);

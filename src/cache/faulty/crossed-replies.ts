@@ -54,7 +54,7 @@ class CrossedRepliesAdapter implements ConfessingAdapter, TimerTarget {
   constructor(rng: Rng, clock: Clock, options: Record<string, unknown>) {
     this.rng = rng;
     this.clock = clock;
-    this.latency = numberOption(options, 'latency', 2);
+    this.latency = numberOption(options, 'latency', 0.2);
     this.spikeChance = numberOption(options, 'spikeChance', 0.01);
     this.spike = numberOption(options, 'spike', 400);
     this.timeout = numberOption(options, 'timeout', 100);

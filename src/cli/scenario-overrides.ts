@@ -1,0 +1,56 @@
+import type { Scenario } from '../scenario/schema.ts';
+
+/** Flags that override scenario fields, and the field each one sets. */
+export interface RunFlags {
+  devices?: number;
+  accounts?: number;
+  seed?: number;
+  transport?: string;
+  cache?: string;
+  verify?: string;
+  timeScale?: number;
+}
+
+export const flagFields: Record<keyof RunFlags, { flag: string; path: string[] }> = {
+  devices: { flag: '--devices', path: ['fleet', 'devices'] },
+  accounts: { flag: '--accounts', path: ['fleet', 'accounts'] },
+  seed: { flag: '--seed', path: ['seed'] },
+  transport: { flag: '--transport', path: ['fleet', 'transport'] },
+  cache: { flag: '--cache', path: ['cache', 'adapter'] },
+  verify: { flag: '--verify', path: ['service', 'verify'] },
+  timeScale: { flag: '--time-scale', path: ['timeScale'] },
+};
+
+/** A copy of the scenario with every given flag applied (precedence: flags over the file). */
+export function applyOverrides(scenario: Scenario, flags: RunFlags): Record<string, unknown> {
+  const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
+  for (const [name, { path }] of Object.entries(flagFields) as [keyof RunFlags, (typeof flagFields)[keyof RunFlags]][]) {
+    const value = flags[name];
+    if (value === undefined) continue;
+    let target = copy;
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+    target[path.at(-1)!] = value;
+  }
+  return copy;
+}
+
+export function givenFlags(flags: RunFlags): string[] {
+  return (Object.keys(flagFields) as (keyof RunFlags)[]).filter((k) => flags[k] !== undefined).map((k) => flagFields[k].flag);
+}
+
+/** The one command that re-runs this run: the file, every override, and the seed, always. */
+export function reproCommand(file: string | undefined, flags: RunFlags, seed: number): string {
+  const parts = ['npx crosswire run'];
+  if (file) parts.push(shellQuote(file));
+  for (const name of Object.keys(flagFields) as (keyof RunFlags)[]) {
+    if (name === 'seed') continue;
+    const value = flags[name];
+    if (value !== undefined) parts.push(flagFields[name].flag, shellQuote(String(value)));
+  }
+  parts.push('--seed', String(seed));
+  return parts.join(' ');
+}
+
+function shellQuote(text: string): string {
+  return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

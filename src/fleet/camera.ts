@@ -1,0 +1,126 @@
+import { eventTopicOf } from '../broker/acl.ts';
+import type { TimerEntry, TimerTarget } from '../clock/timer-queue.ts';
+import { LeanMqttClient } from '../mqtt/lean-client.ts';
+import { Flag } from '../oracle/event-ledger.ts';
+import { createRng, exponential, type Rng } from '../rng/seeded-rng.ts';
+import { backoffDelay } from './backoff.ts';
+import { encodeEventPayload } from './event-payload.ts';
+import type { FleetContext } from './fleet-context.ts';
+
+const CONNECT = 1;
+const EVENT = 2;
+
+/**
+ * A virtual camera: connects with its derived credentials, publishes motion events with a
+ * watermarked thumbnail at seeded Poisson times, and reconnects by its backoff policy.
+ * Kept small on purpose (see bench: client-side heap per camera): numbers and shared references
+ * only, timers in the shared queue, its own RNG stream derived from seed + device id.
+ */
+export class Camera extends LeanMqttClient implements TimerTarget {
+  private readonly ctx: FleetContext;
+  readonly index: number;
+  private readonly rng: Rng;
+  private attempt = 0;
+  private previousDelay = 0;
+  private reconnectTimer: TimerEntry | null = null;
+  private lastEventId = -1;
+  private lastEventAt = -Infinity;
+  private stopped = false;
+
+  constructor(ctx: FleetContext, index: number) {
+    super(ctx.transport);
+    this.ctx = ctx;
+    this.index = index;
+    this.rng = createRng(ctx.seed, ctx.registry.deviceIds[index]);
+  }
+
+  get clientId(): string {
+    return this.ctx.registry.deviceIds[this.index];
+  }
+
+  protected credentials(): [string, string] {
+    const id = this.clientId;
+    return [id, this.ctx.credentials.password(id)];
+  }
+
+  protected override keepaliveSeconds(): number {
+    return this.ctx.keepalive;
+  }
+
+  /** First connect at `connectAt` (the ramp spreads them), first event a seeded draw later. */
+  start(connectAt: number): void {
+    this.reconnectTimer = this.ctx.clock.at(connectAt, this, CONNECT);
+    this.ctx.clock.at(connectAt + exponential(this.rng, this.ctx.eventInterval), this, EVENT);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ctx.clock.cancel(this.reconnectTimer);
+    if (this.link) this.close();
+  }
+
+  onTimer(kind: number): void {
+    if (this.stopped) return;
+    if (kind === CONNECT) {
+      this.reconnectTimer = null;
+      this.ctx.stats.camerasInBackoff -= this.attempt > 0 ? 1 : 0;
+      this.ctx.stats.connectAttempts++;
+      this.open();
+    } else if (kind === EVENT) {
+      this.motion();
+    }
+  }
+
+  private motion(): void {
+    const { clock, ledger, stats } = this.ctx;
+    // floor, and transfers take effect at floor(now) + 1: an event is never stamped at or after
+    // a transfer that had not yet happened when it was published
+    const now = Math.floor(clock.now());
+    if (now >= this.ctx.eventsStopAt) return;
+    const eventId = ledger.newEvent(this.index, now);
+    const thumbnail = this.ctx.watermarker.encode({ kind: 'thumb', deviceId: this.clientId, eventId, publishedAt: now });
+    if (this.publish(eventTopicOf(this.clientId), encodeEventPayload(eventId, now, thumbnail))) {
+      ledger.set(eventId, this.ctx.serviceReady() ? Flag.published : Flag.published | Flag.serviceUnready);
+      stats.eventsPublished++;
+      this.lastEventId = eventId;
+      this.lastEventAt = now;
+    } else {
+      stats.eventsSkippedOffline++;
+    }
+    clock.after(exponential(this.rng, this.ctx.eventInterval), this, EVENT);
+  }
+
+  protected override onConnected(): void {
+    const { stats, storm, clock } = this.ctx;
+    stats.camerasConnected++;
+    this.attempt = 0;
+    storm.onConnect(this.index, clock.now());
+  }
+
+  protected override onRefused(): void {
+    this.ctx.stats.refusedConnacks++;
+  }
+
+  protected override onDisconnected(wasConnected: boolean, closedByUs: boolean): void {
+    const { stats, storm, clock, ledger } = this.ctx;
+    const now = clock.now();
+    if (wasConnected) {
+      stats.camerasConnected--;
+      storm.onDisconnect(this.index);
+      // a QoS 0 publish written just before the drop may or may not have left
+      if (now - this.lastEventAt <= this.ctx.inFlightWindow) ledger.set(this.lastEventId, Flag.inFlightAtClose);
+    } else {
+      storm.onFailedAttempt();
+    }
+    if (closedByUs || this.stopped) return;
+    this.attempt++;
+    const delay = backoffDelay(this.ctx.backoff, this.attempt, this.attempt === 1 ? this.ctx.backoff.base : this.previousDelay, this.rng);
+    if (delay === undefined) {
+      stats.camerasGaveUp++;
+      return;
+    }
+    this.previousDelay = delay;
+    stats.camerasInBackoff++;
+    this.reconnectTimer = clock.after(delay, this, CONNECT);
+  }
+}

@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks';
+import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.ts';
+
+/** The measured shape of one reconnect storm: the outage it followed and how the fleet came back. */
+export interface StormReport {
+  fault: string;
+  outageAt: number;
+  restoredAt: number;
+  /** Cameras connected when the outage began (the ones that must come back). */
+  dropped: number;
+  reconnected: number;
+  reconnectShare: number;
+  /** Scenario milliseconds from restore to each camera's CONNACK. */
+  timeToReconnect: LatencySummary;
+  /** Failed connection attempts between outage start and the last reconnect. */
+  failedAttempts: number;
+  /** Real (wall-clock) connects per second: peak one-second bucket and mean over the storm. */
+  connectsPerSecondPeak: number;
+  connectsPerSecondMean: number;
+  /** Wall-clock seconds from restore to the last reconnect. */
+  realSeconds: number;
+}
+
+interface OpenStorm {
+  fault: string;
+  outageAt: number;
+  restoredAt: number | undefined;
+  restoredReal: number;
+  awaiting: Uint8Array;
+  dropped: number;
+  reconnected: number;
+  histogram: LatencyHistogram;
+  failedAttempts: number;
+  buckets: number[];
+  lastReal: number;
+}
+
+/** Watches camera connects around each outage. O(1) per connect; one fleet-sized bitmap per storm. */
+export class StormTracker {
+  private readonly deviceCount: number;
+  private current: OpenStorm | undefined;
+  readonly storms: StormReport[] = [];
+  connected: Uint8Array;
+
+  constructor(deviceCount: number) {
+    this.deviceCount = deviceCount;
+    this.connected = new Uint8Array(deviceCount);
+  }
+
+  onConnect(device: number, now: number): void {
+    this.connected[device] = 1;
+    const storm = this.current;
+    if (storm === undefined || storm.restoredAt === undefined || storm.awaiting[device] === 0) return;
+    storm.awaiting[device] = 0;
+    storm.reconnected++;
+    storm.histogram.record(now - storm.restoredAt);
+    const real = performance.now();
+    const bucket = Math.floor((real - storm.restoredReal) / 1000);
+    storm.buckets[bucket] = (storm.buckets[bucket] ?? 0) + 1;
+    storm.lastReal = real;
+  }
+
+  onDisconnect(device: number): void {
+    this.connected[device] = 0;
+  }
+
+  onFailedAttempt(): void {
+    if (this.current) this.current.failedAttempts++;
+  }
+
+  outageBegan(fault: string, now: number): void {
+    this.finish();
+    const awaiting = new Uint8Array(this.connected);
+    let dropped = 0;
+    for (let i = 0; i < this.deviceCount; i++) dropped += awaiting[i];
+    this.current = {
+      fault,
+      outageAt: now,
+      restoredAt: undefined,
+      restoredReal: 0,
+      awaiting,
+      dropped,
+      reconnected: 0,
+      histogram: new LatencyHistogram(),
+      failedAttempts: 0,
+      buckets: [],
+      lastReal: 0,
+    };
+  }
+
+  outageEnded(now: number): void {
+    if (this.current === undefined) return;
+    this.current.restoredAt = now;
+    this.current.restoredReal = performance.now();
+    this.current.lastReal = this.current.restoredReal;
+  }
+
+  /** Closes the open storm; call before reading `storms` at the end. */
+  finish(): void {
+    const s = this.current;
+    this.current = undefined;
+    if (s === undefined || s.restoredAt === undefined) return;
+    const realSeconds = (s.lastReal - s.restoredReal) / 1000;
+    const buckets = Array.from(s.buckets, (n) => n ?? 0);
+    this.storms.push({
+      fault: s.fault,
+      outageAt: Math.round(s.outageAt),
+      restoredAt: Math.round(s.restoredAt),
+      dropped: s.dropped,
+      reconnected: s.reconnected,
+      reconnectShare: s.dropped === 0 ? 0 : s.reconnected / s.dropped,
+      timeToReconnect: s.histogram.summary(),
+      failedAttempts: s.failedAttempts,
+      connectsPerSecondPeak: buckets.length === 0 ? 0 : Math.max(...buckets),
+      connectsPerSecondMean: realSeconds > 0 ? Math.round(s.reconnected / realSeconds) : s.reconnected,
+      realSeconds: Math.round(realSeconds * 1000) / 1000,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import type { ChalkInstance } from 'chalk';
+import type { Violation } from '../oracle/violation.ts';
+import type { RunSummary } from './summary.ts';
+
+const SHOWN_VIOLATIONS = 5;
+
+function verdictBadge(c: ChalkInstance, verdict: RunSummary['verdict']): string {
+  if (verdict === 'PASS') return c.bold.green('PASS');
+  if (verdict === 'FAIL') return c.bold.red('FAIL');
+  return c.bold.yellow('INCONCLUSIVE');
+}
+
+/** The one line `--quiet` prints. */
+export function verdictLine(c: ChalkInstance, s: RunSummary): string {
+  return `${verdictBadge(c, s.verdict)} ${s.scenario.name} seed=${s.scenario.seed} cache=${s.cache.adapter} violations=${s.violationCount}`;
+}
+
+function describeViolation(c: ChalkInstance, v: Violation): string {
+  const what =
+    v.kind === 'foreign-thumbnail'
+      ? `thumbnail of event ${v.eventId} from ${v.deviceId} (owner ${v.trueOwner}) delivered to ${v.receivedBy} (${v.viewer})`
+      : v.kind === 'foreign-video'
+        ? `video of event ${v.eventId} from ${v.deviceId} (owner ${v.trueOwner}) opened by ${v.receivedBy} (${v.viewer})`
+        : `broken watermark received by ${v.receivedBy} (${v.viewer}): ${v.detail ?? ''}`;
+  const lines = [`  ${c.red('✗')} ${what} at t=${(v.receivedAt / 1000).toFixed(2)}s`];
+  for (const op of v.cacheOps) {
+    lines.push(
+      `      via ${op.adapter} ${op.op.toUpperCase()} ${op.key} → ${op.value ?? '(miss)'} ` +
+        c.dim(`[op ${op.id}, ${op.outcome}, ${op.latencyMs}ms${op.connectionId ? `, conn ${op.connectionId}` : ''}]`),
+    );
+  }
+  if (v.cacheOps.length === 0 && v.resolvedFrom) lines.push(c.dim(`      resolved from ${v.resolvedFrom}`));
+  if (v.activeFaults.length > 0) lines.push(c.dim(`      active faults: ${v.activeFaults.join(', ')}`));
+  return lines.join('\n');
+}
+
+/** The terminal summary: verdict first, then the numbers that back it, then how to reproduce. */
+export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: string): string {
+  const out: string[] = [];
+  const h = s.headline;
+  out.push(`${verdictBadge(c, s.verdict)}  ${c.bold(s.scenario.name)}  seed ${c.bold(String(s.scenario.seed))}  cache ${s.cache.adapter}  verify ${s.cache.verify}`);
+  out.push(
+    `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${s.fleet.transport}; ` +
+      `${s.realSeconds}s wall clock (time scale ${s.scenario.timeScale}×)`,
+  );
+  const exposure = `${h.accountsWithForeignThumbnail} accounts received a foreign thumbnail, ${h.accountsOpenedForeignVideo} opened a foreign video, ${h.devicesExposed} devices exposed, ${h.foreignDeliveries} foreign deliveries`;
+  out.push(s.violationCount > 0 ? c.red(exposure) : exposure);
+  if (s.blocked.total > 0) {
+    const layers = Object.entries(s.blocked.byLayer).map(([layer, n]) => `${layer} ${n}`).join(', ');
+    out.push(c.cyan(`blocked by verification: ${s.blocked.total} (${layers}; push ${s.blocked.push}, tap ${s.blocked.tap})`));
+  }
+  for (const storm of s.storms) {
+    const t = storm.timeToReconnect;
+    out.push(
+      `storm after ${storm.fault}: ${storm.reconnected}/${storm.dropped} cameras back (${(storm.reconnectShare * 100).toFixed(2)}%), ` +
+        `reconnect p50 ${(t.p50 / 1000).toFixed(2)}s p99 ${(t.p99 / 1000).toFixed(2)}s max ${(t.max / 1000).toFixed(2)}s, ` +
+        `${storm.connectsPerSecondMean} connects/s (peak ${storm.connectsPerSecondPeak}), ${storm.failedAttempts} failed attempts`,
+    );
+  }
+  const a = s.accounting;
+  const dropped = Object.entries(a.dropped).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none';
+  const indeterminate = Object.entries(a.indeterminate).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none';
+  out.push(`events: ${a.published} published, ${a.delivered} delivered, dropped: ${dropped}; indeterminate: ${indeterminate}${a.gap > 0 ? c.yellow(`; unaccounted ${a.gap}`) : ''}`);
+  const cs = s.cache.stats;
+  out.push(
+    `cache: ${cs.gets} gets (${cs.hits} hits, ${cs.misses} misses), ${cs.sets} sets, ${cs.deletes} deletes, ${cs.errors} errors; ` +
+      `latency p50 ${cs.latency.p50}ms p99 ${cs.latency.p99}ms`,
+  );
+  out.push('checks:');
+  for (const check of s.checks) {
+    const mark = check.status === 'pass' ? c.green('✓') : check.status === 'fail' ? c.red('✗') : c.yellow('?');
+    out.push(`  ${mark} ${check.name}: ${check.detail}`);
+  }
+  if (s.violations.length > 0) {
+    out.push(`violations (${s.violationCount}, first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}):`);
+    for (const v of s.violations.slice(0, SHOWN_VIOLATIONS)) out.push(describeViolation(c, v));
+  }
+  if (runDir) out.push(c.dim(`report: ${runDir}`));
+  if (s.verdict !== 'PASS' && s.repro) out.push(`reproduce: ${c.bold(s.repro)}`);
+  return out.join('\n');
+}

@@ -1,0 +1,23 @@
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import type { RunSummary } from './summary.ts';
+
+/** `reports/<scenario>/<utc-time>-seed<N>/`, with `reports/latest` pointing at the newest. */
+export function runDirectoryFor(outRoot: string, summary: RunSummary): string {
+  const stamp = summary.startedAt.replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return resolve(outRoot, summary.scenario.name, `${stamp}-seed${summary.scenario.seed}`);
+}
+
+export async function writeRunDirectory(outRoot: string, summary: RunSummary): Promise<string> {
+  const dir = runDirectoryFor(outRoot, summary);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const latest = resolve(outRoot, 'latest');
+  try {
+    await rm(latest, { force: true });
+    await symlink(relative(resolve(outRoot), dir), latest);
+  } catch {
+    // a file system without symlinks still gets the run directory itself
+  }
+  return dir;
+}

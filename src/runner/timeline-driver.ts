@@ -1,0 +1,100 @@
+import type { Clock } from '../clock/clock.ts';
+import { faultFor } from '../faults/fault-registry.ts';
+import type { Fault, FaultTargets, FaultWindow } from '../faults/fault.ts';
+import { createRng } from '../rng/seeded-rng.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { World } from './world.ts';
+
+export interface TransferRecord {
+  at: number;
+  devices: number;
+}
+
+/**
+ * Schedules the timeline on the clock: each fault's inject and heal, each ownership transfer.
+ * Heals not yet run are run by healAll(), which the runner always calls at the end.
+ */
+export class TimelineDriver {
+  readonly windows: FaultWindow[] = [];
+  readonly transfers: TransferRecord[] = [];
+  private readonly active = new Map<FaultWindow, Fault>();
+  private readonly clock: Clock;
+  private readonly targets: FaultTargets;
+  private readonly world: World;
+  readonly errors: string[] = [];
+
+  constructor(clock: Clock, world: World) {
+    this.clock = clock;
+    this.world = world;
+    this.targets = { broker: world.broker, storm: world.fleet.storm, now: () => clock.now() };
+  }
+
+  activeFaults(): string[] {
+    return [...this.active.keys()].map((w) => w.id);
+  }
+
+  schedule(scenario: Scenario): void {
+    scenario.timeline.forEach((step, i) => {
+      if ('fault' in step) {
+        const fault = faultFor(step);
+        const window: FaultWindow = {
+          id: fault.id,
+          description: fault.describe(),
+          scheduledAt: step.at,
+          scheduledHealAt: step.at + step.duration,
+        };
+        this.windows.push(window);
+        this.clock.at(step.at, { onTimer: () => void this.inject(window, fault) }, 0);
+        this.clock.at(step.at + step.duration, { onTimer: () => void this.heal(window) }, 0);
+      } else {
+        this.clock.at(step.at, { onTimer: () => this.transfer(step.transfer.share, scenario.seed, i) }, 0);
+      }
+    });
+  }
+
+  async healAll(): Promise<void> {
+    for (const window of [...this.active.keys()]) await this.heal(window);
+  }
+
+  private async inject(window: FaultWindow, fault: Fault): Promise<void> {
+    try {
+      this.active.set(window, fault);
+      window.injectedAt = Math.round(this.clock.now());
+      await fault.inject(this.targets);
+      if ('dropped' in fault) window.effect = `${String(fault.dropped)} connections dropped`;
+    } catch (error) {
+      this.errors.push(`${fault.id} inject: ${(error as Error).message}`);
+    }
+  }
+
+  private async heal(window: FaultWindow): Promise<void> {
+    const fault = this.active.get(window);
+    if (fault === undefined) return;
+    this.active.delete(window);
+    try {
+      await fault.heal(this.targets);
+      window.healedAt = Math.round(this.clock.now());
+    } catch (error) {
+      this.errors.push(`${fault.id} heal: ${(error as Error).message}`);
+    }
+  }
+
+  /** A seeded share of devices moves to other accounts; the service is told, as its DB would. */
+  private transfer(share: number, seed: number, stepIndex: number): void {
+    const { registry, resolver } = this.world;
+    const rng = createRng(seed, `transfer:${stepIndex}`);
+    const now = Math.floor(this.clock.now()) + 1; // see Camera.motion: strictly after any stamped event
+    let moved = 0;
+    if (registry.accountCount < 2) return;
+    for (let d = 0; d < registry.deviceCount; d++) {
+      if (!rng.chance(share)) continue;
+      const from = registry.ownerIndexAt(d, now);
+      let to = rng.int(0, registry.accountCount - 2);
+      if (to >= from) to++;
+      registry.transfer(d, to, now);
+      void resolver.invalidate(registry.deviceIds[d]);
+      moved++;
+    }
+    this.transfers.push({ at: now, devices: moved });
+  }
+}

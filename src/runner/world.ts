@@ -1,0 +1,140 @@
+import { Agent } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import { resolveCacheAdapter } from '../cache/adapter-registry.ts';
+import type { CacheAdapter } from '../cache/cache-adapter.ts';
+import { ObservedCache } from '../cache/observed-cache.ts';
+import type { Clock } from '../clock/clock.ts';
+import { Camera } from '../fleet/camera.ts';
+import { emptyFleetStats, type FleetContext } from '../fleet/fleet-context.ts';
+import { Viewer } from '../fleet/viewer.ts';
+import { EventLedger } from '../oracle/event-ledger.ts';
+import { IsolationOracle } from '../oracle/isolation-oracle.ts';
+import { StormTracker } from '../oracle/storm-tracker.ts';
+import { Credentials } from '../registry/credentials.ts';
+import { Registry } from '../registry/registry.ts';
+import { createWatermarker } from '../registry/watermark.ts';
+import { createRng } from '../rng/seeded-rng.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { OwnerResolver } from '../service/owner-resolver.ts';
+import { ReferenceService } from '../service/reference-service.ts';
+import { SourceOfTruth } from '../service/source-of-truth.ts';
+import { TapServer } from '../service/tap-server.ts';
+import type { ServerTransport } from '../transport/link.ts';
+import { MemoryServerTransport } from '../transport/memory-transport.ts';
+import { TcpServerTransport } from '../transport/tcp-transport.ts';
+import type { WorldHooks } from './run-hooks.ts';
+import { ServiceLog } from './service-log.ts';
+
+/** Everything a run is made of, built from a scenario, torn down in reverse. */
+export interface World {
+  registry: Registry;
+  broker: EmbeddedBroker;
+  adapter: CacheAdapter;
+  cache: ObservedCache;
+  source: SourceOfTruth;
+  resolver: OwnerResolver;
+  service: ReferenceService;
+  tapServer: TapServer;
+  serviceLog: ServiceLog;
+  fleet: FleetContext;
+  cameras: Camera[];
+  viewers: Viewer[];
+  checkerErrors: string[];
+}
+
+const serverTransports: Record<Scenario['fleet']['transport'], () => ServerTransport> = {
+  memory: () => new MemoryServerTransport(),
+  tcp: () => new TcpServerTransport(),
+};
+
+/** Share of the run over which the fleet's first connections are spread. */
+const RAMP_SHARE = 0.1;
+const RAMP_MAX = 5000;
+
+export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults: () => string[], hooks: WorldHooks): Promise<World> {
+  const { fleet: shape, seed } = scenario;
+  const adapterDefinition = resolveCacheAdapter(scenario.cache.adapter, 'cache.adapter');
+  const registry = Registry.generate(seed, shape);
+  const credentials = new Credentials(randomBytes(32));
+  const watermarker = createWatermarker(randomBytes(32));
+  const broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry);
+
+  const adapter = await adapterDefinition.create({ rng: createRng(seed, 'cache-adapter'), clock, options: scenario.cache.options });
+  const cache = new ObservedCache(adapter, clock);
+  const source = new SourceOfTruth(registry, clock, scenario.service.sourceOfTruthLatency);
+  const resolver = new OwnerResolver(cache, source, clock, scenario.service.verify, scenario.cache.ttl);
+  const ledger = new EventLedger();
+  const storm = new StormTracker(registry.deviceCount);
+  const checkerErrors: string[] = [];
+  const viewersOnline = new Uint16Array(registry.accountCount);
+  const serviceLog = new ServiceLog(registry, ledger, clock, viewersOnline, hooks);
+  const oracle = new IsolationOracle({
+    registry,
+    watermarker,
+    ledger,
+    traceOf: (kind, eventId, account) => serviceLog.traceOf(kind, eventId, account),
+    cacheOp: (id) => cache.op(id),
+    activeFaults,
+    now: () => clock.now(),
+  });
+
+  const clips = {
+    eventMeta: (eventId: number) =>
+      eventId < ledger.count ? { deviceId: registry.deviceIds[ledger.device[eventId]], publishedAt: ledger.publishedAt[eventId] } : undefined,
+  };
+  const tapServer = new TapServer(credentials, resolver, clips, watermarker, serviceLog, clock);
+  const tapUrl = await tapServer.listen();
+  const service = new ReferenceService(broker.clientTransport, credentials, resolver, serviceLog, clock);
+
+  const fleet: FleetContext = {
+    clock,
+    transport: broker.clientTransport,
+    credentials,
+    watermarker,
+    registry,
+    ledger,
+    storm,
+    oracle,
+    seed,
+    backoff: shape.backoff,
+    keepalive: shape.keepalive,
+    eventInterval: shape.eventInterval,
+    eventsStopAt: scenario.duration - scenario.drain,
+    tapShare: shape.tapShare,
+    tapUrl,
+    tapAgent: new Agent({ keepAlive: true, maxSockets: 32 }),
+    serviceReady: () => service.ready,
+    inFlightWindow: Math.max(2000, 300 * clock.timeScale),
+    stats: emptyFleetStats(),
+    viewersOnline,
+    viewerDrops: new Map(),
+    hooks,
+  };
+  const cameras = registry.deviceIds.map((_, i) => new Camera(fleet, i));
+  const viewers: Viewer[] = [];
+  registry.viewersPerAccount.forEach((count, account) => {
+    for (let n = 1; n <= count; n++) viewers.push(new Viewer(fleet, account, n));
+  });
+  return { registry, broker, adapter, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, checkerErrors };
+}
+
+/** Service first, then viewers and cameras spread over the ramp so the start is not a storm. */
+export function startWorld(world: World, duration: number): void {
+  world.service.start();
+  const ramp = Math.min(RAMP_MAX, duration * RAMP_SHARE);
+  const viewers = world.viewers.length;
+  world.viewers.forEach((viewer, i) => viewer.start((ramp * i) / Math.max(1, viewers) / 2));
+  const cameras = world.cameras.length;
+  world.cameras.forEach((camera, i) => camera.start(ramp / 2 + (ramp * i) / Math.max(1, cameras) / 2));
+}
+
+export async function stopWorld(world: World): Promise<void> {
+  for (const camera of world.cameras) camera.stop();
+  for (const viewer of world.viewers) viewer.stop();
+  world.service.stop();
+  world.fleet.tapAgent.destroy();
+  await world.tapServer.close();
+  await world.broker.close();
+  await world.adapter.close();
+}
