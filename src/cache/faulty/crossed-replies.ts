@@ -55,7 +55,7 @@ class CrossedRepliesAdapter implements ConfessingAdapter, TimerTarget {
     this.rng = rng;
     this.clock = clock;
     this.latency = numberOption(options, 'latency', 0.2);
-    this.spikeChance = numberOption(options, 'spikeChance', 0.01);
+    this.spikeChance = numberOption(options, 'spikeChance', 0.001);
     this.spike = numberOption(options, 'spike', 400);
     this.timeout = numberOption(options, 'timeout', 100);
   }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { EventLedger, Flag } from '../src/oracle/event-ledger.ts';
+
+const noViewerDrops = () => false;
+
+describe('event accounting', () => {
+  it('explains every published event or reports the gap', () => {
+    const ledger = new EventLedger();
+    const delivered = ledger.newEvent(0, 10);
+    ledger.set(delivered, Flag.published | Flag.serviceReceived | Flag.deliveredOwn);
+    const offline = ledger.newEvent(0, 11); // never published: camera was offline
+    void offline;
+    const serviceDown = ledger.newEvent(1, 12);
+    ledger.set(serviceDown, Flag.published | Flag.serviceUnready);
+    const inFlight = ledger.newEvent(1, 13);
+    ledger.set(inFlight, Flag.published | Flag.inFlightAtClose);
+    const noViewer = ledger.newEvent(2, 14);
+    ledger.set(noViewer, Flag.published | Flag.serviceReceived);
+    ledger.routed(noViewer, 0, 15, 0);
+    const lostAfterRouting = ledger.newEvent(2, 16);
+    ledger.set(lostAfterRouting, Flag.published | Flag.serviceReceived);
+    ledger.routed(lostAfterRouting, 0, 17, 2);
+    const vanished = ledger.newEvent(3, 18);
+    ledger.set(vanished, Flag.published);
+
+    const a = ledger.account(4, noViewerDrops);
+    expect(a.published).toBe(6);
+    expect(a.skippedOffline).toBe(1);
+    expect(a.delivered).toBe(1);
+    expect(a.dropped['service-offline']).toBe(1);
+    expect(a.dropped['no-viewer-online']).toBe(1);
+    expect(a.indeterminate['camera-link-closed-in-flight']).toBe(1);
+    expect(a.gap).toBe(2);
+    expect(a.gapExamples).toEqual([lostAfterRouting, vanished]);
+    expect(a.camerasWithGap).toBe(2);
+  });
+
+  it('calls a routed event lost while its viewer dropped indeterminate, not a gap', () => {
+    const ledger = new EventLedger();
+    const id = ledger.newEvent(0, 1);
+    ledger.set(id, Flag.published | Flag.serviceReceived);
+    ledger.routed(id, 3, 2, 1);
+    const a = ledger.account(1, (account) => account === 3);
+    expect(a.gap).toBe(0);
+    expect(a.indeterminate['viewer-link-closed-in-flight']).toBe(1);
+  });
+
+  it('grows past its initial capacity', () => {
+    const ledger = new EventLedger();
+    for (let i = 0; i < 5000; i++) ledger.set(ledger.newEvent(i % 7, i), Flag.published | Flag.dropped);
+    expect(ledger.account(7, noViewerDrops).published).toBe(5000);
+    expect(ledger.device[4999]).toBe(4999 % 7);
+  });
+});
