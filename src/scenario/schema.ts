@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from './duration.ts';
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
@@ -26,7 +26,9 @@ const share = z.number().min(0, 'a share is between 0 and 1').max(1, 'a share is
 const range = (max: number, least: number) =>
   z
     .strictObject({ min: z.number().int().min(least).max(max), max: z.number().int().min(least).max(max) })
-    .refine((r) => r.min <= r.max, { message: 'min must not exceed max' });
+    .superRefine((r, ctx) => {
+      if (r.min > r.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${r.min}) must not exceed max (${r.max})` });
+    });
 
 export const backoffSchema = z.strictObject({
   kind: z.enum(['none', 'fixed', 'exponential']).default('exponential'),
@@ -46,7 +48,7 @@ export const transportCapacity: Record<(typeof transportIds)[number], number> = 
 };
 
 export const fleetSchema = z.strictObject({
-  devices: z.number().int().min(1).max(500_000).default(2000),
+  devices: z.number().int().min(1).default(2000),
   /** When set, exactly this many accounts, each drawing its device count from devicesPerAccount. */
   accounts: z.number().int().min(1).max(500_000).optional(),
   devicesPerAccount: range(1000, 1).default({ min: 1, max: 6 }),
@@ -113,23 +115,31 @@ export const scenarioSchema = z
   })
   .superRefine((s, ctx) => {
     const cap = transportCapacity[s.fleet.transport];
-    if (s.fleet.devices > cap) {
+    // with `accounts`, the device count follows from the draws: judge the most it can be
+    const devices = s.fleet.accounts !== undefined ? s.fleet.accounts * s.fleet.devicesPerAccount.max : s.fleet.devices;
+    if (devices > cap) {
       ctx.addIssue({
         code: 'custom',
-        path: ['fleet', 'devices'],
-        message: `${s.fleet.devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
+        path: s.fleet.accounts !== undefined ? ['fleet', 'accounts'] : ['fleet', 'devices'],
+        message: `up to ${devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
       });
     }
     if (s.drain >= s.duration) {
-      ctx.addIssue({ code: 'custom', path: ['drain'], message: 'drain must be shorter than duration' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drain'],
+        message: `drain (${formatDuration(s.drain)}) must be shorter than duration (${formatDuration(s.duration)})`,
+      });
+      return; // every step would be reported against a negative window
     }
+    const eventsStop = s.duration - s.drain;
     s.timeline.forEach((step, i) => {
       const end = step.at + ('duration' in step ? step.duration : 0);
-      if (end > s.duration - s.drain) {
+      if (end > eventsStop) {
         ctx.addIssue({
           code: 'custom',
           path: ['timeline', i, 'at'],
-          message: `the step ends at ${end}ms, after events stop (duration - drain = ${s.duration - s.drain}ms)`,
+          message: `the step ends at ${formatDuration(end)}, after events stop at ${formatDuration(eventsStop)} (duration - drain)`,
         });
       }
     });
