@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Scenario runs are real-time: two at once on a 2-core machine starve each other's clocks
+    // and turn timing into noise. Test files therefore run one after another.
+    fileParallelism: false,
     reporters: ['default'],
   },
 });

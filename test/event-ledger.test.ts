@@ -45,6 +45,21 @@ describe('event accounting', () => {
     expect(a.indeterminate['viewer-link-closed-in-flight']).toBe(1);
   });
 
+  it('marks exactly the unreceived events as lost when the service link drops', () => {
+    const ledger = new EventLedger();
+    const received = ledger.newEvent(0, 1);
+    ledger.set(received, Flag.published | Flag.serviceReceived | Flag.deliveredOwn);
+    const onTheWay = ledger.newEvent(1, 2);
+    ledger.set(onTheWay, Flag.published);
+    ledger.serviceLinkClosed();
+    const afterDrop = ledger.newEvent(2, 3); // published after the drop: not excused by it
+    ledger.set(afterDrop, Flag.published);
+    const a = ledger.account(3, noViewerDrops);
+    expect(a.delivered).toBe(1);
+    expect(a.indeterminate['service-link-closed-in-flight']).toBe(1);
+    expect(a.gapExamples).toEqual([afterDrop]);
+  });
+
   it('grows past its initial capacity', () => {
     const ledger = new EventLedger();
     for (let i = 0; i < 5000; i++) ledger.set(ledger.newEvent(i % 7, i), Flag.published | Flag.dropped);

@@ -144,14 +144,14 @@ const cases: Case[] = [
     yaml: 'fleet:\n  transport: memory\n  devices: 600000\n',
     code: 'SCENARIO_INVALID',
     at: '3:12',
-    says: ['fleet.devices: up to 600000 devices is more than the memory transport holds in one process (500000)'],
+    says: ['fleet.devices: 600000 devices is more than the memory transport holds in one process (500000)'],
   },
   {
     name: 'devices beyond the tcp transport',
     yaml: 'fleet:\n  transport: tcp\n  devices: 9000\n',
     code: 'SCENARIO_INVALID',
     at: '3:12',
-    says: ['fleet.devices: up to 9000 devices is more than the tcp transport', '(8000)'],
+    says: ['fleet.devices: 9000 devices is more than the tcp transport', '(8000)'],
   },
   { name: 'unknown transport', yaml: 'fleet:\n  transport: udp\n', code: 'SCENARIO_INVALID', at: '2:14', says: ['fleet.transport: expected one of: memory, tcp, found "udp"'] },
   {

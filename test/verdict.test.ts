@@ -7,7 +7,7 @@ const accounting = (over: Partial<Accounting> = {}): Accounting => ({
   published: 100,
   delivered: 100,
   dropped: { 'service-offline': 0, 'lookup-failed': 0, 'unknown-device': 0, 'bad-payload': 0, 'no-viewer-online': 0 },
-  indeterminate: { 'camera-link-closed-in-flight': 0, 'viewer-link-closed-in-flight': 0, 'unfinished-at-end': 0 },
+  indeterminate: { 'camera-link-closed-in-flight': 0, 'service-link-closed-in-flight': 0, 'viewer-link-closed-in-flight': 0, 'unfinished-at-end': 0 },
   gap: 0,
   gapExamples: [],
   skippedOffline: 0,

@@ -35,7 +35,9 @@ export class EmbeddedBroker {
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
     this.aedes = new Aedes({
       heartbeatInterval: 3_600_000,
-      concurrency: 1000,
+      // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
+      // queue recurses once per message (stack overflow at a few thousand queued)
+      concurrency: 0,
       connectTimeout: 30_000,
       authenticate: (client, username, password, done) => {
         const principal = username === undefined ? undefined : principalOf(username, isDevice, isAccount);

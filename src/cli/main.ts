@@ -27,7 +27,7 @@ export function buildProgram(): Command {
     .version(versions().crosswire)
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(`crosswire: ${text.replace(/^error: /, '')}`) });
 
   program
     .command('run')

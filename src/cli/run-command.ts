@@ -1,12 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { resolveCacheAdapter } from '../cache/adapter-registry.ts';
 import { usageError } from '../errors.ts';
 import { renderConsoleSummary, verdictLine } from '../report/console-summary.ts';
 import { writeRunDirectory } from '../report/run-directory.ts';
 import { runScenario } from '../runner/run-scenario.ts';
-import { loadScenarioFile, validateScenarioObject } from '../scenario/load-scenario.ts';
+import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { makeChalk } from './output.ts';
-import { applyOverrides, givenFlags, reproCommand, type RunFlags } from './scenario-overrides.ts';
+import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
 
 export interface RunCommandOptions extends RunFlags {
   outDir: string;
@@ -20,13 +19,10 @@ export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../scenarios/reconnect
 /** `crosswire run [scenario]`: load, override, run, report; returns the exit code. */
 export async function runCommand(file: string | undefined, options: RunCommandOptions): Promise<number> {
   const scenarioFile = file ?? DEFAULT_SCENARIO;
-  const loaded = await loadScenarioFile(scenarioFile);
-  const flags = givenFlags(options);
-  const scenario = flags.length === 0 ? loaded.scenario : validateScenarioObject(applyOverrides(loaded.scenario, options), `flags ${flags.join(' ')}`);
-  resolveCacheAdapter(scenario.cache.adapter, options.cache !== undefined ? 'flag --cache' : `${scenarioFile}: cache.adapter`);
-  if (scenario.fleet.accounts !== undefined && options.devices !== undefined && options.accounts !== undefined) {
+  if (options.devices !== undefined && options.accounts !== undefined) {
     throw usageError('CONFLICTING_FLAGS', 'flags --devices and --accounts: give one; with --accounts the device count follows from devicesPerAccount');
   }
+  const { scenario } = await loadScenarioFile(scenarioFile, overridesFrom(options));
 
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);

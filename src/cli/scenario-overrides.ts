@@ -1,4 +1,4 @@
-import type { Scenario } from '../scenario/schema.ts';
+import type { Override } from '../scenario/load-scenario.ts';
 
 /** Flags that override scenario fields, and the field each one sets. */
 export interface RunFlags {
@@ -21,17 +21,11 @@ export const flagFields: Record<keyof RunFlags, { flag: string; path: string[] }
   timeScale: { flag: '--time-scale', path: ['timeScale'] },
 };
 
-/** A copy of the scenario with every given flag applied (precedence: flags over the file). */
-export function applyOverrides(scenario: Scenario, flags: RunFlags): Record<string, unknown> {
-  const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
-  for (const [name, { path }] of Object.entries(flagFields) as [keyof RunFlags, (typeof flagFields)[keyof RunFlags]][]) {
-    const value = flags[name];
-    if (value === undefined) continue;
-    let target = copy;
-    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
-    target[path.at(-1)!] = value;
-  }
-  return copy;
+/** The given flags as overrides of scenario fields (precedence: flags over the file). */
+export function overridesFrom(flags: RunFlags): Override[] {
+  return (Object.keys(flagFields) as (keyof RunFlags)[])
+    .filter((name) => flags[name] !== undefined)
+    .map((name) => ({ path: flagFields[name].path, value: flags[name], origin: `flag ${flagFields[name].flag}` }));
 }
 
 export function givenFlags(flags: RunFlags): string[] {

@@ -18,10 +18,14 @@ function rawDelay(spec: BackoffSpec, attempt: number): number {
       return 0;
     case 'fixed':
       return Math.min(spec.cap, spec.base);
-    case 'exponential':
-      // 2 ** 1024 is Infinity and 0 * Infinity is NaN: cap the exponent (2 ** 1000 already
-      // exceeds any cap for base > 0), and floor it at 0 for attempt < 1.
-      return Math.min(spec.cap, spec.base * 2 ** Math.min(Math.max(attempt - 1, 0), 1000));
+    case 'exponential': {
+      // Double until the cap instead of base * 2 ** (attempt - 1): that power is Infinity past
+      // attempt 1024 (and 0 * Infinity is NaN), while a tiny base may need more doublings than
+      // that to reach the cap. The loop stops at the cap: a handful of steps for real specs.
+      let d = spec.base;
+      for (let i = 1; i < attempt && d > 0 && d < spec.cap; i++) d *= 2;
+      return Math.min(spec.cap, d);
+    }
   }
 }
 
@@ -56,7 +60,8 @@ export function backoffDelay(spec: BackoffSpec, attempt: number, previousDelay: 
     case 'full':
       return rng.next() * d;
     case 'equal':
-      return d / 2 + rng.next() * (d / 2);
+      // min(d): with subnormal d, d / 2 rounds up and the sum could pass d
+      return Math.min(d, d / 2 + rng.next() * (d / 2));
     case 'decorrelated': {
       // AWS: min(cap, uniform(base, prev * 3)); the extra min(high) absorbs float rounding of
       // base + x * (high - base), which can land one ulp above high.

@@ -2,7 +2,7 @@ import { eventTopicOf } from '../broker/acl.ts';
 import type { TimerEntry, TimerTarget } from '../clock/timer-queue.ts';
 import { LeanMqttClient } from '../mqtt/lean-client.ts';
 import { Flag } from '../oracle/event-ledger.ts';
-import { createRng, exponential, type Rng } from '../rng/seeded-rng.ts';
+import { counterUniform, createRng, streamSeed, type Rng } from '../rng/seeded-rng.ts';
 import { backoffDelay } from './backoff.ts';
 import { encodeEventPayload } from './event-payload.ts';
 import type { FleetContext } from './fleet-context.ts';
@@ -19,7 +19,11 @@ const EVENT = 2;
 export class Camera extends LeanMqttClient implements TimerTarget {
   private readonly ctx: FleetContext;
   readonly index: number;
+  /** Backoff jitter draws. */
   private readonly rng: Rng;
+  /** Motion events come from a separate, stateless stream: k-th event time = f(seed, id, k). */
+  private readonly eventStream: number;
+  private eventSeq = 0;
   private attempt = 0;
   private previousDelay = 0;
   private reconnectTimer: TimerEntry | null = null;
@@ -32,6 +36,7 @@ export class Camera extends LeanMqttClient implements TimerTarget {
     this.ctx = ctx;
     this.index = index;
     this.rng = createRng(ctx.seed, ctx.registry.deviceIds[index]);
+    this.eventStream = streamSeed(ctx.seed, `events:${ctx.registry.deviceIds[index]}`);
   }
 
   get clientId(): string {
@@ -47,10 +52,15 @@ export class Camera extends LeanMqttClient implements TimerTarget {
     return this.ctx.keepalive;
   }
 
-  /** First connect at `connectAt` (the ramp spreads them), first event a seeded draw later. */
+  /** First connect at `connectAt` (the ramp spreads them), first motion a seeded draw later. */
   start(connectAt: number): void {
     this.reconnectTimer = this.ctx.clock.at(connectAt, this, CONNECT);
-    this.ctx.clock.at(connectAt + exponential(this.rng, this.ctx.eventInterval), this, EVENT);
+    this.ctx.clock.at(connectAt + this.nextEventGap(), this, EVENT);
+  }
+
+  /** Poisson arrivals: exponential gaps with the configured mean. */
+  private nextEventGap(): number {
+    return -Math.log(1 - counterUniform(this.eventStream, this.eventSeq++)) * this.ctx.eventInterval;
   }
 
   stop(): void {
@@ -72,6 +82,13 @@ export class Camera extends LeanMqttClient implements TimerTarget {
   }
 
   private motion(): void {
+    if (Math.floor(this.ctx.clock.now()) >= this.ctx.eventsStopAt) return;
+    this.publishEvent();
+    this.ctx.clock.after(this.nextEventGap(), this, EVENT);
+  }
+
+  /** One event with its watermarked thumbnail; skipped (and counted) while offline. */
+  private publishEvent(): void {
     const { clock, ledger, stats } = this.ctx;
     // floor, and transfers take effect at floor(now) + 1: an event is never stamped at or after
     // a transfer that had not yet happened when it was published
@@ -87,7 +104,6 @@ export class Camera extends LeanMqttClient implements TimerTarget {
     } else {
       stats.eventsSkippedOffline++;
     }
-    clock.after(exponential(this.rng, this.ctx.eventInterval), this, EVENT);
   }
 
   protected override onConnected(): void {
@@ -95,6 +111,9 @@ export class Camera extends LeanMqttClient implements TimerTarget {
     stats.camerasConnected++;
     this.attempt = 0;
     storm.onConnect(this.index, clock.now());
+    // a camera coming online uploads a fresh snapshot, as real ones do after a power or network
+    // loss: every camera shows up in its owner's app right after each (re)connect
+    this.publishEvent();
   }
 
   protected override onRefused(): void {

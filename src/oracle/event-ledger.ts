@@ -13,12 +13,18 @@ export const Flag = {
   deliveredForeign: 32,
   inFlightAtClose: 64,
   dropped: 128,
+  serviceLinkClosed: 256,
 } as const;
 
 export const dropReasons = ['service-offline', 'lookup-failed', 'unknown-device', 'bad-payload', 'no-viewer-online'] as const;
 export type LedgerDropReason = (typeof dropReasons)[number];
 
-export const indeterminateReasons = ['camera-link-closed-in-flight', 'viewer-link-closed-in-flight', 'unfinished-at-end'] as const;
+export const indeterminateReasons = [
+  'camera-link-closed-in-flight',
+  'service-link-closed-in-flight',
+  'viewer-link-closed-in-flight',
+  'unfinished-at-end',
+] as const;
 export type IndeterminateReason = (typeof indeterminateReasons)[number];
 
 export interface Accounting {
@@ -39,7 +45,9 @@ export class EventLedger {
   count = 0;
   device = new Int32Array(0);
   publishedAt = new Float64Array(0);
-  flags = new Uint8Array(0);
+  flags = new Uint16Array(0);
+  /** Events below this id were already judged by an earlier service link drop. */
+  private serviceScanFrom = 0;
   routedTo = new Int32Array(0);
   routedAt = new Float64Array(0);
   dropReason = new Uint8Array(0);
@@ -68,6 +76,18 @@ export class EventLedger {
     this.routedTo[id] = account;
     this.routedAt[id] = at;
     this.onlineViewersAtRouting[id] = Math.min(onlineViewers, 65535);
+  }
+
+  /**
+   * The service lost its link: every published event it has not received is in flight and
+   * lost (QoS 0, clean session). Exact, not a time window; scans only what came since the last drop.
+   */
+  serviceLinkClosed(): void {
+    for (let id = this.serviceScanFrom; id < this.count; id++) {
+      const f = this.flags[id];
+      if ((f & Flag.published) !== 0 && (f & Flag.serviceReceived) === 0) this.flags[id] = f | Flag.serviceLinkClosed;
+    }
+    this.serviceScanFrom = this.count;
   }
 
   drop(id: number, reason: LedgerDropReason): void {
@@ -103,6 +123,7 @@ export class EventLedger {
       else if (f & Flag.dropped) result.dropped[dropReasons[this.dropReason[id]]]++;
       else if ((f & Flag.serviceReceived) === 0) {
         if (f & Flag.serviceUnready) result.dropped['service-offline']++;
+        else if (f & Flag.serviceLinkClosed) result.indeterminate['service-link-closed-in-flight']++;
         else if (f & Flag.inFlightAtClose) result.indeterminate['camera-link-closed-in-flight']++;
         else this.noteGap(result, cameraGap, id);
       } else if (f & Flag.routed) {
@@ -132,7 +153,7 @@ export class EventLedger {
     };
     this.device = grow(this.device, (n) => new Int32Array(n));
     this.publishedAt = grow(this.publishedAt, (n) => new Float64Array(n));
-    this.flags = grow(this.flags, (n) => new Uint8Array(n));
+    this.flags = grow(this.flags, (n) => new Uint16Array(n));
     this.routedTo = grow(this.routedTo, (n) => new Int32Array(n));
     this.routedAt = grow(this.routedAt, (n) => new Float64Array(n));
     this.dropReason = grow(this.dropReason, (n) => new Uint8Array(n));

@@ -62,7 +62,22 @@ export function createRng(seed: number, name = ''): Rng {
   return new SeededRng(streamSeed(seed, name));
 }
 
-/** Exponentially distributed draw with the given mean (Poisson arrivals). */
-export function exponential(rng: Rng, mean: number): number {
-  return -Math.log(1 - rng.next()) * mean;
+/**
+ * The k-th uniform in [0, 1) of a stream, without state: a device's event schedule is then a
+ * pure function of (seed, device, k), untouched by how many backoff draws its connection needed.
+ */
+export function counterUniform(stream: number, k: number): number {
+  const hi = mix32(stream ^ Math.imul(k, 0x9e3779b1)) >>> 5;
+  const lo = mix32((stream + 0x6a09e667) ^ Math.imul(k + 1, 0x85ebca77)) >>> 6;
+  return (hi * 67108864 + lo) / 9007199254740992;
+}
+
+function mix32(x: number): number {
+  let h = x | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
 }

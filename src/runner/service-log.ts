@@ -40,6 +40,10 @@ export class ServiceLog implements ServiceObserver {
     return this.misroutes.get(`${kind}:${eventId}:${account}`);
   }
 
+  linkClosed(): void {
+    this.ledger.serviceLinkClosed();
+  }
+
   eventReceived(eventId: number): void {
     this.ledger.set(eventId, Flag.serviceReceived);
   }

@@ -105,7 +105,8 @@ export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults:
     tapUrl,
     tapAgent: new Agent({ keepAlive: true, maxSockets: 32 }),
     serviceReady: () => service.ready,
-    inFlightWindow: Math.max(2000, 300 * clock.timeScale),
+    // at least a second of wall clock: under CPU contention a message can sit that long in a queue
+    inFlightWindow: Math.max(2000, 1000 * clock.timeScale),
     stats: emptyFleetStats(),
     viewersOnline,
     viewerDrops: new Map(),

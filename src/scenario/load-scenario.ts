@@ -13,6 +13,14 @@ import type { Scenario } from './schema.ts';
  * CrosswireError (exit 2) listing all problems, one per line, as `file:line:col: path: text`.
  */
 
+/** A value set from outside the file (a flag), applied before validation: flags beat the file. */
+export interface Override {
+  path: string[];
+  value: unknown;
+  /** How messages name it, e.g. `flag --devices`. */
+  origin: string;
+}
+
 export interface LoadedScenario {
   scenario: Scenario;
   file: string | undefined;
@@ -26,7 +34,7 @@ function fail(code: string, subject: string, lines: string[]): never {
 }
 
 /** Reads, parses and validates. Throws CrosswireError (exit 2) naming file:line:col, the field path and expected vs found. */
-export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
+export async function loadScenarioFile(file: string, overrides: readonly Override[] = []): Promise<LoadedScenario> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -42,11 +50,11 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
       : (error as Error).message;
     throw usageError('SCENARIO_UNREADABLE', `cannot read scenario file ${file}: ${why}`);
   }
-  return parseScenarioText(text, file);
+  return parseScenarioText(text, file, overrides);
 }
 
 /** Same for YAML text already in memory (file is used only in messages). */
-export function parseScenarioText(text: string, file: string): LoadedScenario {
+export function parseScenarioText(text: string, file: string, overrides: readonly Override[] = []): LoadedScenario {
   const lines = new LineCounter();
   // logLevel 'error': yaml would otherwise print warnings (e.g. about mapping keys) to stderr.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
@@ -68,13 +76,30 @@ export function parseScenarioText(text: string, file: string): LoadedScenario {
   if (typeName(input) !== 'mapping') {
     fail('SCENARIO_INVALID', file, [`${where(doc.contents.range[0])}: expected a mapping of scenario fields at the top level, found ${typed(input)}`]);
   }
+  for (const override of overrides) setPath(input as Record<string, unknown>, override.path, override.value);
   const result = scenarioSchema.safeParse(input, { error: () => DEFAULT_MESSAGE });
   if (result.success) return { scenario: result.data, file, source: text };
 
-  const located = explainIssues(scenarioSchema, input, result.error.issues)
+  const problems = explainIssues(scenarioSchema, input, result.error.issues);
+  // a problem in a field a flag set is the flag's, not the file's: name the flag, first
+  const fromFlags = problems.flatMap((p) => {
+    const override = overrides.find((o) => o.path.every((key, i) => p.path[i] === key));
+    return override ? [`${override.origin}: ${line(p)}`] : [];
+  });
+  const located = problems
+    .filter((p) => !overrides.some((o) => o.path.every((key, i) => p.path[i] === key)))
     .map((p) => ({ offset: locate(doc, p.path, p.anchor), p }))
     .sort((a, b) => a.offset - b.offset);
-  fail('SCENARIO_INVALID', file, unique(located.map(({ offset, p }) => `${where(offset)}: ${line(p)}`)));
+  fail('SCENARIO_INVALID', file, unique([...fromFlags, ...located.map(({ offset, p }) => `${where(offset)}: ${line(p)}`)]));
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path.at(-1)!] = value;
 }
 
 /** Validates a plain object (no positions), e.g. the built-in default or an object after CLI overrides. */

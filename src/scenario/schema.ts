@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheAdapters } from '../cache/adapter-registry.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 
 /**
@@ -63,8 +64,18 @@ export const fleetSchema = z.strictObject({
   keepalive: z.number().int().min(0).max(65535).default(0),
 });
 
+const knownAdapters = [...cacheAdapters.keys()];
+
 export const cacheSchema = z.strictObject({
-  adapter: z.string().min(1).default('memory'),
+  adapter: z
+    .string()
+    .min(1)
+    .superRefine((id, ctx) => {
+      if (!cacheAdapters.has(id)) {
+        ctx.addIssue({ code: 'custom', message: `unknown cache adapter ${JSON.stringify(id)} (expected one of: ${knownAdapters.join(', ')})` });
+      }
+    })
+    .default('memory'),
   ttl: duration.default(300_000),
   /** Options passed to the adapter as they are (e.g. a faulty adapter's knobs). */
   options: z.record(z.string(), z.unknown()).default({}),
@@ -121,7 +132,7 @@ export const scenarioSchema = z
       ctx.addIssue({
         code: 'custom',
         path: s.fleet.accounts !== undefined ? ['fleet', 'accounts'] : ['fleet', 'devices'],
-        message: `up to ${devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
+        message: `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
       });
     }
     if (s.drain >= s.duration) {

@@ -64,8 +64,9 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
     this.ready = grants[0] !== 0x80;
   }
 
-  protected override onDisconnected(): void {
+  protected override onDisconnected(wasConnected: boolean): void {
     this.ready = false;
+    if (wasConnected) this.observer.linkClosed();
     if (!this.stopped) this.clock.after(RECONNECT_DELAY, this, RECONNECT);
   }
 

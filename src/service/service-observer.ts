@@ -30,6 +30,8 @@ export interface BlockedLeak extends BlockedLookup {
 
 export interface ServiceObserver {
   eventReceived(eventId: number): void;
+  /** The service's own broker link dropped: whatever was on its way to it is lost. */
+  linkClosed(): void;
   eventRouted(eventId: number, accountId: string, trace: OwnerTrace): void;
   eventDropped(eventId: number, reason: DropReason): void;
   blocked(leak: BlockedLeak): void;

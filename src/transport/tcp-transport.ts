@@ -70,6 +70,12 @@ export class TcpServerTransport implements ServerTransport {
     return this.sockets.size;
   }
 
+  /** The port it listens on (0 before listen()). */
+  get port(): number {
+    const address = this.server?.address();
+    return address !== null && typeof address === 'object' ? address.port : 0;
+  }
+
   close(): Promise<void> {
     this.dropAll();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -1,0 +1,10 @@
+import { Aedes } from 'aedes';
+import { MemoryServerTransport } from '../src/transport/memory-transport.ts';
+import { connectPacket } from './raw-client.ts';
+const aedes = new Aedes(); await aedes.listen();
+const t = new MemoryServerTransport();
+const ct = await t.listen((s) => aedes.handle(s));
+const link = ct.connect({ onLinkData(c) { console.log('data', c); }, onLinkClose() { console.log('close'); } });
+const p = connectPacket('cam-0000001'); console.log(p);
+link.send(p);
+setTimeout(() => process.exit(0), 500);

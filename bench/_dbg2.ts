@@ -1,0 +1,10 @@
+import { Aedes } from 'aedes';
+import { runFullStorm } from './full-storm.ts';
+let broker: any;
+const h = (Aedes.prototype as any).handle;
+(Aedes.prototype as any).handle = function (...a: any[]) { broker = this; return h.apply(this, a); };
+let peak = 0; const samples: string[] = [];
+const iv = setInterval(() => { if (broker) { const q = broker.mq._messageQueue.length; peak = Math.max(peak, q); if (q > 0) samples.push(`${q}/${broker.mq.current}`); } }, 50);
+const r = await runFullStorm(Number(process.argv[2] ?? 10000), () => {});
+clearInterval(iv);
+console.log(peak, samples.slice(0, 80).join(' '), r.connectsPerSecond);

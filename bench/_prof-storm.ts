@@ -1,0 +1,10 @@
+import { StormTracker } from '../src/oracle/storm-tracker.ts';
+import { runFullStorm } from './full-storm.ts';
+import { stormProbe } from './probes.ts';
+const n = Number(process.argv[2] ?? 10000);
+let restoreUs = 0n;
+const orig = StormTracker.prototype.outageEnded;
+StormTracker.prototype.outageEnded = function (now: number) { restoreUs = process.hrtime.bigint() / 1000n; orig.call(this, now); };
+const r = await runFullStorm(n, () => {});
+const endUs = restoreUs + BigInt(Math.round((stormProbe.realAtLastSample - stormProbe.restoredReal!) * 1000));
+console.log(JSON.stringify({ cps: r.connectsPerSecond, s: r.stormSeconds, cpu: r.stormCpuCores, restoreUs: String(restoreUs), endUs: String(endUs) }));

@@ -1,0 +1,80 @@
+import { performance } from 'node:perf_hooks';
+import { runScenario } from '../src/runner/run-scenario.ts';
+import { installProbes, resetStormProbe, stormProbe } from './probes.ts';
+import { planFor, stormScenario } from './storm-scenario.ts';
+
+export interface FullStormResult {
+  devices: number;
+  viewers: number;
+  accounts: number;
+  verdict: string;
+  reasons: string[];
+  dropped: number;
+  reconnected: number;
+  reconnectShare: number;
+  failedAttempts: number;
+  /** Cameras reconnected per real second, from the first connection accepted after the restore to the last camera CONNACK. */
+  connectsPerSecond: number;
+  /** The run's own figure (StormTracker): from the restore instant, which includes the wait for the next retry tick. */
+  trackerMeanPerSecond: number;
+  trackerPeakPerSecond: number;
+  /** Real seconds from the first accept after restore to the last camera CONNACK. */
+  stormSeconds: number;
+  /** All connections (cameras, viewers, service) the broker accepted after the restore. */
+  acceptsAfterRestore: number;
+  /** Process CPU (all threads) over wall time, restore → last camera reconnect: ≈1 means one core saturated. */
+  stormCpuCores: number;
+  timeToReconnectMs: { p50: number; p99: number; max: number };
+  wallSeconds: number;
+  timeScale: number;
+  plan: { outageAt: number; outageFor: number; duration: number };
+  eventsPublished: number;
+}
+
+/**
+ * The storm through the whole pipeline (auth, ACL, reference service, cache lookups, viewers,
+ * oracle), run exactly as `crosswire run` runs a scenario, with bench probes on the side.
+ */
+export async function runFullStorm(devices: number, log: (line: string) => void): Promise<FullStormResult> {
+  installProbes();
+  resetStormProbe();
+  const plan = planFor(devices);
+  const scenario = await stormScenario(plan);
+  const started = performance.now();
+  const { summary } = await runScenario(scenario, {
+    onProgress: (line) => log(`  [full ${devices}] ${line}`),
+    progressEveryMs: 5000,
+  });
+  const wallSeconds = (performance.now() - started) / 1000;
+  const storm = summary.storms[0];
+  if (storm === undefined) throw new Error(`full storm ${devices}: the run recorded no storm (verdict ${summary.verdict})`);
+  if (stormProbe.restoredReal === undefined || stormProbe.firstAcceptReal === undefined) {
+    throw new Error(`full storm ${devices}: the restore or the first connect after it was not observed`);
+  }
+  // StormTracker: lastReal = restoredReal + realSeconds; our window starts at the first accept
+  const lastConnackReal = stormProbe.restoredReal + storm.realSeconds * 1000;
+  const stormSeconds = (lastConnackReal - stormProbe.firstAcceptReal) / 1000;
+  return {
+    devices: summary.fleet.devices,
+    viewers: summary.fleet.viewers,
+    accounts: summary.fleet.accounts,
+    verdict: summary.verdict,
+    reasons: summary.reasons,
+    dropped: storm.dropped,
+    reconnected: storm.reconnected,
+    reconnectShare: storm.reconnectShare,
+    failedAttempts: storm.failedAttempts,
+    connectsPerSecond: stormSeconds > 0 ? storm.reconnected / stormSeconds : 0,
+    trackerMeanPerSecond: storm.connectsPerSecondMean,
+    trackerPeakPerSecond: storm.connectsPerSecondPeak,
+    stormSeconds,
+    acceptsAfterRestore: stormProbe.acceptsAfterRestore,
+    stormCpuCores:
+      (stormProbe.cpuAtLastSample - stormProbe.cpuAtRestore) / 1000 / Math.max(1e-9, stormProbe.realAtLastSample - stormProbe.restoredReal),
+    timeToReconnectMs: { p50: storm.timeToReconnect.p50, p99: storm.timeToReconnect.p99, max: storm.timeToReconnect.max },
+    wallSeconds,
+    timeScale: scenario.timeScale,
+    plan: { outageAt: plan.outageAt, outageFor: plan.outageFor, duration: plan.duration },
+    eventsPublished: summary.stats.eventsPublished,
+  };
+}

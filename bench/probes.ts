@@ -1,0 +1,147 @@
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import { IsolationOracle } from '../src/oracle/isolation-oracle.ts';
+import { StormTracker } from '../src/oracle/storm-tracker.ts';
+import { MemoryServerTransport } from '../src/transport/memory-transport.ts';
+
+/**
+ * Measurement probes installed by the bench on src prototypes (bench-only, nothing in src/
+ * changes): they let the bench see inside a run that `runScenario` builds and tears down itself.
+ *
+ * - storm: the real time of the restore, of the first connection the broker accepts after it
+ *   (the moment connects start), of the last accept, and how many connections were accepted.
+ * - oracle: time spent inside IsolationOracle.onThumbnail / onClip (synchronous, no I/O, so
+ *   wall time inside the call is CPU time of this thread), only while `oracle.enabled`.
+ */
+export interface StormProbe {
+  restoredReal: number | undefined;
+  firstAcceptReal: number | undefined;
+  lastAcceptReal: number | undefined;
+  acceptsAfterRestore: number;
+  /** process.cpuUsage() (µs, user+system, all threads) at the restore and at the latest sampled camera reconnect. */
+  cpuAtRestore: number;
+  cpuAtLastSample: number;
+  realAtLastSample: number;
+  reconnects: number;
+}
+
+export interface OracleProbe {
+  enabled: boolean;
+  ms: number;
+  thumbnails: number;
+  clips: number;
+}
+
+export const stormProbe: StormProbe = {
+  restoredReal: undefined,
+  firstAcceptReal: undefined,
+  lastAcceptReal: undefined,
+  acceptsAfterRestore: 0,
+  cpuAtRestore: 0,
+  cpuAtLastSample: 0,
+  realAtLastSample: 0,
+  reconnects: 0,
+};
+
+/** CPU is sampled every this many camera reconnects (a getrusage call each), and at the last. */
+const CPU_SAMPLE_EVERY = 64;
+
+function cpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+export const oracleProbe: OracleProbe = { enabled: false, ms: 0, thumbnails: 0, clips: 0 };
+
+export function resetStormProbe(): void {
+  stormProbe.restoredReal = undefined;
+  stormProbe.firstAcceptReal = undefined;
+  stormProbe.lastAcceptReal = undefined;
+  stormProbe.acceptsAfterRestore = 0;
+  stormProbe.cpuAtRestore = 0;
+  stormProbe.cpuAtLastSample = 0;
+  stormProbe.realAtLastSample = 0;
+  stormProbe.reconnects = 0;
+}
+
+export function resetOracleProbe(enabled: boolean): void {
+  oracleProbe.enabled = enabled;
+  oracleProbe.ms = 0;
+  oracleProbe.thumbnails = 0;
+  oracleProbe.clips = 0;
+}
+
+let installed = false;
+
+export function installProbes(): void {
+  if (installed) return;
+  installed = true;
+
+  const outageEnded = StormTracker.prototype.outageEnded;
+  StormTracker.prototype.outageEnded = function (this: StormTracker, now: number): void {
+    outageEnded.call(this, now);
+    stormProbe.restoredReal = performance.now();
+    stormProbe.cpuAtRestore = cpuMicros();
+  };
+
+  // the storm's CPU: sampled on camera reconnects after the restore, so that CPU / wall over
+  // the storm window says whether the storm was machine-bound (≈ one core busy) or waiting
+  const onConnect = StormTracker.prototype.onConnect;
+  StormTracker.prototype.onConnect = function (this: StormTracker, device: number, now: number): void {
+    onConnect.call(this, device, now);
+    if (stormProbe.restoredReal === undefined) return;
+    const n = ++stormProbe.reconnects;
+    if (n % CPU_SAMPLE_EVERY === 0 || n === this.connected.length) {
+      stormProbe.cpuAtLastSample = cpuMicros();
+      stormProbe.realAtLastSample = performance.now();
+    }
+  };
+
+  const listen = MemoryServerTransport.prototype.listen;
+  MemoryServerTransport.prototype.listen = function (this: MemoryServerTransport, accept: (stream: Duplex) => void) {
+    return listen.call(this, (stream: Duplex) => {
+      if (stormProbe.restoredReal !== undefined) {
+        const now = performance.now();
+        stormProbe.firstAcceptReal ??= now;
+        stormProbe.lastAcceptReal = now;
+        stormProbe.acceptsAfterRestore++;
+      }
+      accept(stream);
+    });
+  };
+
+  const onThumbnail = IsolationOracle.prototype.onThumbnail;
+  IsolationOracle.prototype.onThumbnail = function (this: IsolationOracle, account: number, viewer: string, thumbnail: Uint8Array) {
+    if (!oracleProbe.enabled) return onThumbnail.call(this, account, viewer, thumbnail);
+    const t0 = performance.now();
+    try {
+      return onThumbnail.call(this, account, viewer, thumbnail);
+    } finally {
+      oracleProbe.ms += performance.now() - t0;
+      oracleProbe.thumbnails++;
+    }
+  };
+
+  const onClip = IsolationOracle.prototype.onClip;
+  IsolationOracle.prototype.onClip = function (this: IsolationOracle, account: number, viewer: string, clip: Uint8Array): void {
+    if (!oracleProbe.enabled) return onClip.call(this, account, viewer, clip);
+    const t0 = performance.now();
+    try {
+      onClip.call(this, account, viewer, clip);
+    } finally {
+      oracleProbe.ms += performance.now() - t0;
+      oracleProbe.clips++;
+    }
+  };
+}
+
+/** Cost of one probe (two performance.now() calls and the bookkeeping), to state the bias. */
+export function probeOverheadNs(samples = 1_000_000): number {
+  let sink = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < samples; i++) {
+    const a = performance.now();
+    sink += performance.now() - a;
+  }
+  const ns = ((performance.now() - t0) * 1e6) / samples;
+  return sink < 0 ? -1 : ns;
+}

@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Bad input at the process boundary: every case below must be refused before a run starts,
+ * with exit code 2, nothing on stdout, and one plain message on stderr that names the file,
+ * line and field (or the flag) and carries no stack trace.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+// The CLI runs from source (.ts), which needs Node >= 24; plain `node` on PATH may be older.
+const LOCAL_NODE = join(ROOT, 'node_modules', '.bin', 'node');
+const NODE = Number(process.versions.node.split('.')[0]) >= 24 || !existsSync(LOCAL_NODE) ? process.execPath : LOCAL_NODE;
+
+interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+let dir: string;
+
+/** Runs `crosswire <args>` in the temp dir (so relative fixture names appear as written, and any stray report lands there). */
+function crosswire(args: readonly string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    delete env.CROSSWIRE_DEBUG;
+    const child = spawn(NODE, [MAIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+const FIXTURES: Record<string, string> = {
+  'syntax.yaml': 'name: x\nfleet:\n  devices: 5\n transport: tcp\n',
+  'top-level.yaml': 'name: x\nfrobnicate: 1\n',
+  'nested.yaml': 'fleet:\n  colour: red\n',
+  'wrong-type.yaml': 'fleet:\n  devices: many\n',
+  'negative.yaml': 'fleet:\n  devices: -5\n',
+  'absurd.yaml': 'fleet:\n  devices: 10000000\n',
+  'tcp-too-big.yaml': 'fleet:\n  transport: tcp\n  devices: 50000\n',
+  'adapter.yaml': 'cache:\n  adapter: redis-9000\n',
+  'transport.yaml': 'fleet:\n  transport: carrier-pigeon\n',
+  'empty.yaml': '',
+  'list.yaml': '- 1\n- 2\n',
+  'duplicate.yaml': 'seed: 1\nseed: 2\n',
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'crosswire-cli-bad-'));
+  await mkdir(join(dir, 'a-directory'));
+  await Promise.all(Object.entries(FIXTURES).map(([name, text]) => writeFile(join(dir, name), text)));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const STACK_FRAME = /^\s+at .+\(.*:\d+:\d+\)$/m;
+const BARE_FRAME = /^\s+at (file:|node:|\/)/m;
+const ERROR_DUMP = /(^|\s)[A-Z]\w*Error:|internal error|node:internal/m;
+
+/** The contract every bad input shares; returns stderr for the case's own checks. */
+function refused(r: Result): string {
+  expect(r.signal, `killed (timeout?); stderr:\n${r.stderr}`).toBeNull();
+  expect(r.code, `stderr:\n${r.stderr}`).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trim()).not.toBe('');
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  expect(r.stderr).not.toMatch(BARE_FRAME);
+  expect(r.stderr).not.toMatch(ERROR_DUMP);
+  return r.stderr;
+}
+
+interface Case { name: string; args: string[]; says: (string | RegExp)[] }
+
+const KNOWN_ADAPTERS = 'memory, faulty:crossed-replies, faulty:stale-owner, faulty:key-collision';
+
+// No line exists for a file that cannot be read; those cases name the file and why.
+const fileCases: Case[] = [
+  { name: 'a missing scenario file', args: ['run', 'missing.yaml'], says: ['missing.yaml', 'does not exist'] },
+  { name: 'a directory given as the scenario', args: ['run', 'a-directory'], says: ['a-directory', 'is a directory'] },
+  { name: 'a YAML syntax error', args: ['run', 'syntax.yaml'], says: ['syntax.yaml:4:1: ', 'same column'] },
+  { name: 'an unknown top-level field', args: ['run', 'top-level.yaml'], says: ['top-level.yaml:2:1: frobnicate: unknown field'] },
+  { name: 'an unknown nested field', args: ['run', 'nested.yaml'], says: ['nested.yaml:2:3: fleet.colour: unknown field', 'devices'] },
+  { name: 'a wrong type', args: ['run', 'wrong-type.yaml'], says: ['wrong-type.yaml:2:12: fleet.devices: ', 'string "many"'] },
+  { name: 'a negative count', args: ['run', 'negative.yaml'], says: ['negative.yaml:2:12: fleet.devices: ', '>= 1', '-5'] },
+  { name: 'an absurd count', args: ['run', 'absurd.yaml'], says: ['absurd.yaml:2:12: fleet.devices: ', '10000000', '500000'] },
+  {
+    name: 'a tcp fleet beyond what TCP holds',
+    args: ['run', 'tcp-too-big.yaml'],
+    says: ['tcp-too-big.yaml:3:12: fleet.devices: ', 'tcp transport', '8000'],
+  },
+  {
+    name: 'an unknown cache adapter in the file',
+    args: ['run', 'adapter.yaml'],
+    says: ['adapter.yaml', 'cache.adapter', '"redis-9000"', KNOWN_ADAPTERS],
+  },
+  {
+    name: 'an unknown transport in the file',
+    args: ['run', 'transport.yaml'],
+    says: ['transport.yaml:2:14: fleet.transport: ', 'memory, tcp', '"carrier-pigeon"'],
+  },
+  { name: 'an empty file', args: ['run', 'empty.yaml'], says: ['empty.yaml:1:1: ', 'empty'] },
+  { name: 'a list at the top level', args: ['run', 'list.yaml'], says: ['list.yaml:1:1: ', 'mapping'] },
+  { name: 'a duplicate key', args: ['run', 'duplicate.yaml'], says: ['duplicate.yaml:2:1: seed: duplicate key', 'duplicate.yaml:1:1'] },
+];
+
+const flagCases: Case[] = [
+  { name: '--cache nope', args: ['run', '--cache', 'nope'], says: ['--cache', '"nope"', KNOWN_ADAPTERS] },
+  { name: '--cache nope beats a file naming another unknown adapter', args: ['run', 'adapter.yaml', '--cache', 'nope'], says: ['--cache', '"nope"'] },
+  { name: '--transport udp', args: ['run', '--transport', 'udp'], says: ['--transport', 'udp', 'memory, tcp'] },
+  { name: '--devices abc', args: ['run', '--devices', 'abc'], says: ['--devices', '"abc"'] },
+  { name: '--devices -3', args: ['run', '--devices', '-3'], says: ['--devices', '"-3"'] },
+  { name: '--devices with no value', args: ['run', '--devices'], says: ['--devices', 'missing'] },
+  { name: '--seed 1.5', args: ['run', '--seed', '1.5'], says: ['--seed', '"1.5"'] },
+  { name: '--seed abc', args: ['run', '--seed', 'abc'], says: ['--seed', '"abc"'] },
+  { name: '--frobnicate', args: ['run', '--frobnicate'], says: ['--frobnicate'] },
+  { name: '--time-scale 0', args: ['run', '--time-scale', '0'], says: ['--time-scale', '"0"'] },
+  { name: '--time-scale 100000 (beyond the schema)', args: ['run', '--time-scale', '100000'], says: ['--time-scale', 'timeScale', '10000'] },
+  { name: '--verify bogus', args: ['run', '--verify', 'bogus'], says: ['--verify', 'bogus', 'source-of-truth'] },
+  {
+    name: '--devices 50000 --transport tcp',
+    args: ['run', '--devices', '50000', '--transport', 'tcp'],
+    says: ['flag --devices', 'fleet.devices', 'tcp transport', '8000'],
+  },
+  { name: '--devices with --accounts', args: ['run', '--devices', '5', '--accounts', '3'], says: ['--devices', '--accounts'] },
+  { name: 'two scenario files', args: ['run', 'a.yaml', 'b.yaml'], says: ['too many arguments'] },
+];
+
+describe.concurrent('crosswire run refuses a bad scenario file with exit 2 and file:line:col', () => {
+  it.each(fileCases)('$name', async ({ args, says }) => {
+    const stderr = refused(await crosswire(args));
+    for (const s of says) expect(stderr).toContain(s);
+  });
+
+  it('points at the line and column of an unknown cache adapter', async () => {
+    const stderr = refused(await crosswire(['run', 'adapter.yaml']));
+    expect(stderr).toContain('adapter.yaml:2:12: cache.adapter: ');
+  });
+});
+
+describe.concurrent('crosswire run refuses bad flags with exit 2, naming the flag', () => {
+  it.each(flagCases)('$name', async ({ args, says }) => {
+    const stderr = refused(await crosswire(args));
+    for (const s of says) expect(stderr).toContain(s);
+  });
+});
+
+describe('crosswire run --help (positive control)', () => {
+  it('exits 0 and lists the exit-code table', async () => {
+    const r = await crosswire(['run', '--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Usage: crosswire run');
+    expect(r.stdout).toContain('Exit codes:');
+    const table = r.stdout.slice(r.stdout.indexOf('Exit codes:'));
+    for (const code of [0, 1, 2, 3, 4, 69, 70, 130]) expect(table).toMatch(new RegExp(`^\\s+${code}\\s+\\S`, 'm'));
+  });
+});
