@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'crosswire-interrupt-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+/** Runs the CLI, sends SIGINT once it reports progress, and collects how it ended. */
+function interruptedRun(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'run', '--out-dir', out, '--no-color', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (!sent && /t=\d/.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('Ctrl-C', () => {
+  it('heals, judges the partial run, writes the report and exits 130', async () => {
+    const { code, stdout, stderr } = await interruptedRun([]);
+    expect(stderr).toContain('interrupted');
+    expect(code).toBe(130);
+    const dir = stdout.match(/report: (.+)$/m)?.[1];
+    expect(dir).toBeDefined();
+    const summary = JSON.parse(await readFile(join(dir!.trim(), 'summary.json'), 'utf8'));
+    expect(summary.exitCode).toBe(130);
+    expect(summary.verdict).toBe('INCONCLUSIVE');
+    expect(summary.reasons.join('\n')).toContain('interrupted');
+    expect(summary.faults.every((f: { injectedAt?: number; healedAt?: number }) => f.injectedAt === undefined || f.healedAt !== undefined)).toBe(true);
+  });
+
+  it('still says FAIL when a leak was seen before the interrupt', async () => {
+    const { code, stdout } = await interruptedRun(['--cache', 'faulty:key-collision']);
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/^FAIL/m);
+  });
+});
