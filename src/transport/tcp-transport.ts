@@ -35,7 +35,8 @@ export class TcpServerTransport implements ServerTransport {
   }
 
   listen(accept: (stream: Duplex) => void): Promise<ClientTransport> {
-    const server = createServer((socket) => {
+    // noDelay: CONNACK and SUBACK are tiny; Nagle plus delayed ACKs would hold each for ~40 ms
+    const server = createServer({ noDelay: true }, (socket) => {
       if (this.refusing) {
         socket.destroy();
         return;
@@ -48,7 +49,9 @@ export class TcpServerTransport implements ServerTransport {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, this.host, () => {
+      // a storm opens thousands of connections at once: a short accept backlog would drop SYNs and
+      // stall clients for the kernel's 1 s SYN retry (the kernel caps this at somaxconn)
+      server.listen({ port: 0, host: this.host, backlog: 65_535 }, () => {
         const address = server.address();
         if (address === null || typeof address === 'string') return reject(new Error('no TCP address'));
         resolve(tcpClientTransport(this.host, address.port));

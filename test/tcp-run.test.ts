@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/runner/run-scenario.ts';
+import { defaultScenario } from './support/default-scenario.ts';
+
+/** The same storm over real loopback sockets: the TCP path end to end, a faulty cache caught too. */
+describe('over TCP', () => {
+  const tcp = (adapter: string) =>
+    defaultScenario((s) => {
+      s.fleet.transport = 'tcp';
+      s.fleet.devices = 400;
+      s.cache.adapter = adapter;
+    });
+
+  it('passes with the memory cache, every camera back after the outage', async () => {
+    const { summary } = await runScenario(await tcp('memory'));
+    expect(summary.reasons).toEqual([]);
+    expect(summary.verdict).toBe('PASS');
+    expect(summary.fleet.transport).toBe('tcp');
+    expect(summary.storms[0].dropped).toBe(summary.fleet.devices);
+    expect(summary.storms[0].reconnectShare).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('fails with a faulty cache', async () => {
+    const { summary } = await runScenario(await tcp('faulty:stale-owner'));
+    expect(summary.verdict).toBe('FAIL');
+    expect(summary.headline.foreignDeliveries).toBeGreaterThan(0);
+  });
+});
