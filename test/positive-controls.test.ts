@@ -45,7 +45,14 @@ function confessionsThatReachedAViewer({ run, routed, receipts }: Observed): { c
   return { confessions, misroutedReceipts };
 }
 
-describe.each(['faulty:crossed-replies', 'faulty:stale-owner', 'faulty:key-collision'])('%s', (adapter) => {
+// What the envelope check can see: a value answering another key, not a stale value for this key.
+const envelopeCatches: Record<string, boolean> = {
+  'faulty:crossed-replies': true,
+  'faulty:key-collision': true,
+  'faulty:stale-owner': false,
+};
+
+describe.each(Object.keys(envelopeCatches))('%s', (adapter) => {
   it('fails, and the oracle counts exactly the confessed wrong values that reached a viewer', async () => {
     const observed = await observe((s) => {
       s.cache.adapter = adapter;
@@ -73,5 +80,19 @@ describe.each(['faulty:crossed-replies', 'faulty:stale-owner', 'faulty:key-colli
     expect(run.summary.headline.foreignDeliveries).toBe(0);
     expect(run.summary.blocked.total).toBeGreaterThan(0);
     expect(run.summary.blocked.byLayer['source-of-truth']).toBe(run.summary.blocked.total);
+  });
+
+  it(`with verify: envelope, ${envelopeCatches[adapter] ? 'blocks every mixed-up value' : 'still leaks: the value is stale, not crossed'}`, async () => {
+    const { run } = await observe((s) => {
+      s.cache.adapter = adapter;
+      s.service.verify = 'envelope';
+    });
+    if (envelopeCatches[adapter]) {
+      expect(run.summary.violationCount).toBe(0);
+      expect(run.summary.blocked.byLayer.envelope).toBeGreaterThan(0);
+    } else {
+      expect(run.summary.verdict).toBe('FAIL');
+      expect(run.summary.blocked.total).toBe(0);
+    }
   });
 });

@@ -1,14 +1,11 @@
 import { eventTopicOf } from '../broker/acl.ts';
-import type { TimerEntry, TimerTarget } from '../clock/timer-queue.ts';
-import { LeanMqttClient } from '../mqtt/lean-client.ts';
 import { Flag } from '../oracle/event-ledger.ts';
-import { counterUniform, createRng, streamSeed, type Rng } from '../rng/seeded-rng.ts';
-import { backoffDelay } from './backoff.ts';
+import { counterUniform, createRng, streamSeed } from '../rng/seeded-rng.ts';
 import { encodeEventPayload } from './event-payload.ts';
 import type { FleetContext } from './fleet-context.ts';
+import { FIRST_OWN_TIMER, ReconnectingClient } from './reconnecting-client.ts';
 
-const CONNECT = 1;
-const EVENT = 2;
+const EVENT = FIRST_OWN_TIMER;
 
 /**
  * A virtual camera: connects with its derived credentials, publishes motion events with a
@@ -16,26 +13,17 @@ const EVENT = 2;
  * Kept small on purpose (see bench: client-side heap per camera): numbers and shared references
  * only, timers in the shared queue, its own RNG stream derived from seed + device id.
  */
-export class Camera extends LeanMqttClient implements TimerTarget {
-  private readonly ctx: FleetContext;
+export class Camera extends ReconnectingClient {
   readonly index: number;
-  /** Backoff jitter draws. */
-  private readonly rng: Rng;
   /** Motion events come from a separate, stateless stream: k-th event time = f(seed, id, k). */
   private readonly eventStream: number;
   private eventSeq = 0;
-  private attempt = 0;
-  private previousDelay = 0;
-  private reconnectTimer: TimerEntry | null = null;
   private lastEventId = -1;
   private lastEventAt = -Infinity;
-  private stopped = false;
 
   constructor(ctx: FleetContext, index: number) {
-    super(ctx.transport);
-    this.ctx = ctx;
+    super(ctx, createRng(ctx.seed, ctx.registry.deviceIds[index]));
     this.index = index;
-    this.rng = createRng(ctx.seed, ctx.registry.deviceIds[index]);
     this.eventStream = streamSeed(ctx.seed, `events:${ctx.registry.deviceIds[index]}`);
   }
 
@@ -53,8 +41,8 @@ export class Camera extends LeanMqttClient implements TimerTarget {
   }
 
   /** First connect at `connectAt` (the ramp spreads them), first motion a seeded draw later. */
-  start(connectAt: number): void {
-    this.reconnectTimer = this.ctx.clock.at(connectAt, this, CONNECT);
+  override start(connectAt: number): void {
+    super.start(connectAt);
     this.ctx.clock.at(connectAt + this.nextEventGap(), this, EVENT);
   }
 
@@ -63,22 +51,13 @@ export class Camera extends LeanMqttClient implements TimerTarget {
     return -Math.log(1 - counterUniform(this.eventStream, this.eventSeq++)) * this.ctx.eventInterval;
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.ctx.clock.cancel(this.reconnectTimer);
-    if (this.link) this.close();
+  protected override beforeConnect(afterFailure: boolean): void {
+    if (afterFailure) this.ctx.stats.camerasInBackoff--;
+    this.ctx.stats.connectAttempts++;
   }
 
-  onTimer(kind: number): void {
-    if (this.stopped) return;
-    if (kind === CONNECT) {
-      this.reconnectTimer = null;
-      this.ctx.stats.camerasInBackoff -= this.attempt > 0 ? 1 : 0;
-      this.ctx.stats.connectAttempts++;
-      this.open();
-    } else if (kind === EVENT) {
-      this.motion();
-    }
+  protected override onOwnTimer(kind: number): void {
+    if (kind === EVENT) this.motion();
   }
 
   private motion(): void {
@@ -109,7 +88,7 @@ export class Camera extends LeanMqttClient implements TimerTarget {
   protected override onConnected(): void {
     const { stats, storm, clock } = this.ctx;
     stats.camerasConnected++;
-    this.attempt = 0;
+    super.onConnected();
     storm.onConnect(this.index, clock.now());
     // a camera coming online uploads a fresh snapshot, as real ones do after a power or network
     // loss: every camera shows up in its owner's app right after each (re)connect
@@ -132,14 +111,7 @@ export class Camera extends LeanMqttClient implements TimerTarget {
       storm.onFailedAttempt();
     }
     if (closedByUs || this.stopped) return;
-    this.attempt++;
-    const delay = backoffDelay(this.ctx.backoff, this.attempt, this.attempt === 1 ? this.ctx.backoff.base : this.previousDelay, this.rng);
-    if (delay === undefined) {
-      stats.camerasGaveUp++;
-      return;
-    }
-    this.previousDelay = delay;
-    stats.camerasInBackoff++;
-    this.reconnectTimer = clock.after(delay, this, CONNECT);
+    if (this.retry()) stats.camerasInBackoff++;
+    else stats.camerasGaveUp++;
   }
 }

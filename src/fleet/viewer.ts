@@ -1,14 +1,11 @@
 import { request } from 'node:http';
 import { accountTopicOf } from '../broker/acl.ts';
-import type { TimerEntry, TimerTarget } from '../clock/timer-queue.ts';
-import { LeanMqttClient } from '../mqtt/lean-client.ts';
 import { viewerClientId } from '../registry/credentials.ts';
-import { createRng, type Rng } from '../rng/seeded-rng.ts';
-import { backoffDelay } from './backoff.ts';
+import { createRng } from '../rng/seeded-rng.ts';
 import { thumbnailOf } from './event-payload.ts';
 import type { FleetContext } from './fleet-context.ts';
+import { ReconnectingClient } from './reconnecting-client.ts';
 
-const CONNECT = 1;
 const SUBSCRIBE_ID = 1;
 /** People open a notification a little after it arrives: up to this many scenario ms. */
 const TAP_DELAY_MAX = 2000;
@@ -18,23 +15,15 @@ const TAP_DELAY_MAX = 2000;
  * the oracle, and taps a seeded share of them, foreign ones included (as the incident's 1,504
  * users did), by asking the service for the video over HTTP as its account.
  */
-export class Viewer extends LeanMqttClient implements TimerTarget {
-  private readonly ctx: FleetContext;
+export class Viewer extends ReconnectingClient {
   readonly account: number;
   private readonly n: number;
-  private readonly rng: Rng;
-  private attempt = 0;
-  private previousDelay = 0;
   private online = false;
-  private stopped = false;
-  private reconnectTimer: TimerEntry | null = null;
 
   constructor(ctx: FleetContext, account: number, n: number) {
-    super(ctx.transport);
-    this.ctx = ctx;
+    super(ctx, createRng(ctx.seed, viewerClientId(ctx.registry.accountIds[account], n)));
     this.account = account;
     this.n = n;
-    this.rng = createRng(ctx.seed, this.clientId);
   }
 
   get accountId(): string {
@@ -49,25 +38,8 @@ export class Viewer extends LeanMqttClient implements TimerTarget {
     return [this.accountId, this.ctx.credentials.password(this.accountId)];
   }
 
-  start(connectAt: number): void {
-    this.reconnectTimer = this.ctx.clock.at(connectAt, this, CONNECT);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.ctx.clock.cancel(this.reconnectTimer);
-    if (this.link) this.close();
-  }
-
-  onTimer(kind: number): void {
-    if (kind === CONNECT && !this.stopped) {
-      this.reconnectTimer = null;
-      this.open();
-    }
-  }
-
   protected override onConnected(): void {
-    this.attempt = 0;
+    super.onConnected();
     this.ctx.stats.viewerConnects++;
     this.subscribe(SUBSCRIBE_ID, [accountTopicOf(this.accountId)]);
   }
@@ -99,12 +71,7 @@ export class Viewer extends LeanMqttClient implements TimerTarget {
       drops.push(ctx.clock.now());
       ctx.viewerDrops.set(this.account, drops);
     }
-    if (closedByUs || this.stopped) return;
-    this.attempt++;
-    const delay = backoffDelay(ctx.backoff, this.attempt, this.attempt === 1 ? ctx.backoff.base : this.previousDelay, this.rng);
-    if (delay === undefined) return;
-    this.previousDelay = delay;
-    this.reconnectTimer = ctx.clock.after(delay, this, CONNECT);
+    if (!closedByUs) this.retry();
   }
 
   /** GET /events/{id}/video as this account; a 200 body goes to the oracle. */

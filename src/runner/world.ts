@@ -83,7 +83,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults:
     eventMeta: (eventId: number) =>
       eventId < ledger.count ? { deviceId: registry.deviceIds[ledger.device[eventId]], publishedAt: ledger.publishedAt[eventId] } : undefined,
   };
-  const tapServer = new TapServer(credentials, resolver, clips, watermarker, serviceLog, clock);
+  const tapServer = new TapServer({ credentials, resolver, clips, watermarker, observer: serviceLog, clock });
   const tapUrl = await tapServer.listen();
   const service = new ReferenceService(broker.clientTransport, credentials, resolver, serviceLog, clock);
 

@@ -18,23 +18,25 @@ const VIDEO_PATH = /^\/events\/(\d+)\/video$/;
  * <account token>`. Ownership is checked through the cache (the same resolver as pushes); the
  * clip is served only when the resolved owner is the caller.
  */
+export interface TapServerParts {
+  credentials: Credentials;
+  resolver: OwnerResolver;
+  clips: ClipStore;
+  watermarker: Watermarker;
+  observer: ServiceObserver;
+  clock: Clock;
+}
+
 export class TapServer {
   private readonly server: Server;
+  private readonly parts: TapServerParts;
   url = '';
   served = 0;
   denied = 0;
 
-  constructor(
-    credentials: Credentials,
-    resolver: OwnerResolver,
-    clips: ClipStore,
-    watermarker: Watermarker,
-    observer: ServiceObserver,
-    clock: Clock,
-  ) {
-    this.server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
-      void this.handle(req, res, credentials, resolver, clips, watermarker, observer, clock);
-    });
+  constructor(parts: TapServerParts) {
+    this.parts = parts;
+    this.server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void this.handle(req, res));
   }
 
   async listen(): Promise<string> {
@@ -49,16 +51,8 @@ export class TapServer {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    credentials: Credentials,
-    resolver: OwnerResolver,
-    clips: ClipStore,
-    watermarker: Watermarker,
-    observer: ServiceObserver,
-    clock: Clock,
-  ): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { credentials, resolver, clips, watermarker, observer, clock } = this.parts;
     const match = req.method === 'GET' ? VIDEO_PATH.exec(req.url ?? '') : null;
     if (!match) return reply(res, 404, 'not found');
     const auth = req.headers.authorization ?? '';
