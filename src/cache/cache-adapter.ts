@@ -44,11 +44,20 @@ export interface CacheAdapterContext {
   clock: Clock;
   /** Adapter-specific options from the scenario's `cache.options`. */
   options: Record<string, unknown>;
+  /**
+   * For network adapters: where to connect (`redis://127.0.0.1:PORT`, `memcached://…`). The
+   * runner points it at the chaos proxy in front of the server, not at the server itself.
+   */
+  url?: string;
+  /** Load the client library from this installed package name instead (npm aliases). */
+  module?: string;
 }
 
 export interface CacheAdapterDefinition {
   id: string;
   description: string;
+  /** The server a network adapter needs: the runner starts a private one when no URL is given. */
+  server?: 'redis' | 'memcached';
   /** The mechanism from CATALOG.md a faulty adapter reproduces. */
   mechanism?: string;
   create(context: CacheAdapterContext): CacheAdapter | Promise<CacheAdapter>;

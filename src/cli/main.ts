@@ -3,7 +3,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isCrosswireError } from '../errors.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from './exit-codes.ts';
+import { listCommand } from './list-command.ts';
 import { runCommand } from './run-command.ts';
+import { selftestCommand } from './selftest-command.ts';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -37,7 +39,9 @@ export function buildProgram(): Command {
     .option('--accounts <n>', 'number of accounts (devices then follow devicesPerAccount)', integer(1, 500_000))
     .option('--seed <n>', 'seed for the fleet, ownership, events, faults and jitter', integer(0, 2 ** 32 - 1))
     .addOption(new Option('--transport <id>', 'how devices reach the broker').choices(['memory', 'tcp']))
-    .option('--cache <id>', 'cache adapter: memory, faulty:crossed-replies, faulty:stale-owner, faulty:key-collision')
+    .option('--cache <id>', 'cache adapter id (see `crosswire list adapters`) or a module path like ./my-adapter.js')
+    .option('--cache-url <url>', 'use this cache server instead of starting a private one (redis://host:port, memcached://host:port)')
+    .option('--cache-module <package>', 'load the cache client library from this installed package (an npm alias)')
     .addOption(new Option('--verify <mode>', 'service verification layer').choices(['none', 'envelope', 'source-of-truth']))
     .option('--time-scale <x>', 'compress scenario time by this factor', positiveNumber)
     .option('--out-dir <dir>', 'where run directories go', 'reports')
@@ -47,6 +51,24 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .action(async (file: string | undefined, options) => {
       process.exitCode = await runCommand(file, options);
+    });
+  program
+    .command('selftest')
+    .description('run every positive control (must FAIL) and every correct adapter (must PASS) on the control scenarios')
+    .option('--only <adapter>', 'run only this adapter\'s row(s)')
+    .option('--seed <n>', 'seed for every control scenario', integer(0, 2 ** 32 - 1))
+    .option('--json', 'print the result table as JSON')
+    .option('--no-color', 'no colour')
+    .action(async (options) => {
+      process.exitCode = await selftestCommand(options);
+    });
+
+  program
+    .command('list')
+    .description('list what can be named in a scenario')
+    .argument('<what>', 'adapters | faults')
+    .action((what: string) => {
+      process.exitCode = listCommand(what);
     });
   return program;
 }

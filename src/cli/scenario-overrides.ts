@@ -7,6 +7,8 @@ export interface RunFlags {
   seed?: number;
   transport?: string;
   cache?: string;
+  cacheUrl?: string;
+  cacheModule?: string;
   verify?: string;
   timeScale?: number;
 }
@@ -17,6 +19,8 @@ export const flagFields: Record<keyof RunFlags, { flag: string; path: string[] }
   seed: { flag: '--seed', path: ['seed'] },
   transport: { flag: '--transport', path: ['fleet', 'transport'] },
   cache: { flag: '--cache', path: ['cache', 'adapter'] },
+  cacheUrl: { flag: '--cache-url', path: ['cache', 'url'] },
+  cacheModule: { flag: '--cache-module', path: ['cache', 'module'] },
   verify: { flag: '--verify', path: ['service', 'verify'] },
   timeScale: { flag: '--time-scale', path: ['timeScale'] },
 };

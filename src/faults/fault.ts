@@ -1,11 +1,31 @@
 import type { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { StormTracker } from '../oracle/storm-tracker.ts';
 
-/** What a fault may act on. */
+/** What cache faults need of the chaos proxy (src/chaos/chaos-proxy.ts). */
+export interface CacheProxyControl {
+  addToxic(spec: { type: string; direction: 'upstream' | 'downstream'; toxicity: number; attributes: Record<string, number> }): string;
+  removeToxic(id: string): void;
+  resetAll(): number | void;
+  setEnabled(enabled: boolean): void | Promise<void>;
+}
+
+/** What a restart needs of the private cache server (src/servers/private-server.ts). */
+export interface CacheServerControl {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** What a fault may act on. Cache parts exist only for network caches. */
 export interface FaultTargets {
   broker: EmbeddedBroker;
   storm: StormTracker;
+  cacheProxy?: CacheProxyControl;
+  cacheServer?: CacheServerControl;
   now(): number;
+  /** Wall-clock milliseconds of a scenario duration (proxy toxics work in real time). */
+  toRealMs(scenarioMs: number): number;
+  /** Calls back every `everyMs` of scenario time until the returned stop function is called. */
+  every(everyMs: number, tick: () => void): () => void;
 }
 
 /**
@@ -17,6 +37,8 @@ export interface Fault {
   describe(): string;
   inject(targets: FaultTargets): void | Promise<void>;
   heal(targets: FaultTargets): void | Promise<void>;
+  /** What the injection did, for the report (e.g. how many connections it dropped). */
+  effect?(): string | undefined;
 }
 
 /** A fault as it happened, for the verdict and the report. */
@@ -27,6 +49,11 @@ export interface FaultWindow {
   scheduledHealAt: number;
   injectedAt?: number;
   healedAt?: number;
-  /** What the injection did, e.g. how many connections it dropped. */
   effect?: string;
+}
+
+/** The cache part a fault needs, or a clear error naming the fault (a run-time check for user adapters). */
+export function required<T>(part: T | undefined, fault: string, what: string): T {
+  if (part === undefined) throw new Error(`${fault} needs ${what}, and this run has none`);
+  return part;
 }

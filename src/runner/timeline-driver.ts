@@ -26,7 +26,28 @@ export class TimelineDriver {
   constructor(clock: Clock, world: World) {
     this.clock = clock;
     this.world = world;
-    this.targets = { broker: world.broker, storm: world.fleet.storm, now: () => clock.now() };
+    this.targets = {
+      broker: world.broker,
+      storm: world.fleet.storm,
+      cacheProxy: world.cacheNetwork?.proxy,
+      cacheServer: world.cacheNetwork?.server,
+      now: () => clock.now(),
+      toRealMs: (ms) => clock.toRealMs(ms),
+      every: (everyMs, tick) => {
+        let stopped = false;
+        const target = {
+          onTimer: () => {
+            if (stopped) return;
+            tick();
+            clock.after(everyMs, target, 0);
+          },
+        };
+        clock.after(everyMs, target, 0);
+        return () => {
+          stopped = true;
+        };
+      },
+    };
   }
 
   activeFaults(): string[] {
@@ -61,7 +82,7 @@ export class TimelineDriver {
       this.active.set(window, fault);
       window.injectedAt = Math.round(this.clock.now());
       await fault.inject(this.targets);
-      if ('dropped' in fault) window.effect = `${String(fault.dropped)} connections dropped`;
+      window.effect = fault.effect?.();
     } catch (error) {
       this.errors.push(`${fault.id} inject: ${(error as Error).message}`);
     }
@@ -74,6 +95,7 @@ export class TimelineDriver {
     try {
       await fault.heal(this.targets);
       window.healedAt = Math.round(this.clock.now());
+      window.effect = fault.effect?.() ?? window.effect;
     } catch (error) {
       this.errors.push(`${fault.id} heal: ${(error as Error).message}`);
     }

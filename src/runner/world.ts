@@ -1,7 +1,9 @@
 import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
-import { resolveCacheAdapter } from '../cache/adapter-registry.ts';
+import { loadCacheAdapter } from '../cache/load-adapter.ts';
+import { ExitCode } from '../cli/exit-codes.ts';
+import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
 import type { CacheAdapter } from '../cache/cache-adapter.ts';
 import { ObservedCache } from '../cache/observed-cache.ts';
 import type { Clock } from '../clock/clock.ts';
@@ -23,6 +25,7 @@ import { TapServer } from '../service/tap-server.ts';
 import type { ServerTransport } from '../transport/link.ts';
 import { MemoryServerTransport } from '../transport/memory-transport.ts';
 import { TcpServerTransport } from '../transport/tcp-transport.ts';
+import { openCacheNetwork, type CacheNetwork } from './cache-network.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { ServiceLog } from './service-log.ts';
 
@@ -31,6 +34,8 @@ export interface World {
   registry: Registry;
   broker: EmbeddedBroker;
   adapter: CacheAdapter;
+  /** Server and chaos proxy of a network cache; undefined for in-process adapters. */
+  cacheNetwork: CacheNetwork | undefined;
   cache: ObservedCache;
   source: SourceOfTruth;
   resolver: OwnerResolver;
@@ -54,13 +59,29 @@ const RAMP_MAX = 5000;
 
 export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults: () => string[], hooks: WorldHooks): Promise<World> {
   const { fleet: shape, seed } = scenario;
-  const adapterDefinition = resolveCacheAdapter(scenario.cache.adapter, 'cache.adapter');
+  // the cache first: a missing server binary or a broken adapter fails before anything else runs
+  const adapterDefinition = await loadCacheAdapter(scenario.cache.adapter, 'cache.adapter');
+  const cacheNetwork = await openCacheNetwork(adapterDefinition, scenario.cache, createRng(seed, 'chaos-proxy'));
+  let adapter: CacheAdapter;
+  try {
+    adapter = await adapterDefinition.create({
+      rng: createRng(seed, 'cache-adapter'),
+      clock,
+      options: scenario.cache.options,
+      url: cacheNetwork?.url,
+      module: scenario.cache.module,
+    });
+  } catch (error) {
+    await cacheNetwork?.close();
+    if (isCrosswireError(error)) throw error;
+    // bad adapter options are the user's input (exit 2); anything else means the cache is not there
+    if (error instanceof TypeError) throw usageError('CACHE_ADAPTER_OPTIONS', `cache.adapter ${adapterDefinition.id}: ${error.message}`);
+    throw new CrosswireError('CACHE_UNAVAILABLE', `cache.adapter ${adapterDefinition.id}: ${(error as Error).message}`, ExitCode.unavailable);
+  }
   const registry = Registry.generate(seed, shape);
   const credentials = new Credentials(randomBytes(32));
   const watermarker = createWatermarker(randomBytes(32));
   const broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry);
-
-  const adapter = await adapterDefinition.create({ rng: createRng(seed, 'cache-adapter'), clock, options: scenario.cache.options });
   const cache = new ObservedCache(adapter, clock);
   const source = new SourceOfTruth(registry, clock, scenario.service.sourceOfTruthLatency);
   const resolver = new OwnerResolver(cache, source, clock, scenario.service.verify, scenario.cache.ttl);
@@ -117,7 +138,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults:
   registry.viewersPerAccount.forEach((count, account) => {
     for (let n = 1; n <= count; n++) viewers.push(new Viewer(fleet, account, n));
   });
-  return { registry, broker, adapter, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, checkerErrors };
+  return { registry, broker, adapter, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, checkerErrors };
 }
 
 /** Service first, then viewers and cameras spread over the ramp so the start is not a storm. */
@@ -138,4 +159,5 @@ export async function stopWorld(world: World): Promise<void> {
   await world.tapServer.close();
   await world.broker.close();
   await world.adapter.close();
+  await world.cacheNetwork?.close();
 }

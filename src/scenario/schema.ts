@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheAdapters } from '../cache/adapter-registry.ts';
+import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts';
 import { formatDuration, parseDuration } from './duration.ts';
 
 /**
@@ -67,15 +67,25 @@ export const fleetSchema = z.strictObject({
 const knownAdapters = [...cacheAdapters.keys()];
 
 export const cacheSchema = z.strictObject({
+  /** A built-in adapter id, or the path of a module whose default export is an adapter definition. */
   adapter: z
     .string()
     .min(1)
     .superRefine((id, ctx) => {
-      if (!cacheAdapters.has(id)) {
-        ctx.addIssue({ code: 'custom', message: `unknown cache adapter ${JSON.stringify(id)} (expected one of: ${knownAdapters.join(', ')})` });
+      if (!cacheAdapters.has(id) && !isAdapterModulePath(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown cache adapter ${JSON.stringify(id)} (expected one of: ${knownAdapters.join(', ')}, or a module path like ./my-adapter.js)`,
+        });
       }
     })
     .default('memory'),
+  /** A server to use instead of a private one (network adapters only). */
+  url: z.string().regex(/^(redis|rediss|memcached):\/\/[^\s]+$/, 'a URL like redis://127.0.0.1:6380 or memcached://127.0.0.1:11212').optional(),
+  /** Load the client library from this installed package (an npm alias such as ioredis-next). */
+  module: z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/i, 'an installed package name').optional(),
+  /** Put the chaos proxy between the service and a network cache (needed by cache faults). */
+  proxy: z.boolean().default(true),
   ttl: duration.default(300_000),
   /** Options passed to the adapter as they are (e.g. a faulty adapter's knobs). */
   options: z.record(z.string(), z.unknown()).default({}),
@@ -94,12 +104,44 @@ export const brokerOutageStep = z.strictObject({
   duration: duration,
 });
 
+/** Cache faults act through the chaos proxy (or, for a restart, on the private server). */
+export const cacheLatencyStep = z.strictObject({
+  ...stepBase,
+  fault: z.literal('cache-latency'),
+  duration: duration,
+  latency: duration,
+  jitter: duration.default(0),
+  /** Share of cache connections affected, decided per connection from the seed. */
+  toxicity: share.default(1),
+});
+
+export const cacheOutageStep = z.strictObject({
+  ...stepBase,
+  fault: z.literal('cache-outage'),
+  duration: duration,
+});
+
+export const cacheResetStep = z.strictObject({
+  ...stepBase,
+  fault: z.literal('cache-reset'),
+  /** Resets every open cache connection at `at`, then every `every` until `at + duration`. */
+  duration: duration.default(0),
+  every: duration.optional(),
+});
+
+export const cacheRestartStep = z.strictObject({
+  ...stepBase,
+  fault: z.literal('cache-restart'),
+  /** How long the private server stays down. */
+  duration: duration,
+});
+
 export const transferStep = z.strictObject({
   ...stepBase,
   transfer: z.strictObject({ share: share }),
 });
 
-export const timelineStep = z.union([brokerOutageStep, transferStep]);
+export const timelineStep = z.union([brokerOutageStep, cacheLatencyStep, cacheOutageStep, cacheResetStep, cacheRestartStep, transferStep]);
 
 export const checksSchema = z.strictObject({
   /** The storm happened: at least this share of the fleet reconnected after each outage. */
@@ -143,6 +185,19 @@ export const scenarioSchema = z
       });
       return; // every step would be reported against a negative window
     }
+    const definition = cacheAdapters.get(s.cache.adapter);
+    s.timeline.forEach((step, i) => {
+      if (!('fault' in step) || !step.fault.startsWith('cache-')) return;
+      const why =
+        definition !== undefined && definition.server === undefined
+          ? `needs a network cache adapter; ${s.cache.adapter} runs in-process`
+          : !s.cache.proxy && step.fault !== 'cache-restart'
+            ? 'acts through the chaos proxy, which cache.proxy: false turns off'
+            : step.fault === 'cache-restart' && s.cache.url !== undefined
+              ? 'restarts the private server crosswire starts, and cache.url names a server it did not start'
+              : undefined;
+      if (why) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'fault'], message: `${step.fault} ${why}` });
+    });
     const eventsStop = s.duration - s.drain;
     s.timeline.forEach((step, i) => {
       const end = step.at + ('duration' in step ? step.duration : 0);

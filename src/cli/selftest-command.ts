@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { isCrosswireError } from '../errors.ts';
+import { runScenario } from '../runner/run-scenario.ts';
+import { loadScenarioFile, type Override } from '../scenario/load-scenario.ts';
+import type { Verdict } from '../oracle/verdict.ts';
+import { ExitCode } from './exit-codes.ts';
+import { makeChalk } from './output.ts';
+
+/** One row of the self-test: an adapter, the control scenario it runs, what it must come to. */
+export interface Control {
+  adapter: string;
+  scenario: string;
+  expected: Verdict;
+}
+
+const scenarioPath = (name: string) => fileURLToPath(new URL(`../../scenarios/${name}`, import.meta.url));
+
+/**
+ * Every positive control must FAIL and every correct adapter must PASS, on the same scenario
+ * and seed: the proof that the oracle sees what it claims to see.
+ */
+export const controls: Control[] = [
+  { adapter: 'memory', scenario: 'reconnect-storm.yaml', expected: 'PASS' },
+  { adapter: 'faulty:crossed-replies', scenario: 'reconnect-storm.yaml', expected: 'FAIL' },
+  { adapter: 'faulty:stale-owner', scenario: 'reconnect-storm.yaml', expected: 'FAIL' },
+  { adapter: 'faulty:key-collision', scenario: 'reconnect-storm.yaml', expected: 'FAIL' },
+  { adapter: 'ioredis', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
+  { adapter: 'node-redis', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
+  { adapter: 'memjs', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
+  { adapter: 'redis@2.3.0', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
+  { adapter: 'redis@2.2.5', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL' },
+  { adapter: 'faulty:wire-crossed-replies', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL' },
+  { adapter: 'faulty:wire-stale-queue', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL' },
+];
+
+export interface SelftestRow extends Control {
+  verdict: Verdict | 'ERROR';
+  violations: number;
+  seconds: number;
+  ok: boolean;
+  note: string;
+}
+
+export async function selftestCommand(options: { only?: string; seed?: number; color?: boolean; json?: boolean }): Promise<number> {
+  const out = makeChalk(process.stdout, options.color === false);
+  const err = makeChalk(process.stderr, options.color === false);
+  const chosen = controls.filter((c) => options.only === undefined || c.adapter === options.only || c.scenario.includes(options.only));
+  const rows: SelftestRow[] = [];
+  let unavailable = false;
+  for (const control of chosen) {
+    if (!options.json) process.stderr.write(err.dim(`selftest: ${control.adapter} on ${control.scenario} (expect ${control.expected})…\n`));
+    const started = performance.now();
+    try {
+      const overrides: Override[] = [{ path: ['cache', 'adapter'], value: control.adapter, origin: 'selftest' }];
+      if (options.seed !== undefined) overrides.push({ path: ['seed'], value: options.seed, origin: 'flag --seed' });
+      const { scenario } = await loadScenarioFile(scenarioPath(control.scenario), overrides);
+      const { summary } = await runScenario(scenario);
+      const ok = summary.verdict === control.expected;
+      rows.push({ ...control, verdict: summary.verdict, violations: summary.violationCount, seconds: (performance.now() - started) / 1000, ok, note: ok ? '' : summary.reasons[0] ?? '' });
+    } catch (error) {
+      if (isCrosswireError(error) && error.exitCode === ExitCode.unavailable) unavailable = true;
+      rows.push({ ...control, verdict: 'ERROR', violations: 0, seconds: (performance.now() - started) / 1000, ok: false, note: (error as Error).message.split('\n')[0] });
+    }
+  }
+  const allOk = rows.every((r) => r.ok);
+  if (options.json) process.stdout.write(JSON.stringify({ ok: allOk, rows }, null, 2) + '\n');
+  else process.stdout.write(renderTable(out, rows) + '\n' + (allOk ? out.green('selftest: every control came out as expected') : out.red('selftest: some controls did not come out as expected')) + '\n');
+  if (allOk) return ExitCode.pass;
+  return unavailable ? ExitCode.unavailable : ExitCode.fail;
+}
+
+function renderTable(c: ReturnType<typeof makeChalk>, rows: SelftestRow[]): string {
+  const header = ['adapter', 'scenario', 'expected', 'verdict', 'violations', 'time', ''];
+  const cells = rows.map((r) => [r.adapter, r.scenario, r.expected, r.verdict, String(r.violations), `${r.seconds.toFixed(1)}s`, r.ok ? '✓' : `✗ ${r.note}`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
+  return [c.bold(line(header)), ...cells.map((row, i) => (rows[i].ok ? line(row) : c.red(line(row))))].join('\n');
+}
