@@ -31,6 +31,7 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   accountCount: 10,
   checkerErrors: [],
   interrupted: false,
+  cacheAnsweredBetween: () => 10,
   ...over,
 });
 
@@ -54,4 +55,6 @@ describe('verdict', () => {
   it('never passes when the checker threw', () => expect(verdictOf(facts({ checkerErrors: ['boom'] }))).toBe('INCONCLUSIVE'));
   it('never passes an interrupted run', () => expect(verdictOf(facts({ interrupted: true }))).toBe('INCONCLUSIVE'));
   it('never passes with no checks at all', () => expect(combine([])).toBe('INCONCLUSIVE'));
+  it('is inconclusive when the cache answered nothing during the storm', () =>
+    expect(verdictOf(facts({ cacheAnsweredBetween: () => 0 }))).toBe('INCONCLUSIVE'));
 });

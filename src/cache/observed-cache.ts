@@ -41,6 +41,15 @@ export class ObservedCache {
   private readonly recent = new Map<number, CacheOpRecord>();
   private readonly latency = new LatencyHistogram();
   private counts = { gets: 0, hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0 };
+  /** Gets the cache answered (hit or miss), per second of scenario time: was it there when it mattered? */
+  private readonly answeredBySecond: number[] = [];
+
+  /** Gets answered between two scenario times (ms), at one-second resolution. */
+  answeredBetween(from: number, to: number): number {
+    let n = 0;
+    for (let s = Math.floor(from / 1000); s <= Math.floor(to / 1000); s++) n += this.answeredBySecond[s] ?? 0;
+    return n;
+  }
 
   constructor(adapter: CacheAdapter, clock: Clock) {
     this.adapter = adapter;
@@ -63,6 +72,8 @@ export class ObservedCache {
       const value = await this.adapter.get(key, ref);
       if (value === undefined) this.counts.misses++;
       else this.counts.hits++;
+      const second = Math.floor(this.clock.now() / 1000);
+      this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
       return { value, op: this.keep(ref.id, 'get', key, value, value === undefined ? 'miss' : 'hit', started) };
     } catch (error) {
       this.counts.errors++;

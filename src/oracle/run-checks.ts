@@ -16,6 +16,8 @@ export interface RunFacts {
   accountCount: number;
   checkerErrors: string[];
   interrupted: boolean;
+  /** Cache gets answered (hit or miss) between two scenario times. */
+  cacheAnsweredBetween(from: number, to: number): number;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -65,6 +67,20 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
         ? `the fleet came back after every outage: ${shares}`
         : `the storm did not happen as claimed: reconnected ${shares || 'none'}, needed ${pct(checks.minReconnectShare)}`,
     });
+  }
+
+  // the storm is what is under test: a cache that answered nothing while it raged proves nothing
+  const silent = facts.storms.filter((s) => facts.cacheAnsweredBetween(s.restoredAt, s.restoredAt + Math.max(1000, s.timeToReconnect.max)) === 0);
+  if (facts.storms.length > 0) {
+    out.push(
+      silent.length === 0
+        ? { name: 'cache-exercised', status: 'pass', detail: 'the cache under test answered lookups during every storm' }
+        : {
+            name: 'cache-exercised',
+            status: 'inconclusive',
+            detail: `the cache under test answered no lookup during the storm after ${silent.map((s) => `${s.fault} at ${s.outageAt}ms`).join(', ')}: the storm never reached it`,
+          },
+    );
   }
 
   if (checks.everyAccountDelivered) {

@@ -68,6 +68,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     accountCount: world.registry.accountCount,
     checkerErrors: [...world.checkerErrors, ...driver.errors],
     interrupted,
+    cacheAnsweredBetween: (from, to) => world.cache.answeredBetween(from, to),
   };
   const checks = evaluateChecks(facts, scenario.checks);
   const summary = buildSummary({
