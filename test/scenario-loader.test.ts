@@ -185,10 +185,10 @@ const cases: Case[] = [
   },
   {
     name: 'unknown fault',
-    yaml: 'timeline:\n  - at: 10s\n    fault: cache-outage\n    duration: 5s\n',
+    yaml: 'timeline:\n  - at: 10s\n    fault: disk-failure\n    duration: 5s\n',
     code: 'SCENARIO_INVALID',
     at: '3:12',
-    says: ['timeline[0].fault: expected one of: broker-outage, found "cache-outage"'],
+    says: ['timeline[0].fault: expected one of: broker-outage, cache-latency, cache-outage, cache-reset, cache-restart, found "disk-failure"'],
   },
   {
     name: 'step with both fault and transfer (judged as the fault step)',
@@ -205,6 +205,27 @@ const cases: Case[] = [
     code: 'SCENARIO_INVALID',
     at: '2:9',
     says: ['timeline[0].at: the step ends at +00:01:10, after events stop at +00:01:05 (duration - drain)'],
+  },
+  {
+    name: 'a cache fault on an in-process cache',
+    yaml: 'timeline:\n  - at: 10s\n    fault: cache-latency\n    duration: 5s\n    latency: 100ms\n',
+    code: 'SCENARIO_INVALID',
+    at: '3:12',
+    says: ['timeline[0].fault: cache-latency needs a network cache adapter; memory runs in-process'],
+  },
+  {
+    name: 'a cache restart of a server crosswire did not start',
+    yaml: 'cache:\n  adapter: ioredis\n  url: redis://127.0.0.1:6390\ntimeline:\n  - at: 10s\n    fault: cache-restart\n    duration: 5s\n',
+    code: 'SCENARIO_INVALID',
+    at: '6:12',
+    says: ['timeline[0].fault: cache-restart restarts the private server crosswire starts'],
+  },
+  {
+    name: 'a cache URL that is not one',
+    yaml: 'cache:\n  adapter: ioredis\n  url: localhost:6379\n',
+    code: 'SCENARIO_INVALID',
+    at: '3:8',
+    says: ['cache.url:', 'redis://127.0.0.1:6380'],
   },
   { name: 'empty value for a section', yaml: 'fleet:\nseed: 1\n', code: 'SCENARIO_INVALID', at: '1:1', says: ['fleet: expected a mapping, found null'] },
 ];
