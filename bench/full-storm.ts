@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../src/runner/run-scenario.ts';
-import { installProbes, resetStormProbe, stormProbe } from './probes.ts';
+import { cpuAt, installProbes, resetStormProbe, stormProbe } from './probes.ts';
 import { planFor, stormScenario } from './storm-scenario.ts';
 
 export interface FullStormResult {
@@ -18,16 +18,20 @@ export interface FullStormResult {
   /** The run's own figure (StormTracker): from the restore instant, which includes the wait for the next retry tick. */
   trackerMeanPerSecond: number;
   trackerPeakPerSecond: number;
+  /** Real ms from the restore to the first connection accepted (≤ 1 s retry tick: the herd arrives at once). */
+  firstAcceptDelayMs: number;
   /** Real seconds from the first accept after restore to the last camera CONNACK. */
   stormSeconds: number;
   /** All connections (cameras, viewers, service) the broker accepted after the restore. */
   acceptsAfterRestore: number;
   /** Process CPU (all threads) over wall time, restore → last camera reconnect: ≈1 means one core saturated. */
   stormCpuCores: number;
+  /** Process CPU (all threads) from the restore to the last camera's CONNACK, per camera reconnected, µs. */
+  cpuMicrosPerConnect: number;
   timeToReconnectMs: { p50: number; p99: number; max: number };
   wallSeconds: number;
   timeScale: number;
-  plan: { outageAt: number; outageFor: number; duration: number };
+  plan: { assumedRate: number; outageAt: number; outageFor: number; duration: number };
   eventsPublished: number;
 }
 
@@ -35,10 +39,10 @@ export interface FullStormResult {
  * The storm through the whole pipeline (auth, ACL, reference service, cache lookups, viewers,
  * oracle), run exactly as `crosswire run` runs a scenario, with bench probes on the side.
  */
-export async function runFullStorm(devices: number, log: (line: string) => void): Promise<FullStormResult> {
+export async function runFullStorm(devices: number, rate: number, log: (line: string) => void): Promise<FullStormResult> {
   installProbes();
   resetStormProbe();
-  const plan = planFor(devices);
+  const plan = planFor(devices, rate);
   const scenario = await stormScenario(plan);
   const started = performance.now();
   const { summary } = await runScenario(scenario, {
@@ -54,6 +58,8 @@ export async function runFullStorm(devices: number, log: (line: string) => void)
   // StormTracker: lastReal = restoredReal + realSeconds; our window starts at the first accept
   const lastConnackReal = stormProbe.restoredReal + storm.realSeconds * 1000;
   const stormSeconds = (lastConnackReal - stormProbe.firstAcceptReal) / 1000;
+  // CPU from the restore to the last camera's CONNACK (sampled on that very connect)
+  const stormCpuMicros = (cpuAt(lastConnackReal) ?? Number.NaN) - stormProbe.cpuAtRestore;
   return {
     devices: summary.fleet.devices,
     viewers: summary.fleet.viewers,
@@ -68,13 +74,14 @@ export async function runFullStorm(devices: number, log: (line: string) => void)
     trackerMeanPerSecond: storm.connectsPerSecondMean,
     trackerPeakPerSecond: storm.connectsPerSecondPeak,
     stormSeconds,
+    firstAcceptDelayMs: stormProbe.firstAcceptReal - stormProbe.restoredReal,
     acceptsAfterRestore: stormProbe.acceptsAfterRestore,
-    stormCpuCores:
-      (stormProbe.cpuAtLastSample - stormProbe.cpuAtRestore) / 1000 / Math.max(1e-9, stormProbe.realAtLastSample - stormProbe.restoredReal),
+    stormCpuCores: stormCpuMicros / 1000 / Math.max(1e-9, lastConnackReal - stormProbe.restoredReal),
+    cpuMicrosPerConnect: stormCpuMicros / Math.max(1, storm.reconnected),
     timeToReconnectMs: { p50: storm.timeToReconnect.p50, p99: storm.timeToReconnect.p99, max: storm.timeToReconnect.max },
     wallSeconds,
     timeScale: scenario.timeScale,
-    plan: { outageAt: plan.outageAt, outageFor: plan.outageFor, duration: plan.duration },
+    plan: { assumedRate: plan.assumedRate, outageAt: plan.outageAt, outageFor: plan.outageFor, duration: plan.duration },
     eventsPublished: summary.stats.eventsPublished,
   };
 }

@@ -19,7 +19,7 @@ export interface HeapSample {
 export interface HeapReport {
   clients: number;
   samples: HeapSample[];
-  /** Client-side bytes per camera: (cameras connected − raw connected) / N + raw client object. */
+  /** Client-side bytes per camera: mean(cameras connected) − mean(raw connected) + raw client object. */
   cameraClientBytes: number;
   /** Same for an mqtt.js client, including the one Duplex it needs as its stream. */
   mqttjsClientBytes: number;
@@ -27,6 +27,10 @@ export interface HeapReport {
   streamBytes: number;
   /** Shared broker + link cost per connection (raw connected − raw object). */
   connectionBytes: number;
+  /** Largest |1st − 2nd| between two readings of the same connected variant: the noise floor. */
+  noiseBytes: number;
+  /** A Camera constructed but not started (its own object, RNG and fields): a floor for the client-side cost. */
+  cameraObjectBytes: number;
   /** Harness ground truth per device (Registry), not client state; for the record. */
   registryBytesPerDevice: number;
   ratioToMqttjs: number;
@@ -107,67 +111,45 @@ export async function measureHeap(n: number, log: (line: string) => void): Promi
     return registry;
   }));
   const reg = registry!;
-  const ids = reg.deviceIds;
 
   add(await sample('raw client objects (not connected)', n, async () => {
     const tally = newTally();
     return Array.from({ length: n }, () => new RawClient(tally));
   }));
-
-  add(await withFixture(reg, n, (fx) => sample('raw clients connected', n, async () => {
-    const tally = newTally();
-    const clients = Array.from({ length: n }, () => new RawClient(tally));
-    clients.forEach((c, i) => c.open(fx.ctx.transport, connectPacket(ids[i], ids[i], fx.credentials.password(ids[i]))));
-    await until(() => tally.accepted === n, `${n} raw CONNACKs`);
-    return clients;
-  })));
-
+  add(await sample('LinkDuplex stream objects alone', n, async () => {
+    return Array.from({ length: n }, () => new LinkDuplex(nullTransport));
+  }));
   add(await withFixture(reg, n, (fx) => sample('camera objects (constructed, not started)', n, async () => {
     return Array.from({ length: n }, (_, i) => new Camera(fx.ctx, i));
   })));
 
-  add(await withFixture(reg, n, (fx) => sample('cameras connected (started, event timer pending)', n, async () => {
-    const cameras = Array.from({ length: n }, (_, i) => new Camera(fx.ctx, i));
-    for (const camera of cameras) camera.start(0);
-    await until(() => fx.ctx.stats.camerasConnected === n, `${n} cameras connected`);
-    return cameras;
-  })));
+  // the first connected round pays one-off costs (JIT code and feedback, aedes and stream
+  // internals, string tables): a discarded warm-up round of every connected variant first
+  const warm = Math.min(n, 5000);
+  log(`  [heap] warm-up: every connected variant once at ${warm} clients (discarded)`);
+  await connectedRaw(reg, warm, 'warm-up raw');
+  await connectedCameras(reg, warm, 'warm-up cameras');
+  await connectedMqttjs(reg, warm, 'warm-up mqtt.js');
 
-  add(await sample('LinkDuplex stream objects alone', n, async () => {
-    return Array.from({ length: n }, () => new LinkDuplex(nullTransport));
-  }));
-
-  add(await withFixture(reg, n, (fx) => {
-    let connected = 0;
-    let clients: mqtt.MqttClient[] = [];
-    return sample('mqtt.js v5 clients connected (incl. their stream)', n, async () => {
-      clients = ids.slice(0, n).map((id) => {
-        const client = new mqtt.MqttClient(() => new LinkDuplex(fx.ctx.transport), {
-          clientId: id,
-          username: id,
-          password: fx.credentials.password(id),
-          protocolVersion: 4,
-          clean: true,
-          keepalive: 0, // as the cameras (scenario default); no ping timer
-          reconnectPeriod: 1000,
-        });
-        client.once('connect', () => connected++);
-        client.on('error', () => {});
-        return client;
-      });
-      await until(() => connected === n, `${n} mqtt.js connects`);
-      return clients;
-    }).finally(async () => {
-      for (const c of clients) c.end(true);
-      await sleep(50);
-    });
-  }));
+  // interleaved, each connected variant twice: the spread of a variant is the noise floor
+  add(await connectedRaw(reg, n, 'raw clients connected (1st)'));
+  add(await connectedCameras(reg, n, 'cameras connected (1st; started, event timer pending)'));
+  add(await connectedMqttjs(reg, n, 'mqtt.js v5 clients connected (1st; incl. their stream)'));
+  add(await connectedRaw(reg, n, 'raw clients connected (2nd)'));
+  add(await connectedCameras(reg, n, 'cameras connected (2nd)'));
+  add(await connectedMqttjs(reg, n, 'mqtt.js v5 clients connected (2nd)'));
 
   const by = (prefix: string) => samples.find((s) => s.label.startsWith(prefix))!.heapBytesPerClient;
+  const twice = (prefix: string) => [by(`${prefix} (1st`), by(`${prefix} (2nd`)];
+  const mean = ([a, b]: number[]) => (a + b) / 2;
+  const spread = ([a, b]: number[]) => Math.abs(a - b);
+  const raw = twice('raw clients connected');
+  const cameras = twice('cameras connected');
+  const mqttjs = twice('mqtt.js v5 clients connected');
   const rawObject = by('raw client objects');
-  const rawConnected = by('raw clients connected');
-  const cameraClientBytes = by('cameras connected') - rawConnected + rawObject;
-  const mqttjsClientBytes = by('mqtt.js') - rawConnected + rawObject;
+  const rawConnected = mean(raw);
+  const cameraClientBytes = mean(cameras) - rawConnected + rawObject;
+  const mqttjsClientBytes = mean(mqttjs) - rawConnected + rawObject;
   return {
     clients: n,
     samples,
@@ -175,7 +157,64 @@ export async function measureHeap(n: number, log: (line: string) => void): Promi
     mqttjsClientBytes,
     streamBytes: by('LinkDuplex'),
     connectionBytes: rawConnected - rawObject,
+    noiseBytes: Math.max(spread(raw), spread(cameras), spread(mqttjs)),
+    cameraObjectBytes: by('camera objects'),
     registryBytesPerDevice: by('registry'),
     ratioToMqttjs: cameraClientBytes / mqttjsClientBytes,
   };
+}
+
+function connectedRaw(registry: Registry, n: number, label: string): Promise<HeapSample> {
+  const ids = registry.deviceIds;
+  return withFixture(registry, n, (fx) =>
+    sample(label, n, async () => {
+      const tally = newTally();
+      const clients = Array.from({ length: n }, () => new RawClient(tally));
+      clients.forEach((c, i) => c.open(fx.ctx.transport, connectPacket(ids[i], ids[i], fx.credentials.password(ids[i]))));
+      await until(() => tally.accepted === n, `${n} raw CONNACKs`);
+      return clients;
+    }),
+  );
+}
+
+function connectedCameras(registry: Registry, n: number, label: string): Promise<HeapSample> {
+  return withFixture(registry, n, (fx) =>
+    sample(label, n, async () => {
+      const cameras = Array.from({ length: n }, (_, i) => new Camera(fx.ctx, i));
+      for (const camera of cameras) camera.start(0);
+      await until(() => fx.ctx.stats.camerasConnected === n, `${n} cameras connected`);
+      return cameras;
+    }),
+  );
+}
+
+function connectedMqttjs(registry: Registry, n: number, label: string): Promise<HeapSample> {
+  const ids = registry.deviceIds;
+  return withFixture(registry, n, async (fx) => {
+    let connected = 0;
+    let clients: mqtt.MqttClient[] = [];
+    try {
+      return await sample(label, n, async () => {
+        clients = ids.slice(0, n).map((id) => {
+          const client = new mqtt.MqttClient(() => new LinkDuplex(fx.ctx.transport), {
+            clientId: id,
+            username: id,
+            password: fx.credentials.password(id),
+            protocolVersion: 4,
+            clean: true,
+            keepalive: 0, // as the cameras (scenario default): no ping timer
+            reconnectPeriod: 1000,
+          });
+          client.once('connect', () => connected++);
+          client.on('error', () => {});
+          return client;
+        });
+        await until(() => connected === n, `${n} mqtt.js connects`);
+        return clients;
+      });
+    } finally {
+      for (const c of clients) c.end(true);
+      await sleep(50);
+    }
+  });
 }

@@ -18,10 +18,11 @@ export interface StormProbe {
   firstAcceptReal: number | undefined;
   lastAcceptReal: number | undefined;
   acceptsAfterRestore: number;
-  /** process.cpuUsage() (µs, user+system, all threads) at the restore and at the latest sampled camera reconnect. */
+  /** process.cpuUsage() (µs, user+system, all threads) at the restore. */
   cpuAtRestore: number;
-  cpuAtLastSample: number;
-  realAtLastSample: number;
+  /** [real ms, cpu µs] pairs sampled on camera reconnects after the restore. */
+  cpuSamples: number[];
+  /** Camera connects after the restore (a camera dropped again and back counts twice). */
   reconnects: number;
 }
 
@@ -30,6 +31,9 @@ export interface OracleProbe {
   ms: number;
   thumbnails: number;
   clips: number;
+  /** [start, end] of every timed call (performance.now()), to find GC pauses inside calls. */
+  intervals: Float64Array;
+  calls: number;
 }
 
 export const stormProbe: StormProbe = {
@@ -38,19 +42,41 @@ export const stormProbe: StormProbe = {
   lastAcceptReal: undefined,
   acceptsAfterRestore: 0,
   cpuAtRestore: 0,
-  cpuAtLastSample: 0,
-  realAtLastSample: 0,
+  cpuSamples: [],
   reconnects: 0,
 };
 
-/** CPU is sampled every this many camera reconnects (a getrusage call each), and at the last. */
-const CPU_SAMPLE_EVERY = 64;
+/** CPU is sampled every this many camera reconnects (a getrusage call each), and at each of the last ones. */
+const CPU_SAMPLE_EVERY = 256;
+const CPU_SAMPLE_TAIL = 512;
+
+/** CPU µs at the latest sample taken at or before `real` (ms), or undefined. */
+export function cpuAt(real: number): number | undefined {
+  const s = stormProbe.cpuSamples;
+  let found: number | undefined;
+  // the storm report rounds its real time to the millisecond: allow that much
+  for (let i = 0; i < s.length && s[i] <= real + 1; i += 2) found = s[i + 1];
+  return found;
+}
 
 function cpuMicros(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
-export const oracleProbe: OracleProbe = { enabled: false, ms: 0, thumbnails: 0, clips: 0 };
+export const oracleProbe: OracleProbe = { enabled: false, ms: 0, thumbnails: 0, clips: 0, intervals: new Float64Array(0), calls: 0 };
+
+function recordCall(t0: number, t1: number): void {
+  const p = oracleProbe;
+  p.ms += t1 - t0;
+  if (2 * p.calls + 2 > p.intervals.length) {
+    const grown = new Float64Array(Math.max(1 << 16, p.intervals.length * 2));
+    grown.set(p.intervals);
+    p.intervals = grown;
+  }
+  p.intervals[2 * p.calls] = t0;
+  p.intervals[2 * p.calls + 1] = t1;
+  p.calls++;
+}
 
 export function resetStormProbe(): void {
   stormProbe.restoredReal = undefined;
@@ -58,8 +84,7 @@ export function resetStormProbe(): void {
   stormProbe.lastAcceptReal = undefined;
   stormProbe.acceptsAfterRestore = 0;
   stormProbe.cpuAtRestore = 0;
-  stormProbe.cpuAtLastSample = 0;
-  stormProbe.realAtLastSample = 0;
+  stormProbe.cpuSamples = [];
   stormProbe.reconnects = 0;
 }
 
@@ -68,6 +93,8 @@ export function resetOracleProbe(enabled: boolean): void {
   oracleProbe.ms = 0;
   oracleProbe.thumbnails = 0;
   oracleProbe.clips = 0;
+  oracleProbe.intervals = new Float64Array(0);
+  oracleProbe.calls = 0;
 }
 
 let installed = false;
@@ -90,9 +117,8 @@ export function installProbes(): void {
     onConnect.call(this, device, now);
     if (stormProbe.restoredReal === undefined) return;
     const n = ++stormProbe.reconnects;
-    if (n % CPU_SAMPLE_EVERY === 0 || n === this.connected.length) {
-      stormProbe.cpuAtLastSample = cpuMicros();
-      stormProbe.realAtLastSample = performance.now();
+    if (n % CPU_SAMPLE_EVERY === 0 || n >= this.connected.length - CPU_SAMPLE_TAIL) {
+      stormProbe.cpuSamples.push(performance.now(), cpuMicros());
     }
   };
 
@@ -116,7 +142,7 @@ export function installProbes(): void {
     try {
       return onThumbnail.call(this, account, viewer, thumbnail);
     } finally {
-      oracleProbe.ms += performance.now() - t0;
+      recordCall(t0, performance.now());
       oracleProbe.thumbnails++;
     }
   };
@@ -128,7 +154,7 @@ export function installProbes(): void {
     try {
       onClip.call(this, account, viewer, clip);
     } finally {
-      oracleProbe.ms += performance.now() - t0;
+      recordCall(t0, performance.now());
       oracleProbe.clips++;
     }
   };

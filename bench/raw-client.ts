@@ -95,6 +95,8 @@ export function openAll(
   transport: ClientTransport,
   tally: RawTally,
   timeoutMs: number,
+  /** Called synchronously at the last CONNACK (e.g. to read process.cpuUsage()). */
+  atLast?: () => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     tally.waitFor = tally.accepted + clients.length;
@@ -103,6 +105,7 @@ export function openAll(
       timeoutMs,
     );
     tally.onAllAccepted = () => {
+      atLast?.();
       clearTimeout(timer);
       tally.onAllAccepted = undefined;
       resolve();

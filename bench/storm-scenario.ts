@@ -17,23 +17,30 @@ export async function scenarioFromDefault(origin: string, patch: (s: Scenario) =
 
 export interface StormPlan {
   devices: number;
-  /** Scenario ms: the fleet is fully connected well before this (ramp ends at 5 s). */
+  /** Cameras per second the plan assumed (a measured rate, or a conservative default). */
+  assumedRate: number;
+  /** Scenario ms (= real ms, timeScale 1): the fleet is fully connected well before this. */
   outageAt: number;
   outageFor: number;
   duration: number;
 }
 
+/** Assumed when nothing was measured yet: well below what this pipeline does on 2 cores. */
+export const DEFAULT_RATE = 2000;
+
 /**
- * Real time on a 1:1 clock. The schedule leaves room for a slow machine: the first connect
- * (ramp 2.5–5 s) must be over before the outage, and the storm must end before the drain.
- * `secondsPer100k` is a conservative guess at how long 100k connects take through the pipeline.
+ * The timeline on a 1:1 clock, sized from a connect rate (cameras/s): the first connect (ramp
+ * from 2.5 s) must be over before the outage, and the storm over before the drain, with 1.5×
+ * and 2× margin on the time N connects take at that rate. A storm that still does not finish
+ * shows up as reconnected < dropped, never as a hidden wait.
  */
-export function planFor(devices: number, secondsPer100k = 12): StormPlan {
-  const connectSeconds = Math.ceil((devices / 100_000) * secondsPer100k);
-  const outageAt = (8 + 2 * connectSeconds) * 1000;
+export function planFor(devices: number, rate = DEFAULT_RATE): StormPlan {
+  const assumedRate = Number.isFinite(rate) && rate > 0 ? rate : DEFAULT_RATE;
+  const connectMs = (devices / assumedRate) * 1000;
+  const outageAt = Math.ceil((5000 + 1.5 * connectMs + 5000) / 1000) * 1000;
   const outageFor = 3000;
-  const duration = outageAt + outageFor + (6 + 3 * connectSeconds) * 1000 + 5000;
-  return { devices, outageAt, outageFor, duration };
+  const duration = Math.ceil((outageAt + outageFor + 2 * connectMs + 10_000 + 5000) / 1000) * 1000;
+  return { devices, assumedRate, outageAt, outageFor, duration };
 }
 
 /**

@@ -1,0 +1,157 @@
+import type { HeapReport } from './heap-per-client.ts';
+import type { MachineInfo } from './machine.ts';
+import type { OracleShareResult } from './oracle-share.ts';
+import { fixed, heading, int, kb, pct, table } from './format.ts';
+import type { StormPair, TargetResult } from './targets.ts';
+
+/** The printed part of the bench: one section per measurement, then the targets. */
+
+/** A storm is machine-bound by design: less than this much CPU per wall second means it was starved. */
+const CORE_FLOOR = 0.8;
+
+export function machineSection(m: MachineInfo, command: string): string {
+  const libs = Object.entries(m.libraries).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    heading('crosswire bench: reconnect storm, full pipeline vs bare aedes, same process, memory transport'),
+    `  command : ${command}`,
+    `  machine : ${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB RAM (${m.freeMemoryGB} GB free), ${m.os}`,
+    `  load    : 1-min load average ${m.loadAverage1m} at start` +
+      (m.loadAverage1mAtEnd === undefined ? '' : `, ${m.loadAverage1mAtEnd} at end (the bench itself keeps ≈1 core busy)`),
+    `  runtime : node ${m.node} (V8 ${m.v8}), flags ${m.execArgv.join(' ') || '(none)'}`,
+    `  libs    : ${libs}; git ${m.gitCommit ?? '?'} (+ uncommitted changes, if any)`,
+  ].join('\n');
+}
+
+export function stormSection(pairs: StormPair[]): string {
+  const outcome = pairs.map((p) => {
+    const f = p.full;
+    return [
+      int(p.devices),
+      f ? int(f.viewers) : '–',
+      f ? f.verdict : 'no result',
+      f ? `${int(f.reconnected)}/${int(f.dropped)}` : '–',
+      f ? pct(f.reconnectShare, 2) : '–',
+      f ? int(f.timeToReconnectMs.p50) : '–',
+      f ? int(f.timeToReconnectMs.p99) : '–',
+      f ? int(f.timeToReconnectMs.max) : '–',
+      f ? int(f.failedAttempts) : '–',
+      f ? fixed(f.wallSeconds, 1) : '–',
+    ];
+  });
+  const rates = pairs.map((p) => {
+    const f = p.full;
+    const b = p.bare;
+    return [
+      int(p.devices),
+      f ? int(f.connectsPerSecond) : '–',
+      b ? int(b.connectsPerSecond) : '–',
+      f && b ? `${fixed(f.connectsPerSecond / b.connectsPerSecond)}×` : '–',
+      f ? fixed(f.stormSeconds) : '–',
+      b ? fixed(b.stormSeconds, 3) : '–',
+      f ? int(f.cpuMicrosPerConnect) : '–',
+      b ? int(b.cpuMicrosPerConnect) : '–',
+      f && b ? `${fixed(b.cpuMicrosPerConnect / f.cpuMicrosPerConnect)}×` : '–',
+      f ? fixed(f.stormCpuCores) : '–',
+      b ? fixed(b.stormCpuCores) : '–',
+    ];
+  });
+  const notes: string[] = [];
+  for (const p of pairs) {
+    const f = p.full;
+    const b = p.bare;
+    if (p.failure) notes.push(`  ! ${int(p.devices)}: ${f ? 'the child failed after the run' : 'the full-pipeline run did not finish'}: ${p.failure}`);
+    if (f) {
+      notes.push(
+        `  · ${int(p.devices)} full: the run's own StormTracker rate (from the restore instant, incl. the wait for the next 1 s retry tick) ` +
+          `mean ${int(f.trackerMeanPerSecond)}/s, peak 1-s bucket ${int(f.trackerPeakPerSecond)}/s; ` +
+          `${int(f.acceptsAfterRestore)} connections accepted after the restore (cameras + ${int(f.viewers)} viewers + service + retries); ` +
+          `timeline: outage at ${f.plan.outageAt / 1000} s for ${f.plan.outageFor / 1000} s, run ${f.plan.duration / 1000} s (sized for ${int(f.plan.assumedRate)} cameras/s)`,
+      );
+      if (f.reasons.length > 0) notes.push(`    verdict reasons: ${f.reasons.join(' | ')}`);
+      notes.push(`    first connection accepted ${int(f.firstAcceptDelayMs)} ms after the restore`);
+    }
+    const starved = [f && f.stormCpuCores < CORE_FLOOR ? 'full' : '', b && b.stormCpuCores < CORE_FLOOR ? 'bare' : ''].filter(Boolean);
+    if (starved.length > 0) {
+      notes.push(
+        `  ! ${int(p.devices)}: the ${starved.join(' and ')} storm got less than ${CORE_FLOOR} of a core: other load on the machine slowed it; ` +
+          'the CPU-per-connect comparison is the more reliable one for this size',
+      );
+    }
+    if (b) {
+      notes.push(
+        `  · ${int(p.devices)} bare: rounds ${b.rounds.map((r) => `${int(r)}/s`).join(', ')} (median reported); cold start into an empty broker ${int(b.coldConnectsPerSecond)}/s`,
+      );
+    }
+  }
+  return [
+    heading('1. Storm through the full pipeline (fixed 1 s backoff, no jitter: a true thundering herd; timeScale 1)'),
+    table(['cameras', 'viewers', 'verdict', 'back/dropped', 'share', 'ttr p50 ms', 'p99 ms', 'max ms', 'failed attempts', 'wall s'], outcome),
+    '  ttr = time to reconnect, from the restore to the camera\'s CONNACK (scenario ms = real ms at timeScale 1)',
+    heading('2. Connect rate: full pipeline vs bare aedes + raw mqtt-packet clients, same process, same transport, same N'),
+    table(
+      ['cameras', 'full conn/s', 'bare conn/s', 'full/bare', 'full storm s', 'bare storm s', 'full CPU µs/conn', 'bare CPU µs/conn', 'CPU bare/full', 'full cores', 'bare cores'],
+      rates,
+    ),
+    '  conn/s = cameras reconnected per real second, from the first connection the broker accepts after the restore to the',
+    '  last camera CONNACK (bare: first CONNECT to last CONNACK, median of 3 outage rounds). CPU µs/conn = process CPU (all',
+    '  threads) over the storm per camera reconnected; "CPU bare/full" is the same comparison measured in CPU instead of',
+    '  wall time (robust to other load on the machine). cores = CPU / wall over the storm: ≈1 or more means machine-bound.',
+    ...notes,
+  ].join('\n');
+}
+
+export function heapSection(h: HeapReport | undefined, failure: string | undefined): string {
+  if (!h) return `${heading('3. Client-side heap per camera')}\n  no result: ${failure ?? 'missing run'}`;
+  const rows = h.samples.map((s) => [s.label, kb(s.heapBytesPerClient), `${int(s.externalBytesPerClient)} B`, fixed(s.setupSeconds, 1)]);
+  return [
+    heading(`3. Client-side heap per camera (${int(h.clients)} clients per variant, heapUsed after 2 full GCs)`),
+    table(['variant', 'heap / client', 'external / client', 'setup s'], rows),
+    `  camera, client side  = cameras connected − raw clients connected + raw client object = ${kb(h.cameraClientBytes)} (noise ±${kb(h.noiseBytes)};`,
+    `                         a constructed, unstarted Camera alone is ${kb(h.cameraObjectBytes)})`,
+    `  mqtt.js, client side = same difference = ${kb(h.mqttjsClientBytes)} (of which its LinkDuplex stream ≈ ${kb(h.streamBytes)})`,
+    `  ratio camera / mqtt.js = ${fixed(h.ratioToMqttjs, 3)}; shared per-connection cost (broker side + link) = ${kb(h.connectionBytes)};`,
+    `  registry (harness ground truth, not client state) = ${kb(h.registryBytesPerDevice)} per device`,
+  ].join('\n');
+}
+
+export function oracleSection(runs: OracleShareResult[], failure: string | undefined): string {
+  const title = heading('4. Oracle CPU share (default scenario: events every 5 s per camera, 20% taps, outage + storm, transfer)');
+  if (runs.length === 0) return `${title}\n  no result: ${failure ?? 'missing run'}`;
+  const rows = runs.map((o, i) => [
+    String(i + 1),
+    int(o.devices),
+    o.verdict,
+    fixed(o.processCpuMs / 1000),
+    fixed(o.oracleMs / 1000, 3),
+    pct(o.share, 2),
+    pct(o.shareCorrected, 2),
+    int(o.thumbnailsChecked + o.clipsChecked),
+    fixed(o.microsPerCheck, 1),
+    fixed(o.gcInsideMs, 1),
+    int(o.eventsPublished),
+    int(o.tapsOpened),
+    `${int(o.reconnected)}/${int(o.dropped)}`,
+    fixed(o.wallSeconds, 1),
+  ]);
+  const o = runs[0];
+  return [
+    title,
+    table(
+      ['run', 'cameras', 'verdict', 'process CPU s', 'oracle s', 'share', 'share − probe', 'checks', 'µs/check', 'GC in calls ms', 'events', 'taps', 'back/dropped', 'wall s'],
+      rows,
+    ),
+    `  oracle = time inside IsolationOracle.onThumbnail + onClip (run 1: ${int(o.thumbnailsChecked)} + ${int(o.clipsChecked)} calls), timed per call`,
+    `  by a bench probe on the prototype; its own cost (run 1: ${fixed(o.probeOverheadMs, 1)} ms) is taken out in "share − probe". Process CPU =`,
+    `  process.cpuUsage() over the whole run (all threads, incl. GC helpers). "GC in calls" = main-thread GC pauses that fell`,
+    `  inside oracle calls (V8 mostly collects between tasks, so GC caused by the oracle's garbage is not attributed to it).`,
+    ...(failure ? [`  ! a run failed: ${failure}`] : []),
+    ...runs.flatMap((r, i) => (r.reasons.length > 0 ? [`  run ${i + 1} verdict reasons: ${r.reasons.join(' | ')}`] : [])),
+  ].join('\n');
+}
+
+export function targetSection(targets: TargetResult[]): string {
+  return [
+    heading('Targets'),
+    ...targets.map((t) => `  [${t.met ? ' met ' : 'MISSED'}] ${t.target}: ${t.measured}`),
+  ].join('\n');
+}

@@ -1,0 +1,83 @@
+import type { BareStormResult } from './bare-storm.ts';
+import type { FullStormResult } from './full-storm.ts';
+import type { HeapReport } from './heap-per-client.ts';
+import type { OracleShareResult } from './oracle-share.ts';
+import { fixed, kb, pct } from './format.ts';
+
+/** One size of the storm: the bare baseline and the full pipeline from the same child process. */
+export interface StormPair {
+  devices: number;
+  bare?: BareStormResult;
+  full?: FullStormResult;
+  /** Why the child did not report a result (crash, timeout), if it did not. */
+  failure?: string;
+}
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/** The issue's targets, judged on what was measured; a missing measurement is a miss. */
+export const TARGETS = {
+  reconnectShare: 0.99,
+  fullOverBare: 0.7,
+  clientHeapBytes: 4 * 1024,
+  oracleShare: 0.05,
+} as const;
+
+/** Mean oracle share over the runs (probe cost taken out). */
+export function meanOracleShare(runs: OracleShareResult[]): number | undefined {
+  return runs.length === 0 ? undefined : runs.reduce((sum, r) => sum + r.shareCorrected, 0) / runs.length;
+}
+
+export function judgeTargets(
+  pairs: StormPair[],
+  heap: HeapReport | undefined,
+  oracles: OracleShareResult[],
+  heapFailure?: string,
+  oracleFailure?: string,
+): TargetResult[] {
+  const out: TargetResult[] = [];
+  for (const p of pairs) {
+    const f = p.full;
+    const completed = f !== undefined && f.dropped === p.devices && f.reconnectShare >= TARGETS.reconnectShare;
+    out.push({
+      target: `${p.devices.toLocaleString('en-US')} cameras complete the storm (whole fleet dropped, ≥ ${pct(TARGETS.reconnectShare, 0)} back)`,
+      measured: f === undefined ? `no result: ${p.failure ?? 'unknown'}` : `${f.reconnected}/${f.dropped} of ${f.devices} (${pct(f.reconnectShare, 2)}), verdict ${f.verdict}`,
+      met: completed,
+    });
+  }
+  for (const p of pairs) {
+    const ratio = p.full && p.bare ? p.full.connectsPerSecond / p.bare.connectsPerSecond : undefined;
+    const cpuRatio = p.full && p.bare ? p.bare.cpuMicrosPerConnect / p.full.cpuMicrosPerConnect : undefined;
+    out.push({
+      target: `${p.devices.toLocaleString('en-US')}: full-pipeline connect rate ≥ ${TARGETS.fullOverBare}× bare`,
+      measured:
+        ratio === undefined
+          ? `no result: ${p.failure ?? 'missing run'}`
+          : `${fixed(ratio)}× (wall clock); ${fixed(cpuRatio)}× in CPU per connect` +
+            (ratio < TARGETS.fullOverBare ? `; short by ${fixed(TARGETS.fullOverBare / ratio, 1)}×` : ''),
+      met: ratio !== undefined && ratio >= TARGETS.fullOverBare,
+    });
+  }
+  out.push({
+    target: `client-side heap per camera ≤ ${kb(TARGETS.clientHeapBytes, 0)}`,
+    measured: heap
+      ? `${kb(heap.cameraClientBytes)} (±${kb(heap.noiseBytes)}); mqtt.js ${kb(heap.mqttjsClientBytes)}; ratio ${fixed(heap.ratioToMqttjs, 3)}`
+      : `no result: ${heapFailure ?? 'missing run'}`,
+    met: heap !== undefined && heap.cameraClientBytes + heap.noiseBytes <= TARGETS.clientHeapBytes,
+  });
+  const share = meanOracleShare(oracles);
+  out.push({
+    target: `oracle adds < ${pct(TARGETS.oracleShare, 0)} CPU`,
+    measured:
+      share === undefined
+        ? `no result: ${oracleFailure ?? 'missing run'}`
+        : `${pct(share, 2)} of process CPU, mean of ${oracles.length} runs (${oracles.map((o) => pct(o.shareCorrected, 2)).join(', ')}; ` +
+          `verdicts ${oracles.map((o) => o.verdict).join(', ')})`,
+    met: share !== undefined && share < TARGETS.oracleShare,
+  });
+  return out;
+}

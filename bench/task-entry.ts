@@ -1,0 +1,39 @@
+import { runBareStorm } from './bare-storm.ts';
+import { RESULT_MARK } from './child-task.ts';
+import { runFullStorm } from './full-storm.ts';
+import { measureHeap } from './heap-per-client.ts';
+import { measureOracleShare } from './oracle-share.ts';
+
+/**
+ * Child-process entry (see child-task.ts): `storm <devices> <rate>`, `heap <clients>` or
+ * `oracle <devices>`. Results go to stdout as `@@bench-result <json>` lines, progress to stderr.
+ */
+const [task, countArg, rateArg] = process.argv.slice(2);
+const count = Number(countArg);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const emit = (part: string, result: object) => process.stdout.write(`${RESULT_MARK}${JSON.stringify({ part, ...result })}\n`);
+
+function gcNow(): void {
+  globalThis.gc?.();
+  globalThis.gc?.();
+}
+
+switch (task) {
+  case 'storm': {
+    // bare first, then the full pipeline, in this one process
+    emit('bare', await runBareStorm(count, log));
+    gcNow();
+    emit('full', await runFullStorm(count, Number(rateArg), log));
+    break;
+  }
+  case 'heap':
+    emit('heap', await measureHeap(count, log));
+    break;
+  case 'oracle':
+    emit('oracle', await measureOracleShare(count, log));
+    break;
+  default:
+    throw new Error(`unknown bench task ${String(task)}`);
+}
+// some libraries keep timers (mqtt.js, http agents): the result is out, leave now
+process.exit(0);
