@@ -1,4 +1,5 @@
 import { eventTopicOf } from '../broker/acl.ts';
+import { ClientState } from '../mqtt/lean-client.ts';
 import { Flag } from '../oracle/event-ledger.ts';
 import { counterUniform, createRng, streamSeed } from '../rng/seeded-rng.ts';
 import { encodeEventPayload } from './event-payload.ts';
@@ -6,6 +7,9 @@ import type { FleetContext } from './fleet-context.ts';
 import { FIRST_OWN_TIMER, ReconnectingClient } from './reconnecting-client.ts';
 
 const EVENT = FIRST_OWN_TIMER;
+const SNAPSHOT = FIRST_OWN_TIMER + 1;
+/** A camera uploads its online snapshot within this much scenario time after connecting. */
+const SNAPSHOT_SPREAD = 1000;
 
 /**
  * A virtual camera: connects with its derived credentials, publishes motion events with a
@@ -58,6 +62,7 @@ export class Camera extends ReconnectingClient {
 
   protected override onOwnTimer(kind: number): void {
     if (kind === EVENT) this.motion();
+    else if (kind === SNAPSHOT && this.state === ClientState.connected) this.publishEvent();
   }
 
   private motion(): void {
@@ -91,8 +96,9 @@ export class Camera extends ReconnectingClient {
     super.onConnected();
     storm.onConnect(this.index, clock.now());
     // a camera coming online uploads a fresh snapshot, as real ones do after a power or network
-    // loss: every camera shows up in its owner's app right after each (re)connect
-    this.publishEvent();
+    // loss: every camera shows up in its owner's app soon after each (re)connect — spread over a
+    // second, as boot times are, rather than inside the connect herd itself
+    this.ctx.clock.after(this.rng.next() * SNAPSHOT_SPREAD, this, SNAPSHOT);
   }
 
   protected override onRefused(): void {

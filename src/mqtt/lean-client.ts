@@ -38,9 +38,11 @@ export abstract class LeanMqttClient implements LinkHandler {
   open(): void {
     if (this.state === ClientState.connecting || this.state === ClientState.connected) return;
     this.state = ClientState.connecting;
-    const [username, password] = this.credentials();
     const link = this.transport.connect(this);
     this.link = link;
+    // during an outage most attempts are refused: skip the credential HMAC and the encoding
+    if (link.refused) return;
+    const [username, password] = this.credentials();
     link.send(encodeConnect(this.clientId, username, password, this.keepaliveSeconds()));
   }
 

@@ -13,6 +13,8 @@ export interface LinkHandler {
 export interface Link {
   send(chunk: Buffer): void;
   hangUp(): void;
+  /** Known refused at once (an outage on an in-process transport): nothing sent will arrive. */
+  readonly refused?: boolean;
 }
 
 export interface ClientTransport {
