@@ -10,6 +10,7 @@ import {
   unreachable,
   withDeadline,
   type LoadedLibrary,
+  clientTimeouts,
 } from './network-adapter-support.ts';
 
 /**
@@ -89,9 +90,7 @@ class IoredisAdapter implements CacheAdapter {
 async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
   const url = requireUrl(context, 'ioredis', ['redis:', 'rediss:']);
   const { options } = context;
-  const commandTimeout = numberOption(options, 'commandTimeout', 1000);
-  const connectTimeout = numberOption(options, 'connectTimeout', 2000);
-  const reconnectMaxDelay = numberOption(options, 'reconnectMaxDelay', 500);
+  const { commandTimeout, connectTimeout, reconnectMaxDelay } = clientTimeouts(options);
   const lib = await loadClientLibrary<IoredisModule>(context.module ?? 'ioredis', 'ioredis');
   const client = new lib.module.default(url.href, {
     lazyConnect: true,

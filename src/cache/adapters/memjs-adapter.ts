@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Client, ClientOptions, ServerOptions } from 'memjs';
-import { defineCacheAdapter, numberOption, type CacheAdapter, type CacheAdapterContext } from '../cache-adapter.ts';
+import { defineCacheAdapter, type CacheAdapter, type CacheAdapterContext } from '../cache-adapter.ts';
 import {
   closedError,
   loadClientLibrary,
@@ -8,6 +8,7 @@ import {
   unreachable,
   withDeadline,
   type LoadedLibrary,
+  clientTimeouts,
 } from './network-adapter-support.ts';
 
 /**
@@ -124,8 +125,7 @@ function serversString(url: URL): string {
 async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
   const url = requireUrl(context, 'memjs', ['memcached:', 'memcache:']);
   const { options } = context;
-  const commandTimeout = numberOption(options, 'commandTimeout', 1000);
-  const connectTimeout = numberOption(options, 'connectTimeout', 2000);
+  const { commandTimeout, connectTimeout } = clientTimeouts(options);
   const lib = await loadClientLibrary<MemjsModule>(context.module ?? 'memjs', 'memjs');
   const clientOptions: ClientOptions<string, Buffer | null> & ServerOptions = {
     timeout: commandTimeout / 1000,

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ExitCode } from '../../cli/exit-codes.ts';
 import { CrosswireError, usageError } from '../../errors.ts';
-import type { CacheAdapterContext } from '../cache-adapter.ts';
+import { numberOption, type CacheAdapterContext } from '../cache-adapter.ts';
 
 /** Shared plumbing of the adapters over real client libraries (ioredis, node-redis, memjs). */
 
@@ -142,4 +142,13 @@ export function reconnectDelay(attempt: number, capMs: number): number {
 
 export function closedError(adapterId: string): Error {
   return new Error(`cache adapter ${adapterId} is closed`);
+}
+
+/** The timeouts every network adapter takes from `cache.options` (ms): fail fast, come back fast. */
+export function clientTimeouts(options: Record<string, unknown>): { commandTimeout: number; connectTimeout: number; reconnectMaxDelay: number } {
+  return {
+    commandTimeout: numberOption(options, 'commandTimeout', 1000),
+    connectTimeout: numberOption(options, 'connectTimeout', 2000),
+    reconnectMaxDelay: numberOption(options, 'reconnectMaxDelay', 500),
+  };
 }

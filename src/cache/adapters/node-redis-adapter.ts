@@ -10,6 +10,7 @@ import {
   unreachable,
   withDeadline,
   type LoadedLibrary,
+  clientTimeouts,
 } from './network-adapter-support.ts';
 
 /**
@@ -95,9 +96,7 @@ class NodeRedisAdapter implements CacheAdapter {
 async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
   const url = requireUrl(context, 'node-redis', ['redis:', 'rediss:']);
   const { options } = context;
-  const commandTimeout = numberOption(options, 'commandTimeout', 1000);
-  const connectTimeout = numberOption(options, 'connectTimeout', 2000);
-  const reconnectMaxDelay = numberOption(options, 'reconnectMaxDelay', 500);
+  const { commandTimeout, connectTimeout, reconnectMaxDelay } = clientTimeouts(options);
   const lib = await loadClientLibrary<NodeRedisModule>(context.module ?? 'redis', 'node-redis');
   const client = lib.module.createClient({
     url: url.href,
