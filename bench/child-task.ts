@@ -23,10 +23,11 @@ export interface ChildOutcome {
   wallSeconds: number;
 }
 
-export function runChild(args: string[], timeoutMs: number): Promise<ChildOutcome> {
+/** Runs one measurement in a child (same node and flags); `entry` defaults to task-entry.ts. */
+export function runChild(args: string[], timeoutMs: number, entry: string = ENTRY): Promise<ChildOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...process.execArgv, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const results: Record<string, unknown>[] = [];
     const tail: string[] = [];
     let out = '';

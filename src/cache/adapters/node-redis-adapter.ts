@@ -23,7 +23,8 @@ import {
  *   queue, so its late reply still goes to it, never to the next request.
  * - disableOfflineQueue (false, the library default): commands issued while reconnecting wait
  *   (up to commandTimeout) instead of failing at once; true makes them fail fast.
- * - commandsQueueMaxLength (10000): a full queue rejects instead of growing through an outage.
+ * - commandsQueueMaxLength (100000): a full queue rejects instead of growing through an outage
+ *   (10,000 was filled by the herd of a 10k-camera storm, with no fault at all).
  * - reconnectMaxDelay (500 ms): 50 ms doubling to this cap (the default caps at 2 s + jitter
  *   and gives up for good on a socket timeout).
  * - connectTimeout (2000 ms).
@@ -106,7 +107,7 @@ async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
       reconnectStrategy: (retries: number) => reconnectDelay(retries + 1, reconnectMaxDelay),
     },
     disableOfflineQueue: booleanOption(options, 'disableOfflineQueue', false),
-    commandsQueueMaxLength: numberOption(options, 'commandsQueueMaxLength', 10_000),
+    commandsQueueMaxLength: numberOption(options, 'commandsQueueMaxLength', 100_000),
     commandOptions: { timeout: commandTimeout },
   }) as NodeRedisClient;
   // node-redis emits 'error' for every failed (re)connect; callers see rejected commands instead
