@@ -5,7 +5,9 @@ import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from './exit-codes.ts';
 import { listCommand } from './list-command.ts';
 import { runCommand } from './run-command.ts';
+import { schemaCommand } from './schema-command.ts';
 import { selftestCommand } from './selftest-command.ts';
+import { validateCommand } from './validate-command.ts';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -61,6 +63,23 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colour')
     .action(async (options) => {
       process.exitCode = await selftestCommand(options);
+    });
+
+  program
+    .command('validate')
+    .description('check scenario files without running them (exit 0 all valid, 2 otherwise)')
+    .argument('<files...>', 'scenario YAML files')
+    .option('--quiet', 'print only problems')
+    .action(async (files: string[], options) => {
+      process.exitCode = await validateCommand(files, options);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the scenario format')
+    .option('--out <file>', 'write it to a file instead')
+    .action(async (options) => {
+      process.exitCode = await schemaCommand(options);
     });
 
   program
