@@ -1,3 +1,4 @@
+import { dirname, resolve, sep } from 'node:path';
 import type { Override } from '../scenario/load-scenario.ts';
 
 /** Flags that override scenario fields, and the field each one sets. */
@@ -36,10 +37,21 @@ export function givenFlags(flags: RunFlags): string[] {
   return (Object.keys(flagFields) as (keyof RunFlags)[]).filter((k) => flags[k] !== undefined).map((k) => flagFields[k].flag);
 }
 
+/**
+ * How to invoke crosswire again the way it was invoked now: `npx crosswire` where it is an
+ * installed package, `npm start --` in a checkout (npm scripts run the pinned Node 24).
+ */
+export function invocation(script = process.argv[1] ?? '', cwd = process.cwd()): string {
+  if (script.includes(`${sep}node_modules${sep}`)) return 'npx crosswire';
+  const root = resolve(dirname(script), script.endsWith('.ts') ? '../..' : '..');
+  return root === cwd ? 'npm start --' : `npm --prefix ${shellQuote(root)} start --`;
+}
+
 /** The one command that re-runs this run: the file, every override, and the seed, always. */
-export function reproCommand(file: string | undefined, flags: RunFlags, seed: number): string {
-  const parts = ['npx crosswire run'];
-  if (file) parts.push(shellQuote(file));
+export function reproCommand(file: string | undefined, flags: RunFlags, seed: number, how = invocation()): string {
+  const parts = [how === 'npx crosswire' ? `${how} run` : how];
+  // `npm --prefix` runs elsewhere: a relative scenario path must not depend on where that is
+  if (file) parts.push(shellQuote(how.startsWith('npm --prefix') ? resolve(file) : file));
   for (const name of Object.keys(flagFields) as (keyof RunFlags)[]) {
     if (name === 'seed') continue;
     const value = flags[name];
