@@ -7,10 +7,10 @@ import {
   reconnectDelay,
   requireUrl,
   settleWithin,
-  unreachable,
   withDeadline,
   type LoadedLibrary,
   clientTimeouts,
+  connectOrUnreachable,
 } from './network-adapter-support.ts';
 
 /**
@@ -105,12 +105,7 @@ async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
   // Failures reach callers as rejected commands, which is where the harness counts them.
   client.on('error', () => {});
   const adapter = new IoredisAdapter(client, lib, commandTimeout);
-  try {
-    await withDeadline(client.connect(), connectTimeout + 500, 'ioredis connect');
-  } catch (error) {
-    client.disconnect();
-    throw unreachable('ioredis', url.href, (error as Error).message);
-  }
+  await connectOrUnreachable('ioredis', url, client.connect(), connectTimeout + 500, () => client.disconnect());
   return adapter;
 }
 

@@ -5,10 +5,10 @@ import {
   closedError,
   loadClientLibrary,
   requireUrl,
-  unreachable,
   withDeadline,
   type LoadedLibrary,
   clientTimeouts,
+  connectOrUnreachable,
 } from './network-adapter-support.ts';
 
 /**
@@ -137,13 +137,8 @@ async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
   };
   const client = lib.module.Client.create<string, Buffer | null>(serversString(url), clientOptions);
   const adapter = new MemjsAdapter(client, lib, commandTimeout);
-  try {
-    // memjs connects on first use: one read now turns "no server" into a clear exit 69
-    await adapter.get('crosswire:connect-probe');
-  } catch (error) {
-    client.close();
-    throw unreachable('memjs', url.href, (error as Error).message);
-  }
+  // memjs connects on first use: one read now turns "no server" into a clear exit 69
+  await connectOrUnreachable('memjs', url, adapter.get('crosswire:connect-probe'), 0, () => client.close());
   return adapter;
 }
 

@@ -85,6 +85,19 @@ export function unreachable(adapterId: string, url: string, detail: string): Cro
   return new CrosswireError('CACHE_UNREACHABLE', `cache adapter ${adapterId}: cannot reach ${url}: ${detail}`, ExitCode.unavailable);
 }
 
+/**
+ * The first contact with the server, bounded: on failure the client is torn down and the run
+ * stops with exit 69 naming the URL, instead of a command error much later.
+ */
+export async function connectOrUnreachable(adapterId: string, url: URL, connect: Promise<unknown>, ms: number, abandon: () => void): Promise<void> {
+  try {
+    await withDeadline(connect, ms, `${adapterId} connect`);
+  } catch (error) {
+    abandon();
+    throw unreachable(adapterId, url.href, (error as Error).message);
+  }
+}
+
 export class OperationTimeoutError extends Error {
   constructor(what: string, ms: number) {
     super(`${what}: no reply within ${ms} ms`);

@@ -7,10 +7,10 @@ import {
   reconnectDelay,
   requireUrl,
   settleWithin,
-  unreachable,
   withDeadline,
   type LoadedLibrary,
   clientTimeouts,
+  connectOrUnreachable,
 } from './network-adapter-support.ts';
 
 /**
@@ -113,12 +113,7 @@ async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
   // node-redis emits 'error' for every failed (re)connect; callers see rejected commands instead
   client.on('error', () => {});
   const adapter = new NodeRedisAdapter(client, lib, commandTimeout);
-  try {
-    await withDeadline(client.connect(), connectTimeout + 500, 'node-redis connect');
-  } catch (error) {
-    client.destroy();
-    throw unreachable('node-redis', url.href, (error as Error).message);
-  }
+  await connectOrUnreachable('node-redis', url, client.connect(), connectTimeout + 500, () => client.destroy());
   return adapter;
 }
 
