@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import mqttPacket from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { decodePublish, encodePublish, readFrames } from '../src/mqtt/packets.ts';
+import { decodePublish, encodeConnect, encodePublish, readFrames } from '../src/mqtt/packets.ts';
 
 /** The lean client has no parser object: readFrames must cut any chunking of a stream right. */
 describe('MQTT framing', () => {
@@ -41,6 +41,28 @@ describe('MQTT framing', () => {
         got.forEach((g, i) => expect(Buffer.compare(g.payload, Buffer.from(packets[i].payload))).toBe(0));
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('CONNECT encoding', () => {
+  it('encodes CONNECT exactly as mqtt-packet does', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 60 });
+    fc.assert(
+      fc.property(text, text, text, fc.integer({ min: 0, max: 65_535 }), (clientId, username, password, keepalive) => {
+        const ours = encodeConnect(clientId, username, password, keepalive);
+        const theirs = mqttPacket.generate({
+          cmd: 'connect',
+          protocolId: 'MQTT',
+          protocolVersion: 4,
+          clean: true,
+          clientId,
+          keepalive,
+          username,
+          password: Buffer.from(password),
+        });
+        expect(ours.equals(theirs)).toBe(true);
+      }),
     );
   });
 });

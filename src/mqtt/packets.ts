@@ -16,17 +16,33 @@ export const PacketType = {
 const PINGREQ = Buffer.from([0xc0, 0x00]);
 const DISCONNECT = Buffer.from([0xe0, 0x00]);
 
+/** Connect flags [MQTT-3.1.2-3]: user name, password, clean session; no will. */
+const CONNECT_FLAGS = 0x80 | 0x40 | 0x02;
+/** Protocol name "MQTT" and level 4 (3.1.1) [MQTT-3.1.2-1], [MQTT-3.1.2-2]. */
+const PROTOCOL = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04]);
+
+/** CONNECT written by hand into one buffer: every (re)connect of every client pays it. */
 export function encodeConnect(clientId: string, username: string, password: string, keepalive: number): Buffer {
-  return mqttPacket.generate({
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
-    clean: true,
-    clientId,
-    keepalive,
-    username,
-    password: Buffer.from(password),
-  });
+  const idLength = Buffer.byteLength(clientId);
+  const userLength = Buffer.byteLength(username);
+  const passwordLength = Buffer.byteLength(password);
+  const remaining = PROTOCOL.length + 1 + 2 + 2 + idLength + 2 + userLength + 2 + passwordLength;
+  const out = Buffer.allocUnsafe(1 + remainingLengthBytes(remaining) + remaining);
+  out[0] = 0x10;
+  let offset = writeRemainingLength(out, 1, remaining);
+  offset += PROTOCOL.copy(out, offset);
+  out[offset++] = CONNECT_FLAGS;
+  out.writeUInt16BE(keepalive, offset);
+  offset = writeString(out, offset + 2, clientId, idLength);
+  offset = writeString(out, offset, username, userLength);
+  writeString(out, offset, password, passwordLength);
+  return out;
+}
+
+/** A UTF-8 string with its 2-byte length prefix [MQTT-1.5.3]; returns the offset after it. */
+function writeString(out: Buffer, offset: number, value: string, byteLength: number): number {
+  out.writeUInt16BE(byteLength, offset);
+  return offset + 2 + out.write(value, offset + 2, 'utf8');
 }
 
 export function encodeSubscribe(messageId: number, filters: readonly string[]): Buffer {
@@ -49,10 +65,23 @@ export function encodeDisconnect(): Buffer {
 export function encodePublish(topic: string, payload: Uint8Array): Buffer {
   const topicLength = Buffer.byteLength(topic);
   const remaining = 2 + topicLength + payload.length;
-  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
-  const out = Buffer.allocUnsafe(1 + lengthBytes + remaining);
+  const out = Buffer.allocUnsafe(1 + remainingLengthBytes(remaining) + remaining);
   out[0] = 0x30;
-  let offset = 1;
+  let offset = writeRemainingLength(out, 1, remaining);
+  out.writeUInt16BE(topicLength, offset);
+  offset += 2;
+  offset += out.write(topic, offset, 'utf8');
+  out.set(payload, offset);
+  return out;
+}
+
+/** Bytes of the variable-length "remaining length" [MQTT-2.2.3]. */
+function remainingLengthBytes(remaining: number): number {
+  return remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+}
+
+/** Writes the remaining length at `offset`; returns the offset after it. */
+function writeRemainingLength(out: Buffer, offset: number, remaining: number): number {
   let value = remaining;
   do {
     let byte = value % 128;
@@ -60,11 +89,7 @@ export function encodePublish(topic: string, payload: Uint8Array): Buffer {
     if (value > 0) byte |= 0x80;
     out[offset++] = byte;
   } while (value > 0);
-  out.writeUInt16BE(topicLength, offset);
-  offset += 2;
-  offset += out.write(topic, offset, 'utf8');
-  out.set(payload, offset);
-  return out;
+  return offset;
 }
 
 /**
