@@ -40,6 +40,8 @@ export class ObservedCache {
   private nextId = 1;
   private readonly recent = new Map<number, CacheOpRecord>();
   private readonly latency = new LatencyHistogram();
+  /** Latency since the last takeWindowLatency(): the report's per-bucket series. */
+  private readonly window = new LatencyHistogram();
   private counts = { gets: 0, hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0 };
   /** Gets the cache answered (hit or miss), per second of scenario time: was it there when it mattered? */
   private readonly answeredBySecond: number[] = [];
@@ -62,6 +64,13 @@ export class ObservedCache {
 
   stats(): CacheStats {
     return { ...this.counts, latency: this.latency.summary() };
+  }
+
+  /** Latency of the operations since the previous call; starts a new window. */
+  takeWindowLatency(): LatencySummary {
+    const summary = this.window.summary();
+    this.window.reset();
+    return summary;
   }
 
   async get(key: string): Promise<{ value: string | undefined; op: CacheOpRecord }> {
@@ -118,6 +127,7 @@ export class ObservedCache {
   ): CacheOpRecord {
     const latencyMs = performance.now() - started;
     this.latency.record(latencyMs);
+    this.window.record(latencyMs);
     const record: CacheOpRecord = {
       id,
       op,

@@ -17,6 +17,10 @@ export class LatencyHistogram {
     this.histogram.recordValue(Math.max(0, Math.round(ms * 1000)));
   }
 
+  reset(): void {
+    this.histogram.reset();
+  }
+
   get count(): number {
     return this.histogram.totalCount;
   }

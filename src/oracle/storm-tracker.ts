@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { BinnedDistribution, type Bins } from '../metrics/binned-distribution.ts';
 import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.ts';
 
 /** The measured shape of one reconnect storm: the outage it followed and how the fleet came back. */
@@ -12,6 +13,8 @@ export interface StormReport {
   reconnectShare: number;
   /** Scenario milliseconds from restore to each camera's CONNACK. */
   timeToReconnect: LatencySummary;
+  /** The same times as a histogram, for the report's distribution chart. */
+  timeToReconnectBins?: Bins;
   /** Failed connection attempts between outage start and the last reconnect. */
   failedAttempts: number;
   /** Real (wall-clock) connects per second: peak one-second bucket and mean over the storm. */
@@ -30,6 +33,7 @@ interface OpenStorm {
   dropped: number;
   reconnected: number;
   histogram: LatencyHistogram;
+  distribution: BinnedDistribution;
   failedAttempts: number;
   buckets: number[];
   lastReal: number;
@@ -54,6 +58,7 @@ export class StormTracker {
     storm.awaiting[device] = 0;
     storm.reconnected++;
     storm.histogram.record(now - storm.restoredAt);
+    storm.distribution.record(now - storm.restoredAt);
     const real = performance.now();
     const bucket = Math.floor((real - storm.restoredReal) / 1000);
     storm.buckets[bucket] = (storm.buckets[bucket] ?? 0) + 1;
@@ -82,6 +87,7 @@ export class StormTracker {
       dropped,
       reconnected: 0,
       histogram: new LatencyHistogram(),
+      distribution: new BinnedDistribution(),
       failedAttempts: 0,
       buckets: [],
       lastReal: 0,
@@ -110,6 +116,7 @@ export class StormTracker {
       reconnected: s.reconnected,
       reconnectShare: s.dropped === 0 ? 0 : s.reconnected / s.dropped,
       timeToReconnect: s.histogram.summary(),
+      timeToReconnectBins: s.distribution.bins(),
       failedAttempts: s.failedAttempts,
       connectsPerSecondPeak: buckets.length === 0 ? 0 : Math.max(...buckets),
       connectsPerSecondMean: realSeconds > 0 ? Math.round(s.reconnected / realSeconds) : s.reconnected,

@@ -3,6 +3,7 @@ import { isConfessing } from '../cache/cache-adapter.ts';
 import { ExitCode } from '../cli/exit-codes.ts';
 import type { FaultWindow } from '../faults/fault.ts';
 import type { FleetStats } from '../fleet/fleet-context.ts';
+import type { TimeSeries } from '../metrics/time-series.ts';
 import type { Accounting } from '../oracle/event-ledger.ts';
 import type { RunFacts } from '../oracle/run-checks.ts';
 import type { StormReport } from '../oracle/storm-tracker.ts';
@@ -41,6 +42,8 @@ export interface RunSummary {
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
   broker: World['broker']['stats'];
+  /** The run over scenario time, per bucket, for the report's charts (absent in older summaries). */
+  timeSeries?: TimeSeries;
 }
 
 export interface SummaryInput {
@@ -53,6 +56,7 @@ export interface SummaryInput {
   verdict: Verdict;
   reasons: string[];
   transfers: TransferRecord[];
+  timeSeries?: TimeSeries;
   startedAt: Date;
   realSeconds: number;
 }
@@ -106,5 +110,6 @@ export function buildSummary(input: SummaryInput): RunSummary {
       tapsRefusedByService: world.tapServer.denied,
     },
     broker: world.broker.stats,
+    timeSeries: input.timeSeries,
   };
 }

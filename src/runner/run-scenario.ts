@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock/clock.ts';
 import { ScaledClock } from '../clock/scaled-clock.ts';
+import { TimeSeriesSampler } from '../metrics/time-series.ts';
 import { evaluateChecks, type RunFacts } from '../oracle/run-checks.ts';
 import { combine, reasons } from '../oracle/verdict.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import type { WorldHooks } from './run-hooks.ts';
+import { takeSnapshot, type RunSnapshot } from './run-snapshot.ts';
 import { TimelineDriver } from './timeline-driver.ts';
 import { buildWorld, startWorld, stopWorld, type World } from './world.ts';
 
@@ -19,6 +21,8 @@ export interface RunOptions {
   /** Called every `progressEveryMs` of real time with a one-line status. */
   onProgress?: (line: string) => void;
   progressEveryMs?: number;
+  /** Called once the world is built, with a getter a live display may call at any time. */
+  onLive?: (snapshot: () => RunSnapshot) => void;
 }
 
 export interface RunResult {
@@ -41,14 +45,22 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let driver: TimelineDriver | undefined;
   const world = await buildWorld(scenario, clock, () => driver?.activeFaults() ?? [], options.hooks ?? {});
   driver = new TimelineDriver(clock, world);
+  const timeline = driver;
+  const series = new TimeSeriesSampler(
+    { clock, fleet: world.fleet.stats, cache: world.cache, violations: () => world.fleet.oracle.violationCount },
+    scenario.duration,
+  );
+  options.onLive?.(() => takeSnapshot({ world, clock, scenario, series: series.series, faults: () => timeline.windows, violations: () => world.fleet.oracle.violationCount, startedReal }));
   let interrupted = false;
   const progress = startProgress(world, clock, scenario, options);
   try {
+    series.start();
     startWorld(world, scenario.duration);
     driver.schedule(scenario);
     interrupted = await waitOrAbort(clock, scenario.duration, options.signal);
   } finally {
     clearInterval(progress);
+    series.finish();
     await driver.healAll();
     if (!interrupted) await settle(world);
     await stopWorld(world);
@@ -81,6 +93,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     verdict: combine(checks),
     reasons: reasons(checks),
     transfers: driver.transfers,
+    timeSeries: series.series,
     startedAt,
     realSeconds: (performance.now() - startedReal) / 1000,
   });

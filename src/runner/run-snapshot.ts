@@ -1,0 +1,80 @@
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../clock/clock.ts';
+import type { FaultWindow } from '../faults/fault.ts';
+import type { TimeSeries } from '../metrics/time-series.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { World } from './world.ts';
+
+/** What a live progress display shows: read at any moment, cheap (no scans of the fleet). */
+export interface RunSnapshot {
+  stage: string;
+  /** Scenario ms now, and the run's length. */
+  t: number;
+  durationMs: number;
+  elapsedRealMs: number;
+  cameras: number;
+  camerasConnected: number;
+  camerasInBackoff: number;
+  camerasGaveUp: number;
+  viewers: number;
+  viewersOnline: number;
+  /** Per scenario second, over the latest complete bucket of the time series. */
+  thumbnailsPerSecond: number;
+  cacheP50Ms: number;
+  cacheP99Ms: number;
+  violations: number;
+  /** The fault windows as they stand: injectedAt / healedAt appear when they happen. */
+  faults: readonly FaultWindow[];
+}
+
+export interface SnapshotSources {
+  world: World;
+  clock: Clock;
+  scenario: Scenario;
+  series: TimeSeries;
+  faults(): readonly FaultWindow[];
+  /** Violations the oracle has seen so far. */
+  violations(): number;
+  startedReal: number;
+}
+
+/** Share of the fleet that must be up for the run to count as settled (matches the storm check's default). */
+const SETTLED_SHARE = 0.99;
+
+export function takeSnapshot(src: SnapshotSources): RunSnapshot {
+  const { world, scenario, series } = src;
+  const s = world.fleet.stats;
+  const t = Math.min(src.clock.now(), scenario.duration);
+  const last = series.t.length - 1;
+  const faults = src.faults();
+  const snapshot: RunSnapshot = {
+    stage: '',
+    t,
+    durationMs: scenario.duration,
+    elapsedRealMs: performance.now() - src.startedReal,
+    cameras: world.cameras.length,
+    camerasConnected: s.camerasConnected,
+    camerasInBackoff: s.camerasInBackoff,
+    camerasGaveUp: s.camerasGaveUp,
+    viewers: world.viewers.length,
+    viewersOnline: s.viewersOnline,
+    thumbnailsPerSecond: last < 0 ? 0 : Math.round((series.thumbnails[last] * 1000) / (series.t[last] - (series.t[last - 1] ?? 0) || 1)),
+    cacheP50Ms: last < 0 ? 0 : series.cacheP50Ms[last],
+    cacheP99Ms: last < 0 ? 0 : series.cacheP99Ms[last],
+    violations: src.violations(),
+    faults,
+  };
+  snapshot.stage = stageOf(snapshot, scenario.duration - scenario.drain);
+  return snapshot;
+}
+
+/** A one-word account of where the run is, from what is observable now. */
+export function stageOf(s: RunSnapshot, drainAt: number): string {
+  if (s.t >= s.durationMs) return 'finishing';
+  const active = s.faults.filter((f) => f.injectedAt !== undefined && f.healedAt === undefined);
+  if (active.length > 0) return `fault ${active.map((f) => f.id).join('+')}`;
+  if (s.t >= drainAt) return 'drain';
+  const settled = s.camerasConnected + s.camerasGaveUp >= s.cameras * SETTLED_SHARE;
+  if (settled) return 'steady';
+  return s.faults.some((f) => f.healedAt !== undefined) ? 'storm' : 'ramp-up';
+}
