@@ -4,6 +4,7 @@ import { isCrosswireError } from '../errors.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from './exit-codes.ts';
 import { listCommand } from './list-command.ts';
+import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { schemaCommand } from './schema-command.ts';
 import { selftestCommand } from './selftest-command.ts';
@@ -80,6 +81,15 @@ export function buildProgram(): Command {
     .option('--out <file>', 'write it to a file instead')
     .action(async (options) => {
       process.exitCode = await schemaCommand(options);
+    });
+
+  program
+    .command('report')
+    .description('re-render junit.xml, summary.md and report.html of a run directory from its summary.json')
+    .argument('<run-dir>', 'a run directory, e.g. reports/latest')
+    .option('--quiet', 'print nothing on success')
+    .action(async (dir: string, options) => {
+      process.exitCode = await reportCommand(dir, options);
     });
 
   program

@@ -1,6 +1,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { RunSummary } from './summary.ts';
+import { writeReports } from './write-reports.ts';
 
 /** `reports/<scenario>/<utc-time>-seed<N>/`, with `reports/latest` pointing at the newest. */
 export function runDirectoryFor(outRoot: string, summary: RunSummary): string {
@@ -12,6 +13,7 @@ export async function writeRunDirectory(outRoot: string, summary: RunSummary): P
   const dir = runDirectoryFor(outRoot, summary);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeReports(dir, summary);
   const latest = resolve(outRoot, 'latest');
   try {
     await rm(latest, { force: true });
