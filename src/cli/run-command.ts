@@ -2,9 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.ts';
 import { renderConsoleSummary, verdictLine } from '../report/console-summary.ts';
 import { writeRunDirectory } from '../report/run-directory.ts';
+import { appendStepSummary } from '../report/write-reports.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { makeChalk } from './output.ts';
+import { createProgress } from './progress-display.ts';
 import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
 
 export interface RunCommandOptions extends RunFlags {
@@ -31,12 +33,15 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     process.stderr.write(err.dim(`crosswire: ${scenario.name} seed ${scenario.seed} (${file ?? 'built-in default'})\n`));
   }
 
+  const progress = options.quiet || options.json ? undefined : createProgress(process.stderr, err);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130); // a second Ctrl-C means now
-    process.stderr.write(err.yellow('\ninterrupted: healing faults and writing a partial report…\n'));
+    const note = err.yellow('interrupted: healing faults and writing a partial report…');
+    if (progress) progress.note(note);
+    else process.stderr.write(`\n${note}\n`);
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -46,14 +51,17 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
       repro,
       scenarioFile: file,
       signal: controller.signal,
-      onProgress: options.quiet || options.json ? undefined : (line) => process.stderr.write(err.dim(line) + '\n'),
+      onLive: progress ? (snapshot) => progress.attach(snapshot) : undefined,
     });
+    progress?.stop();
     const runDir = await writeRunDirectory(options.outDir, summary);
+    await appendStepSummary(summary);
     if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
     else if (options.quiet) process.stdout.write(verdictLine(out, summary) + '\n');
     else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
     return summary.exitCode;
   } finally {
+    progress?.stop();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
