@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summarySchema } from '../src/report/summary-schema.ts';
+import { expectJunitShape } from './support/junit-shape.ts';
+import { parseXml } from './support/xml-parse.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 let out: string;
@@ -50,6 +53,17 @@ describe('Ctrl-C', () => {
     expect(summary.verdict).toBe('INCONCLUSIVE');
     expect(summary.reasons.join('\n')).toContain('interrupted');
     expect(summary.faults.every((f: { injectedAt?: number; healedAt?: number }) => f.injectedAt === undefined || f.healedAt !== undefined)).toBe(true);
+    // the partial report is complete: every file, each one parses and says the run was interrupted
+    expect(summarySchema.safeParse(summary).success).toBe(true);
+    expect(summary.timeSeries.t.length).toBeGreaterThan(0);
+    const junit = parseXml(await readFile(join(dir!.trim(), 'junit.xml'), 'utf8'));
+    expectJunitShape(junit);
+    const completed = junit.children[0].children.find((c) => c.attributes.name === 'completed');
+    expect(completed?.children[0]?.name).toBe('error');
+    expect((await readFile(join(dir!.trim(), 'summary.md'), 'utf8')).split('\n')[0]).toContain('INCONCLUSIVE (interrupted: partial run)');
+    const html = await readFile(join(dir!.trim(), 'report.html'), 'utf8');
+    expect(html).toContain('interrupted, partial report');
+    expect(html.match(/<svg data-chart=/g)?.length).toBeGreaterThanOrEqual(3);
   });
 
   it('still says FAIL when a leak was seen before the interrupt', async () => {

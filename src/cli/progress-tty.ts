@@ -35,9 +35,8 @@ export class TtyProgress implements ProgressDisplay {
   }
 
   note(line: string): void {
-    this.out.write(`${up(this.drawn)}${ERASE_DOWN}${line}\n`);
-    this.drawn = 0;
-    this.draw();
+    if (this.snapshot) this.draw(`${line}\n`);
+    else this.out.write(`${line}\n`);
   }
 
   stop(): void {
@@ -50,14 +49,15 @@ export class TtyProgress implements ProgressDisplay {
     this.snapshot = undefined;
   }
 
-  private draw(): void {
+  /** `before`: lines to print above the block in the same frame. */
+  private draw(before = ''): void {
     if (!this.snapshot) return;
     const s = this.snapshot();
     const width = Math.max(20, (this.out.columns || 80) - 1);
     const above = this.faults.poll(s.faults).map((e) => faultLine(this.c, e) + '\n');
     const block = statusBlock(s).map((line) => renderSegments(this.c, line, width) + '\n');
     // one write per frame: no flicker, no interleaving with other output
-    this.out.write(`${up(this.drawn)}${ERASE_DOWN}${above.join('')}${block.join('')}`);
+    this.out.write(`${up(this.drawn)}${ERASE_DOWN}${before}${above.join('')}${block.join('')}`);
     this.drawn = block.length;
     this.redraws++;
   }
