@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ import { syntheticSummary } from './support/synthetic-summary.ts';
  * browser of its own; .ci/run installs chromium). Skipped locally without it, with the install
  * hint; under CI a missing browser fails.
  */
-const CHROMIUM = process.env.CROSSWIRE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Kept after the test (the run directory is not), to look at. */
+const SCREENSHOT = join(tmpdir(), 'crosswire-report-browser', 'report.png');
 const available = existsSync(CHROMIUM);
 if (!available && !process.env.CI) console.warn(`skipping browser tests: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
 
@@ -91,9 +93,9 @@ describe.skipIf(!available && !process.env.CI)('report.html in headless Chromium
     await expectChartsDrawn(page);
     expect(await page.locator('details.group').count()).toBeGreaterThan(0);
     expect(requests).toEqual([pathToFileURL(join(runDir, 'report.html')).href]);
-    const shot = join(runDir, 'report.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    expect((await stat(shot)).size).toBeGreaterThan(20_000);
+    await mkdir(dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect((await stat(SCREENSHOT)).size).toBeGreaterThan(20_000);
   });
 
   it('still draws the charts and the coloured verdict under a CSP that blocks every style and script', async () => {
