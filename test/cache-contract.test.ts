@@ -271,7 +271,7 @@ describe('the contract fails broken adapters on the right check', () => {
 
   it('assertCacheAdapterContract throws listing each failed check', async () => {
     await expect(assertCacheAdapterContract(() => mapAdapter({ key: (k) => k.slice(0, 64), ignoreTtl: true }), { ttlMs: 200 })).rejects.toThrow(
-      /2 of 9 checks failed:\n {2}✗ ttl: .*\n {2}✗ adversarial-keys: /,
+      /2 of 10 checks failed:\n {2}✗ ttl: .*\n {2}✗ adversarial-keys: /,
     );
   });
 });

@@ -12,6 +12,11 @@ export interface CacheAdapter {
   set(key: string, value: string, ttlMs?: number, op?: CacheOpRef): Promise<void>;
   delete(key: string, op?: CacheOpRef): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Drops every entry (the cache-flush fault, a service restart with a cold cache). In-process
+   * adapters implement it; a network cache is flushed at its server instead.
+   */
+  flush?(): Promise<void>;
   /** Which connection served the last operation, when the adapter can tell (evidence). */
   connectionId?(): string | undefined;
   /** The library and version really loaded, for the report. */

@@ -13,6 +13,8 @@ export interface CacheProxyControl {
 export interface CacheServerControl {
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Drops every entry, the server staying up. */
+  flush(): Promise<void>;
 }
 
 /** What a fault may act on. Cache parts exist only for network caches. */

@@ -3,6 +3,7 @@ import { ChaosProxy } from '../chaos/chaos-proxy.ts';
 import type { CacheProxyControl, CacheServerControl } from '../faults/fault.ts';
 import type { Rng } from '../rng/seeded-rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { probeOnce } from '../servers/loopback.ts';
 import { startPrivateServer, type PrivateServer } from '../servers/private-server.ts';
 
 /**
@@ -37,7 +38,7 @@ export async function openCacheNetwork(definition: CacheAdapterDefinition, cache
       serverUrl,
       privateServer: running !== undefined,
       proxy,
-      server: running && { stop: () => running.stop(), start: () => running.restart() },
+      server: running && { stop: () => running.stop(), start: () => running.restart(), flush: () => flushServer(running) },
       async close() {
         await proxy?.close();
         await running?.stop();
@@ -48,4 +49,10 @@ export async function openCacheNetwork(definition: CacheAdapterDefinition, cache
     await server?.stop();
     throw error;
   }
+}
+
+/** Empties a private server on its own connection (not the client's): a flush the client does not see coming. */
+async function flushServer(server: PrivateServer): Promise<void> {
+  const [command, reply] = server.kind === 'redis' ? ['FLUSHALL\r\n', '+OK'] : ['flush_all\r\n', 'OK'];
+  if (!(await probeOnce(server.port, command, reply, 2000))) throw new Error(`${server.kind} on port ${server.port} did not confirm the flush`);
 }

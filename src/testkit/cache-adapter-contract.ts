@@ -144,6 +144,19 @@ const checks = {
     expect(other === `value-of:${b}`, `deleting a key also removed a key that differs only in its last character`);
     return `${keys.length} long/unicode/separator/shared-prefix keys stayed distinct`;
   },
+  flush: async (adapter, ns) => {
+    // optional: a network cache is flushed at its server, so its adapter need not offer one
+    if (adapter.flush === undefined) return 'no flush(): the cache-flush fault acts on the server';
+    await adapter.set(`${ns}a`, 'va');
+    await adapter.set(`${ns}b`, 'vb');
+    await adapter.flush();
+    const [a, b] = [await adapter.get(`${ns}a`), await adapter.get(`${ns}b`)];
+    expect(a === undefined && b === undefined, `after flush get returned ${show(a)} and ${show(b)}, expected undefined`);
+    await adapter.set(`${ns}a`, 'again');
+    const again = await adapter.get(`${ns}a`);
+    expect(again === 'again', `a set after flush read back as ${show(again)}`);
+    return 'flush empties the cache; it works as before afterwards';
+  },
   close: async (adapter, ns) => {
     await adapter.set(`${ns}k`, 'v');
     await adapter.close();

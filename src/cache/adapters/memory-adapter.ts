@@ -22,6 +22,10 @@ export class MemoryCacheAdapter implements CacheAdapter {
     this.lru.delete(key);
   }
 
+  async flush(): Promise<void> {
+    this.lru.clear();
+  }
+
   async close(): Promise<void> {
     this.lru.clear();
   }

@@ -83,6 +83,11 @@ class CrossedRepliesAdapter implements ConfessingAdapter, TimerTarget {
     await this.send({ key, kind: 'delete', op });
   }
 
+  /** Empties the simulated server; requests in flight keep their place in the queue. */
+  async flush(): Promise<void> {
+    this.store.clear();
+  }
+
   async close(): Promise<void> {
     for (const request of this.pending.splice(0)) request.reject(new Error('connection closed'));
   }

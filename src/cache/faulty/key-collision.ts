@@ -52,6 +52,10 @@ class KeyCollisionAdapter implements ConfessingAdapter {
     this.lru.delete(this.truncate(key));
   }
 
+  async flush(): Promise<void> {
+    this.lru.clear();
+  }
+
   async close(): Promise<void> {
     this.lru.clear();
   }

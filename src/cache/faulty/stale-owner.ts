@@ -42,6 +42,11 @@ class StaleOwnerAdapter implements ConfessingAdapter {
     if (this.lru.has(key)) this.shouldBeGone.add(key);
   }
 
+  async flush(): Promise<void> {
+    this.lru.clear();
+    this.shouldBeGone.clear();
+  }
+
   async close(): Promise<void> {
     this.lru.clear();
   }
