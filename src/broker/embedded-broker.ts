@@ -23,22 +23,39 @@ type ClientWithPrincipal = Client & { principal?: Principal };
  * An outage drops every connection and refuses new ones until restore().
  */
 export class EmbeddedBroker {
-  readonly aedes: Aedes;
+  /** Replaced by a fresh instance on restart. */
+  aedes: Aedes;
   readonly stats: BrokerStats = { connacksAccepted: 0, authRefused: 0, publishDenied: 0, subscribeDenied: 0 };
   private readonly server: ServerTransport;
   clientTransport!: ClientTransport;
   private down = false;
+  private readonly credentials: Credentials;
+  private readonly registry: Registry;
+  /** Partitions in force: a client one of these selects gets no answer to its CONNECT. */
+  private readonly cuts = new Set<(clientId: string) => boolean>();
 
   private constructor(server: ServerTransport, credentials: Credentials, registry: Registry) {
     this.server = server;
+    this.credentials = credentials;
+    this.registry = registry;
+    this.aedes = this.createAedes();
+  }
+
+  private createAedes(): Aedes {
+    const { credentials, registry } = this;
     const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
-    this.aedes = new Aedes({
+    const aedes = new Aedes({
       heartbeatInterval: 3_600_000,
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
       // queue recurses once per message (stack overflow at a few thousand queued)
       concurrency: 0,
       connectTimeout: 30_000,
+      // a partitioned client's CONNECT goes unanswered and its link closes, as if it never arrived
+      preConnect: (client, packet, done) => {
+        const cut = this.isCut(packet.clientId);
+        done(cut ? new Error(`${packet.clientId} is partitioned`) : null, !cut);
+      },
       authenticate: (client, username, password, done) => {
         const principal = username === undefined ? undefined : principalOf(username, isDevice, isAccount);
         if (principal === undefined || !credentials.verify(username!, password)) {
@@ -72,11 +89,16 @@ export class EmbeddedBroker {
         callback(null, subscription);
       },
     });
-    this.aedes.on('connackSent', (packet) => {
+    aedes.on('connackSent', (packet) => {
       if (packet.returnCode === 0) this.stats.connacksAccepted++;
     });
-    this.aedes.on('clientError', () => {});
-    this.aedes.on('connectionError', () => {});
+    // a CONNECT already past preConnect when a partition began: cut it as it registers
+    aedes.on('client', (client) => {
+      if (this.isCut(client.id)) hangUp(client);
+    });
+    aedes.on('clientError', () => {});
+    aedes.on('connectionError', () => {});
+    return aedes;
   }
 
   static async start(server: ServerTransport, credentials: Credentials, registry: Registry): Promise<EmbeddedBroker> {
@@ -106,10 +128,66 @@ export class EmbeddedBroker {
     this.server.setRefusing(false);
   }
 
+  /** Drops one client's link (it may reconnect at once); false if it was not connected. */
+  dropClient(clientId: string): boolean {
+    const client = this.connectedClients()[clientId];
+    if (client !== undefined) hangUp(client);
+    return client !== undefined;
+  }
+
+  // aedes keeps its connected clients by id (not in its typings)
+  private connectedClients(): Record<string, Client | undefined> {
+    return (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+  }
+
+  private isCut(clientId: string): boolean {
+    for (const isCut of this.cuts) if (isCut(clientId)) return true;
+    return false;
+  }
+
+  /**
+   * A partition: the clients `isCut` selects lose their links, and their CONNECTs go unanswered
+   * until restore() is called. Everyone else is untouched. Returns how many links it cut.
+   */
+  cutOff(isCut: (clientId: string) => boolean): { dropped: number; restore(): void } {
+    this.cuts.add(isCut);
+    let dropped = 0;
+    for (const client of Object.values(this.connectedClients())) {
+      if (client === undefined || !isCut(client.id)) continue;
+      hangUp(client);
+      dropped++;
+    }
+    return { dropped, restore: () => void this.cuts.delete(isCut) };
+  }
+
+  /** A restart, first half: every link dropped, connections refused, and aedes (sessions, subscriptions, queues) gone. */
+  async stopForRestart(): Promise<number> {
+    const dropped = this.outage();
+    const old = this.aedes;
+    await new Promise<void>((resolve) => old.close(() => resolve()));
+    return dropped;
+  }
+
+  /** A restart, second half: a fresh aedes on the same transport, accepting again. */
+  async startAfterRestart(): Promise<void> {
+    this.aedes = this.createAedes();
+    await this.aedes.listen();
+    this.restore();
+  }
+
   async close(): Promise<void> {
     await this.server.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
+}
+
+/**
+ * Destroys the client's link at once, as a network drop does (aedes cleans up when it sees the
+ * link close). client.close() would stop reading first and destroy the link only later, losing
+ * whatever the client sends in between without its knowing.
+ */
+function hangUp(client: Client): void {
+  (client as Client & { conn: { destroy(): void } }).conn.destroy();
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {

@@ -45,7 +45,9 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
     return [this.name, this.credentialsSource.password(this.name)];
   }
 
+  /** Also after stop(): a restarted service connects and subscribes afresh. */
   start(): void {
+    this.stopped = false;
     this.open();
   }
 
