@@ -1,0 +1,57 @@
+import type { ChalkInstance } from 'chalk';
+import type { GateResult, SeedPair } from './gate-compare.ts';
+import type { GateRun } from './gate-run.ts';
+import type { GateSide } from './gate-side.ts';
+import { formatMetric } from './regression-metrics.ts';
+
+const thresholdCell = (r: GateRun) => (r.thresholds.length === 0 ? '—' : `${r.thresholds.filter((t) => t.ok).length}/${r.thresholds.length}`);
+
+/** One row per scenario and seed; every measured column reads `baseline / candidate`. */
+export function seedRows(pairs: readonly SeedPair[]): string[][] {
+  return pairs.map(({ scenario, seed, baseline: b, candidate: c }) => [
+    scenario,
+    String(seed),
+    b.verdict,
+    c.verdict,
+    `${b.violations} / ${c.violations}`,
+    `${formatMetric('reconnect_p99', b.metrics.reconnect_p99)} / ${formatMetric('reconnect_p99', c.metrics.reconnect_p99)}`,
+    `${formatMetric('cache_p99', b.metrics.cache_p99)} / ${formatMetric('cache_p99', c.metrics.cache_p99)}`,
+    `${b.cacheErrors} / ${c.cacheErrors}`,
+    `${thresholdCell(b)} / ${thresholdCell(c)}`,
+  ]);
+}
+
+export const SEED_HEADER = ['scenario', 'seed', 'baseline', 'candidate', 'violations b/c', 'p99 reconnect b/c', 'cache p99 b/c', 'cache errors b/c', 'thresholds held b/c'];
+
+function table(c: ChalkInstance, header: string[], rows: string[][], bad: (i: number) => boolean): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  return [c.bold(line(header)), ...rows.map((r, i) => (bad(i) ? c.red(line(r)) : line(r)))];
+}
+
+const outcomeColour = { PASS: 'green', FAIL: 'red', REGRESSED: 'yellow', INCONCLUSIVE: 'yellow' } as const;
+
+/** The gate in the terminal: the side-by-side runs, the comparisons, then why it passed or not. */
+export function renderGateTable(c: ChalkInstance, result: GateResult, sides: { baseline: GateSide; candidate: GateSide }, gateDir: string): string {
+  const out: string[] = [c.dim(`baseline ${sides.baseline.label} · candidate ${sides.candidate.label}`), ''];
+  out.push(...table(c, SEED_HEADER, seedRows(result.pairs), (i) => result.pairs[i].candidate.verdict !== 'PASS' || result.pairs[i].newBreaches.length > 0));
+  if (result.comparisons.length > 0) {
+    out.push('', c.bold(`comparisons (${result.aggregation})`));
+    for (const cmp of result.comparisons) {
+      const mark = cmp.status === 'regressed' ? c.red('✗') : cmp.status === 'ok' ? c.green('✓') : c.dim('·');
+      out.push(`  ${mark} ${cmp.scenario} ${cmp.metric}: ${cmp.status === 'ok' || cmp.status === 'regressed' ? cmp.note : `${cmp.status} (${cmp.note})`}`);
+    }
+  }
+  if (result.findings.length > 0) {
+    out.push('', c.bold('why the gate did not pass'));
+    for (const f of result.findings) {
+      out.push(`  ${c.red('✗')} [exit ${f.exitCode}] ${f.message}`);
+      if (f.repro) out.push(`      reproduce: ${f.repro}`);
+      if (f.runDir) out.push(c.dim(`      run directory: ${f.runDir}`));
+    }
+  }
+  for (const note of result.notes) out.push(c.dim(`  note: ${note}`));
+  out.push('', `gate directory: ${gateDir}`);
+  out.push(c[outcomeColour[result.outcome]].bold(`gate: ${result.outcome} (exit ${result.exitCode})`));
+  return out.join('\n');
+}
