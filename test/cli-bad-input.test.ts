@@ -51,6 +51,17 @@ const FIXTURES: Record<string, string> = {
   'empty.yaml': '',
   'list.yaml': '- 1\n- 2\n',
   'duplicate.yaml': 'seed: 1\nseed: 2\n',
+  'backwards.yaml': 'timeline:\n  - { at: 30s, fault: storm }\n  - { at: 10s, transfer: { share: 0.1 } }\n',
+  'heal-first.yaml': 'timeline:\n  - at: 20s\n    fault: broker-restart\n    heal: 15s\n',
+  'zero-duration.yaml': 'timeline:\n  - at: 20s\n    fault: partition\n    share: 0.5\n    duration: 0ms\n',
+  'partition-share.yaml': 'timeline:\n  - at: 20s\n    fault: partition\n    share: 1.5\n    duration: 5s\n',
+  'unknown-account.yaml': 'fleet:\n  accounts: 5\ntimeline:\n  - at: 20s\n    transfer: { share: 0.5, to: [acct-000009] }\n',
+  'zero-accounts.yaml': 'fleet:\n  accounts: 0\n',
+  'tcp-accounts.yaml': 'fleet:\n  transport: tcp\n  accounts: 3000\n',
+  'stage-typo.yaml': 'timeline:\n  stages:\n    - name: outage\n      stpes: []\n',
+  'wave-too-many.yaml': 'fleet:\n  devices: 10\ntimeline:\n  - { at: 20s, fault: wave, devices: 11, duration: 5s }\n',
+  'overlap.yaml': 'timeline:\n  - { at: 20s, fault: broker-outage, duration: 10s }\n  - { at: 25s, fault: partition, share: 0.1, duration: 10s }\n',
+  'stage-late.yaml': 'timeline:\n  stages:\n    - { gap: 40s, steps: [{ fault: storm, duration: 20s }] }\n    - { gap: 5s, steps: [{ fault: service-restart, duration: 5s }] }\n',
 };
 
 beforeAll(async () => {
@@ -110,6 +121,17 @@ const fileCases: Case[] = [
   { name: 'an empty file', args: ['run', 'empty.yaml'], says: ['empty.yaml:1:1: ', 'empty'] },
   { name: 'a list at the top level', args: ['run', 'list.yaml'], says: ['list.yaml:1:1: ', 'mapping'] },
   { name: 'a duplicate key', args: ['run', 'duplicate.yaml'], says: ['duplicate.yaml:2:1: seed: duplicate key', 'duplicate.yaml:1:1'] },
+  { name: 'timeline offsets that go back in time', args: ['run', 'backwards.yaml'], says: ['backwards.yaml:3:11: timeline[1].at: ', 'must not go back in time', '10s', '30s'] },
+  { name: 'a fault that heals before it starts', args: ['run', 'heal-first.yaml'], says: ['heal-first.yaml:4:11: timeline[0].heal: ', 'heals at 15s, before it is injected at 20s'] },
+  { name: 'a fault with a zero duration', args: ['run', 'zero-duration.yaml'], says: ['zero-duration.yaml:5:15: timeline[0].duration: ', 'expected a duration > 0'] },
+  { name: 'a partition share outside 0-1', args: ['run', 'partition-share.yaml'], says: ['partition-share.yaml:4:12: timeline[0].share: ', '<= 1', '1.5'] },
+  { name: 'a transfer to an unknown account', args: ['run', 'unknown-account.yaml'], says: ['unknown-account.yaml:5:34: timeline[0].transfer.to[0]: ', 'unknown account "acct-000009"', 'acct-000005'] },
+  { name: 'zero accounts', args: ['run', 'zero-accounts.yaml'], says: ['zero-accounts.yaml:2:13: fleet.accounts: ', '>= 1', 'found 0'] },
+  { name: 'more accounts than TCP holds', args: ['run', 'tcp-accounts.yaml'], says: ['tcp-accounts.yaml:3:13: fleet.accounts: ', 'tcp transport', '8000'] },
+  { name: 'a misspelt field in a stage', args: ['run', 'stage-typo.yaml'], says: ['stage-typo.yaml:4:7: timeline.stages[0].stpes: unknown field', 'did you mean steps?'] },
+  { name: 'a wave of more cameras than the fleet', args: ['run', 'wave-too-many.yaml'], says: ['wave-too-many.yaml:4:38: timeline[0].devices: ', 'at most 10', '11'] },
+  { name: 'overlapping outages', args: ['run', 'overlap.yaml'], says: ['overlap.yaml:3:11: timeline[1].at: ', 'overlaps the broker-outage of timeline[0]'] },
+  { name: 'a stage pushed past the end of events', args: ['run', 'stage-late.yaml'], says: ['stage-late.yaml:4:26: timeline.stages[1].steps[0].at: ', 'after events stop'] },
 ];
 
 const flagCases: Case[] = [

@@ -23,11 +23,20 @@ export interface FaultTargets {
   storm: StormTracker;
   cacheProxy?: CacheProxyControl;
   cacheServer?: CacheServerControl;
+  /** Empties the cache under test: its private server, or an in-process adapter's flush(). */
+  flushCache(): Promise<void>;
+  /** The reference service's push path (the system under test), for a restart. */
+  service: { stop(): void; start(): void };
+  /** Ids of the fleet, by registry index, for faults that pick a seeded share of it. */
+  fleet: { readonly deviceIds: readonly string[]; readonly accountIds: readonly string[]; readonly viewersPerAccount: readonly number[] };
+  seed: number;
   now(): number;
   /** Wall-clock milliseconds of a scenario duration (proxy toxics work in real time). */
   toRealMs(scenarioMs: number): number;
   /** Calls back every `everyMs` of scenario time until the returned stop function is called. */
   every(everyMs: number, tick: () => void): () => void;
+  /** Calls back once after `delayMs` of scenario time unless the returned cancel function is called first. */
+  after(delayMs: number, run: () => void): () => void;
 }
 
 /**

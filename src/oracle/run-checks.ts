@@ -1,5 +1,6 @@
 import type { FaultWindow } from '../faults/fault.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { stormFaults } from '../scenario/step-schemas.ts';
 import type { Accounting } from './event-ledger.ts';
 import type { StormReport } from './storm-tracker.ts';
 import type { CheckResult } from './verdict.ts';
@@ -55,7 +56,8 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
       : { name: 'faults-fired', status: 'inconclusive', detail: `only ${injected} of ${facts.faults.length} scheduled faults injected and healed` },
   );
 
-  const outages = facts.faults.filter((f) => f.id === 'broker-outage').length;
+  // outages, restarts, storms and partitions: after each, the fleet (or its cut-off share) storms back
+  const outages = facts.faults.filter((f) => stormFaults.has(f.id)).length;
   if (outages > 0) {
     const weak = facts.storms.filter((s) => s.reconnectShare < checks.minReconnectShare);
     const ok = facts.storms.length === outages && weak.length === 0;

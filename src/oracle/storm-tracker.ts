@@ -73,9 +73,15 @@ export class StormTracker {
     if (this.current) this.current.failedAttempts++;
   }
 
-  outageBegan(fault: string, now: number): void {
+  /** `devices`: only these were cut off (a partition), so only they must come back; all when absent. */
+  outageBegan(fault: string, now: number, devices?: readonly number[]): void {
     this.finish();
-    const awaiting = new Uint8Array(this.connected);
+    let awaiting = new Uint8Array(this.connected);
+    if (devices !== undefined) {
+      const cut = new Uint8Array(this.deviceCount);
+      for (const d of devices) cut[d] = awaiting[d];
+      awaiting = cut;
+    }
     let dropped = 0;
     for (let i = 0; i < this.deviceCount; i++) dropped += awaiting[i];
     this.current = {

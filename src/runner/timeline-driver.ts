@@ -2,7 +2,7 @@ import type { Clock } from '../clock/clock.ts';
 import { faultFor } from '../faults/fault-registry.ts';
 import type { Fault, FaultTargets, FaultWindow } from '../faults/fault.ts';
 import { createRng } from '../rng/seeded-rng.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { Scenario, TransferStep } from '../scenario/schema.ts';
 import type { World } from './world.ts';
 
 export interface TransferRecord {
@@ -18,6 +18,8 @@ export class TimelineDriver {
   readonly windows: FaultWindow[] = [];
   readonly transfers: TransferRecord[] = [];
   private readonly active = new Map<FaultWindow, Fault>();
+  /** A heal waits for its inject to finish (a broker restart's stop is asynchronous). */
+  private readonly injecting = new Map<FaultWindow, Promise<void>>();
   private readonly clock: Clock;
   private readonly targets: FaultTargets;
   private readonly world: World;
@@ -31,6 +33,15 @@ export class TimelineDriver {
       storm: world.fleet.storm,
       cacheProxy: world.cacheNetwork?.proxy,
       cacheServer: world.cacheNetwork?.server,
+      flushCache: async () => {
+        const server = world.cacheNetwork?.server;
+        if (server) return server.flush();
+        if (world.adapter.flush) return world.adapter.flush();
+        throw new Error(`cache adapter ${world.adapter.id} has no flush() and no private server to flush`);
+      },
+      service: world.service,
+      fleet: world.registry,
+      seed: world.fleet.seed,
       now: () => clock.now(),
       toRealMs: (ms) => clock.toRealMs(ms),
       every: (everyMs, tick) => {
@@ -47,6 +58,10 @@ export class TimelineDriver {
           stopped = true;
         };
       },
+      after: (delayMs, run) => {
+        const entry = clock.after(delayMs, { onTimer: run }, 0);
+        return () => clock.cancel(entry);
+      },
     };
   }
 
@@ -57,18 +72,19 @@ export class TimelineDriver {
   schedule(scenario: Scenario): void {
     scenario.timeline.forEach((step, i) => {
       if ('fault' in step) {
-        const fault = faultFor(step);
+        const fault = faultFor(step, i);
+        const length = 'duration' in step ? step.duration : 0;
         const window: FaultWindow = {
           id: fault.id,
           description: fault.describe(),
           scheduledAt: step.at,
-          scheduledHealAt: step.at + step.duration,
+          scheduledHealAt: step.at + length,
         };
         this.windows.push(window);
-        this.clock.at(step.at, { onTimer: () => void this.inject(window, fault) }, 0);
-        this.clock.at(step.at + step.duration, { onTimer: () => void this.heal(window) }, 0);
+        this.clock.at(step.at, { onTimer: () => void this.injecting.set(window, this.inject(window, fault)) }, 0);
+        this.clock.at(step.at + length, { onTimer: () => void this.heal(window) }, 0);
       } else {
-        this.clock.at(step.at, { onTimer: () => this.transfer(step.transfer.share, scenario.seed, i) }, 0);
+        this.clock.at(step.at, { onTimer: () => this.transfer(step.transfer, scenario.seed, i) }, 0);
       }
     });
   }
@@ -92,6 +108,7 @@ export class TimelineDriver {
     const fault = this.active.get(window);
     if (fault === undefined) return;
     this.active.delete(window);
+    await this.injecting.get(window);
     try {
       await fault.heal(this.targets);
       window.healedAt = Math.round(this.clock.now());
@@ -101,18 +118,29 @@ export class TimelineDriver {
     }
   }
 
-  /** A seeded share of devices moves to other accounts; the service is told, as its DB would. */
-  private transfer(share: number, seed: number, stepIndex: number): void {
+  /**
+   * A seeded share of devices moves to other accounts (to one of `to`, when given; a device
+   * already owned by the only target stays); the service is told, as its DB would.
+   */
+  private transfer({ share, to: targets }: TransferStep['transfer'], seed: number, stepIndex: number): void {
     const { registry, resolver } = this.world;
     const rng = createRng(seed, `transfer:${stepIndex}`);
     const now = Math.floor(this.clock.now()) + 1; // see Camera.motion: strictly after any stamped event
     let moved = 0;
     if (registry.accountCount < 2) return;
+    const chosen = targets?.map((id) => registry.indexOfAccount(id)).filter((a) => a !== undefined);
     for (let d = 0; d < registry.deviceCount; d++) {
       if (!rng.chance(share)) continue;
       const from = registry.ownerIndexAt(d, now);
-      let to = rng.int(0, registry.accountCount - 2);
-      if (to >= from) to++;
+      let to: number;
+      if (chosen) {
+        const others = chosen.filter((a) => a !== from);
+        if (others.length === 0) continue;
+        to = rng.pick(others);
+      } else {
+        to = rng.int(0, registry.accountCount - 2);
+        if (to >= from) to++;
+      }
       registry.transfer(d, to, now);
       void resolver.invalidate(registry.deviceIds[d]);
       moved++;

@@ -1,5 +1,5 @@
 import type { $ZodIssue, $ZodType } from 'zod/v4/core';
-import { duration } from './schema.ts';
+import { duration } from './field-schemas.ts';
 
 /**
  * Turns zod issues into one plain sentence each: the field path, what was expected and what
@@ -62,6 +62,12 @@ type Pick =
 
 /** Chooses a union-of-mappings branch by the step's kind key, so only that branch's issues are shown. */
 function pickBranch(union: $ZodType, value: unknown): Pick | undefined {
+  // a list or a mapping (the timeline): the one branch of the value's own type, if there is one
+  const types = (def(union).options ?? []).map((o) => def(unwrap(o)).type);
+  if (types.includes('array') && types.includes('object')) {
+    const index = types.indexOf(Array.isArray(value) ? 'array' : isMapping(value) ? 'object' : '');
+    return index < 0 ? undefined : { kind: 'branch', index };
+  }
   const shapes = (def(union).options ?? []).map((o) => def(unwrap(o)).shape);
   if (shapes.length === 0 || shapes.some((sh) => !sh)) return undefined;
   const kinds = STEP_KINDS.filter((k) => shapes.some((sh) => sh && k in sh));

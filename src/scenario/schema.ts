@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts';
-import { formatDuration, parseDuration } from './duration.ts';
+import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
+import { formatDuration } from './duration.ts';
+import { duration, share } from './field-schemas.ts';
+import { flatStep, stageSchema } from './step-schemas.ts';
+import { checkTimeline } from './timeline-checks.ts';
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
@@ -8,21 +12,7 @@ import { formatDuration, parseDuration } from './duration.ts';
  * converted to milliseconds of scenario time; `timeScale` compresses them on a real clock.
  */
 
-export const duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const ms = typeof value === 'number' ? value : parseDuration(value);
-    if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration like 250ms, 30s, 5m or +HH:MM:SS, found ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const share = z.number().min(0, 'a share is between 0 and 1').max(1, 'a share is between 0 and 1');
+export { duration, share };
 
 const range = (max: number, least: number) =>
   z
@@ -96,52 +86,13 @@ export const serviceSchema = z.strictObject({
   sourceOfTruthLatency: duration.default(20),
 });
 
-const stepBase = { at: duration };
-
-export const brokerOutageStep = z.strictObject({
-  ...stepBase,
-  fault: z.literal('broker-outage'),
-  duration: duration,
-});
-
-/** Cache faults act through the chaos proxy (or, for a restart, on the private server). */
-export const cacheLatencyStep = z.strictObject({
-  ...stepBase,
-  fault: z.literal('cache-latency'),
-  duration: duration,
-  latency: duration,
-  jitter: duration.default(0),
-  /** Share of cache connections affected, decided per connection from the seed. */
-  toxicity: share.default(1),
-});
-
-export const cacheOutageStep = z.strictObject({
-  ...stepBase,
-  fault: z.literal('cache-outage'),
-  duration: duration,
-});
-
-export const cacheResetStep = z.strictObject({
-  ...stepBase,
-  fault: z.literal('cache-reset'),
-  /** Resets every open cache connection at `at`, then every `every` until `at + duration`. */
-  duration: duration.default(0),
-  every: duration.optional(),
-});
-
-export const cacheRestartStep = z.strictObject({
-  ...stepBase,
-  fault: z.literal('cache-restart'),
-  /** How long the private server stays down. */
-  duration: duration,
-});
-
-export const transferStep = z.strictObject({
-  ...stepBase,
-  transfer: z.strictObject({ share: share }),
-});
-
-export const timelineStep = z.union([brokerOutageStep, cacheLatencyStep, cacheOutageStep, cacheResetStep, cacheRestartStep, transferStep]);
+/**
+ * The timeline: a flat list of steps at absolute offsets, or `stages` that run one after another.
+ * Either way it compiles to one time-ordered list of steps (compile-timeline.ts).
+ */
+export const timelineSchema = z
+  .union([z.array(flatStep), z.strictObject({ stages: z.array(stageSchema).min(1) })])
+  .transform((input, ctx) => compileTimeline(input as TimelineInput, ctx));
 
 export const checksSchema = z.strictObject({
   /** The storm happened: at least this share of the fleet reconnected after each outage. */
@@ -163,7 +114,7 @@ export const scenarioSchema = z
     broker: z.strictObject({}).default({}),
     cache: cacheSchema.default(cacheSchema.parse({})),
     service: serviceSchema.default(serviceSchema.parse({})),
-    timeline: z.array(timelineStep).default([]),
+    timeline: timelineSchema.default([]),
     checks: checksSchema.default(checksSchema.parse({})),
   })
   .superRefine((s, ctx) => {
@@ -185,35 +136,12 @@ export const scenarioSchema = z
       });
       return; // every step would be reported against a negative window
     }
-    const definition = cacheAdapters.get(s.cache.adapter);
-    s.timeline.forEach((step, i) => {
-      if (!('fault' in step) || !step.fault.startsWith('cache-')) return;
-      const why =
-        definition !== undefined && definition.server === undefined
-          ? `needs a network cache adapter; ${s.cache.adapter} runs in-process`
-          : !s.cache.proxy && step.fault !== 'cache-restart'
-            ? 'acts through the chaos proxy, which cache.proxy: false turns off'
-            : step.fault === 'cache-restart' && s.cache.url !== undefined
-              ? 'restarts the private server crosswire starts, and cache.url names a server it did not start'
-              : undefined;
-      if (why) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'fault'], message: `${step.fault} ${why}` });
-    });
-    const eventsStop = s.duration - s.drain;
-    s.timeline.forEach((step, i) => {
-      const end = step.at + ('duration' in step ? step.duration : 0);
-      if (end > eventsStop) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['timeline', i, 'at'],
-          message: `the step ends at ${formatDuration(end)}, after events stop at ${formatDuration(eventsStop)} (duration - drain)`,
-        });
-      }
-    });
+    checkTimeline({ ...s, adapter: cacheAdapters.get(s.cache.adapter) }, ctx);
   });
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type BackoffSpec = z.output<typeof backoffSchema>;
-export type TimelineStep = z.output<typeof timelineStep>;
+export type { FaultStep, TimelineStep, TransferStep } from './step-schemas.ts';
 export type VerifyMode = Scenario['service']['verify'];
 export type TransportId = Scenario['fleet']['transport'];

@@ -1,0 +1,40 @@
+import { pickShare } from './fleet-share.ts';
+import type { Fault } from './fault.ts';
+
+/**
+ * A network partition between the broker and a seeded share of the cameras (and, with
+ * `viewers`, of the app sessions): their links drop and their CONNECTs go unanswered until heal,
+ * while the rest of the fleet carries on. The cut-off cameras reconnecting at heal is a storm of
+ * their own, tracked over exactly those cameras.
+ */
+export function partition(step: { share: number; viewers: boolean; duration: number }, index: number): Fault {
+  let cut: { dropped: number; restore(): void } | undefined;
+  let devices = 0;
+  let sessions = 0;
+  let dropped = 0;
+  return {
+    id: 'partition',
+    describe: () =>
+      `${Math.round(step.share * 100)}% of cameras${step.viewers ? ' and app sessions' : ''} cut off from the broker for ${step.duration}ms`,
+    effect: () => `${devices} cameras${step.viewers ? ` and ${sessions} app sessions` : ''} cut off, ${dropped} links dropped`,
+    inject(targets) {
+      const { deviceIds, accountIds, viewersPerAccount } = targets.fleet;
+      const picked = pickShare(targets.seed, `partition:${index}`, deviceIds.length, step.share);
+      const ids = new Set(picked.map((d) => deviceIds[d]));
+      devices = picked.length;
+      if (step.viewers) {
+        const viewerIds = accountIds.flatMap((account, a) => Array.from({ length: viewersPerAccount[a] }, (_, n) => `${account}~v${n + 1}`));
+        for (const v of pickShare(targets.seed, `partition:${index}:viewers`, viewerIds.length, step.share)) ids.add(viewerIds[v]);
+        sessions = ids.size - devices;
+      }
+      targets.storm.outageBegan('partition', targets.now(), picked);
+      cut = targets.broker.cutOff((clientId) => ids.has(clientId));
+      dropped = cut.dropped;
+    },
+    heal(targets) {
+      cut?.restore();
+      cut = undefined;
+      targets.storm.outageEnded(targets.now());
+    },
+  };
+}
