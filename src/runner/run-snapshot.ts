@@ -25,6 +25,16 @@ export interface RunSnapshot {
   violations: number;
   /** The fault windows as they stand: injectedAt / healedAt appear when they happen. */
   faults: readonly FaultWindow[];
+  /** Counts since the run began, for counters (a metrics endpoint); absent in a snapshot made by hand. */
+  totals?: RunTotals;
+}
+
+export interface RunTotals {
+  connectAttempts: number;
+  eventsPublished: number;
+  thumbnailsReceived: number;
+  cacheOps: number;
+  cacheErrors: number;
 }
 
 export interface SnapshotSources {
@@ -47,6 +57,7 @@ export function takeSnapshot(src: SnapshotSources): RunSnapshot {
   const t = Math.min(src.clock.now(), scenario.duration);
   const last = series.t.length - 1;
   const faults = src.faults();
+  const cache = world.cache.stats();
   const snapshot: RunSnapshot = {
     stage: '',
     t,
@@ -63,6 +74,13 @@ export function takeSnapshot(src: SnapshotSources): RunSnapshot {
     cacheP99Ms: last < 0 ? 0 : series.cacheP99Ms[last],
     violations: src.violations(),
     faults,
+    totals: {
+      connectAttempts: s.connectAttempts,
+      eventsPublished: s.eventsPublished,
+      thumbnailsReceived: s.thumbnailsReceived,
+      cacheOps: cache.gets + cache.sets + cache.deletes,
+      cacheErrors: cache.errors,
+    },
   };
   snapshot.stage = stageOf(snapshot, scenario.duration - scenario.drain);
   return snapshot;
