@@ -1,3 +1,4 @@
+import { viewerClientId } from '../registry/credentials.ts';
 import { pickShare } from './fleet-share.ts';
 import type { Fault } from './fault.ts';
 
@@ -23,7 +24,7 @@ export function partition(step: { share: number; viewers: boolean; duration: num
       const ids = new Set(picked.map((d) => deviceIds[d]));
       devices = picked.length;
       if (step.viewers) {
-        const viewerIds = accountIds.flatMap((account, a) => Array.from({ length: viewersPerAccount[a] }, (_, n) => `${account}~v${n + 1}`));
+        const viewerIds = accountIds.flatMap((account, a) => Array.from({ length: viewersPerAccount[a] }, (_, n) => viewerClientId(account, n + 1)));
         for (const v of pickShare(targets.seed, `partition:${index}:viewers`, viewerIds.length, step.share)) ids.add(viewerIds[v]);
         sessions = ids.size - devices;
       }
