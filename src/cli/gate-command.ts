@@ -110,6 +110,13 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
   let index = 0;
   let stoppedBy: number | undefined;
   let failure: CrosswireError | undefined;
+  // Ctrl-C between runs stops the gate too (a run in progress stops on it by itself); a second one exits at once
+  let stopRequested = 0;
+  const onStop = () => {
+    if (++stopRequested > 1) process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onStop);
+  process.on('SIGTERM', onStop);
   try {
     runs: for (const plan of plans) {
       for (const seed of seeds) {
@@ -136,6 +143,10 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
               break runs;
             }
             pair[role] = gateRunOf(role, plan.file, summary, runDir);
+            if (stopRequested > 0 && role === 'baseline') {
+              stoppedBy = ExitCode.interrupted;
+              break runs;
+            }
           } catch (error) {
             if (talk) process.stderr.write('\n');
             // the gate stops: name the run that could not be made, keep the exit code it stands for
@@ -146,24 +157,27 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
           }
         }
         if (pair.baseline && pair.candidate) pairs.push({ baseline: pair.baseline, candidate: pair.candidate });
+        if (stopRequested > 0) {
+          stoppedBy = ExitCode.interrupted;
+          break runs;
+        }
       }
     }
   } finally {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
     await metrics?.close();
   }
 
   const result = compareGate(pairs, margins, sides);
-  const doc = gateDocument({ result, sides, scenarios: scenarioFiles, seeds, margins, startedAt, realSeconds: (performance.now() - started) / 1000, gateDir });
+  const doc = gateDocument({ result, sides, scenarios: scenarioFiles, seeds, margins, startedAt, realSeconds: (performance.now() - started) / 1000, gateDir, interrupted: stoppedBy !== undefined });
   await writeGateDirectory(doc);
   const step = process.env.GITHUB_STEP_SUMMARY;
   if (step) await appendFile(step, renderGateMarkdown(doc) + '\n');
   if (failure) throw new CrosswireError(failure.code, `${failure.message}\n(gate reports of the runs so far: ${gateDir})`, failure.exitCode);
   if (options.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   else if (options.quiet) process.stdout.write(`gate: ${doc.outcome} (exit ${doc.exitCode}) ${gateDir}\n`);
-  else process.stdout.write(renderGateTable(out, result, sides, gateDir) + '\n');
-  if (stoppedBy !== undefined) {
-    process.stderr.write(err.yellow(`gate: interrupted after ${pairs.length} complete pair(s); partial gate reports in ${gateDir}\n`));
-    return stoppedBy;
-  }
+  else process.stdout.write(renderGateTable(out, { ...result, outcome: doc.outcome, exitCode: doc.exitCode }, sides, gateDir) + '\n');
+  if (stoppedBy !== undefined) process.stderr.write(err.yellow(`gate: interrupted after ${pairs.length} complete pair(s); partial gate reports in ${gateDir}\n`));
   return doc.exitCode;
 }

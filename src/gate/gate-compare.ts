@@ -39,7 +39,8 @@ export interface GateFinding {
   runDir?: string;
 }
 
-export type GateOutcome = 'PASS' | 'FAIL' | 'REGRESSED' | 'INCONCLUSIVE';
+/** INTERRUPTED: Ctrl-C; the document then covers the pairs finished before it. */
+export type GateOutcome = 'PASS' | 'FAIL' | 'REGRESSED' | 'INCONCLUSIVE' | 'INTERRUPTED';
 
 export interface GateResult {
   outcome: GateOutcome;

@@ -1,3 +1,4 @@
+import { ExitCode } from '../cli/exit-codes.ts';
 import { versions } from '../report/versions.ts';
 import type { GateFinding, GateOutcome, MetricComparison, SeedPair, GateResult } from './gate-compare.ts';
 import type { GateSide } from './gate-side.ts';
@@ -37,14 +38,15 @@ export function gateDocument(input: {
   startedAt: Date;
   realSeconds: number;
   gateDir: string;
+  interrupted?: boolean;
 }): GateDocument {
   const { result, sides } = input;
   const library = (side: 'baseline' | 'candidate') => result.pairs.map((p) => p[side].cacheLibrary).find((l) => l !== undefined);
   const v = versions();
   return {
     schemaVersion: GATE_SCHEMA_VERSION,
-    outcome: result.outcome,
-    exitCode: result.exitCode,
+    outcome: input.interrupted ? 'INTERRUPTED' : result.outcome,
+    exitCode: input.interrupted ? ExitCode.interrupted : result.exitCode,
     startedAt: input.startedAt.toISOString(),
     realSeconds: Math.round(input.realSeconds * 1000) / 1000,
     crosswire: v.crosswire,

@@ -3,7 +3,7 @@ import type { GateDocument } from './gate-document.ts';
 import { SEED_HEADER, seedRows } from './gate-table.ts';
 import { formatMetric } from './regression-metrics.ts';
 
-const mark = { PASS: '✅', FAIL: '❌', REGRESSED: '⚠️', INCONCLUSIVE: '⚠️' } as const;
+const mark = { PASS: '✅', FAIL: '❌', REGRESSED: '⚠️', INCONCLUSIVE: '⚠️', INTERRUPTED: '⏹️' } as const;
 
 /** A table cell: one line, no pipes, no HTML. */
 function cell(text: string | number): string {

@@ -29,7 +29,7 @@ function table(c: ChalkInstance, header: string[], rows: string[][], bad: (i: nu
   return [c.bold(line(header)), ...rows.map((r, i) => (bad(i) ? c.red(line(r)) : line(r)))];
 }
 
-const outcomeColour = { PASS: 'green', FAIL: 'red', REGRESSED: 'yellow', INCONCLUSIVE: 'yellow' } as const;
+const outcomeColour = { PASS: 'green', FAIL: 'red', REGRESSED: 'yellow', INCONCLUSIVE: 'yellow', INTERRUPTED: 'yellow' } as const;
 
 /** The gate in the terminal: the side-by-side runs, the comparisons, then why it passed or not. */
 export function renderGateTable(c: ChalkInstance, result: GateResult, sides: { baseline: GateSide; candidate: GateSide }, gateDir: string): string {
