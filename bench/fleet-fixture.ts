@@ -1,11 +1,9 @@
-import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { EmbeddedBroker } from '../src/broker/embedded-broker.ts';
 import { ScaledClock } from '../src/clock/scaled-clock.ts';
 import { emptyFleetStats, type FleetContext } from '../src/fleet/fleet-context.ts';
-import { EventLedger } from '../src/oracle/event-ledger.ts';
-import { IsolationOracle } from '../src/oracle/isolation-oracle.ts';
-import { StormTracker } from '../src/oracle/storm-tracker.ts';
+import { inProcessTapClient } from '../src/fleet/tap-client.ts';
+import { HistoryRecorder } from '../src/history/history-recorder.ts';
 import { Credentials } from '../src/registry/credentials.ts';
 import { Registry } from '../src/registry/registry.ts';
 import { createWatermarker } from '../src/registry/watermark.ts';
@@ -33,39 +31,25 @@ export async function heapFixture(devices: number, registry?: Registry): Promise
   const watermarker = createWatermarker(randomBytes(32));
   const broker = await EmbeddedBroker.start(new MemoryServerTransport(), credentials, registry);
   const clock = new ScaledClock(1);
-  const ledger = new EventLedger();
-  const oracle = new IsolationOracle({
-    registry,
-    watermarker,
-    ledger,
-    traceOf: () => undefined,
-    cacheOp: () => undefined,
-    activeFaults: () => [],
-    now: () => clock.now(),
-  });
-  const tapAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+  // connects and disconnects are recorded, as in a run, but nobody judges them here
+  const history = new HistoryRecorder({ apply: () => {} }, { wallClock: true });
   const ctx: FleetContext = {
     clock,
     transport: broker.clientTransport,
     credentials,
     watermarker,
     registry,
-    ledger,
-    storm: new StormTracker(registry.deviceCount),
-    oracle,
+    history,
     seed,
     backoff: { kind: 'fixed', jitter: 'none', base: 1000, cap: 1000, maxAttempts: 0 },
     keepalive: 0,
     eventInterval: 3_600_000,
     eventsStopAt: 0,
     tapShare: 0,
-    tapUrl: 'http://127.0.0.1:9',
-    tapAgent,
+    taps: inProcessTapClient(async () => ({ status: 404, body: Buffer.alloc(0) })),
     serviceReady: () => false,
     inFlightWindow: 2000,
     stats: emptyFleetStats(),
-    viewersOnline: new Uint16Array(registry.accountCount),
-    viewerDrops: new Map(),
     hooks: {},
   };
   return {
@@ -76,7 +60,7 @@ export async function heapFixture(devices: number, registry?: Registry): Promise
     clock,
     async close() {
       clock.stop();
-      tapAgent.destroy();
+      history.close();
       await broker.close();
     },
   };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
-import { IsolationOracle } from '../src/oracle/isolation-oracle.ts';
+import { Viewer } from '../src/fleet/viewer.ts';
+import { HistoryRecorder } from '../src/history/history-recorder.ts';
 import { StormTracker } from '../src/oracle/storm-tracker.ts';
 import { MemoryServerTransport } from '../src/transport/memory-transport.ts';
 
@@ -10,8 +11,9 @@ import { MemoryServerTransport } from '../src/transport/memory-transport.ts';
  *
  * - storm: the real time of the restore, of the first connection the broker accepts after it
  *   (the moment connects start), of the last accept, and how many connections were accepted.
- * - oracle: time spent inside IsolationOracle.onThumbnail / onClip (synchronous, no I/O, so
- *   wall time inside the call is CPU time of this thread), only while `oracle.enabled`.
+ * - oracle: time spent recording and judging the history (HistoryRecorder.record: serialising,
+ *   hashing, the checker) and in a viewer's receipt (decoding the watermark), only while
+ *   `oracle.enabled`; synchronous and without I/O, so wall time inside is CPU time of this thread.
  */
 export interface StormProbe {
   restoredReal: number | undefined;
@@ -104,8 +106,8 @@ export function installProbes(): void {
   installed = true;
 
   const outageEnded = StormTracker.prototype.outageEnded;
-  StormTracker.prototype.outageEnded = function (this: StormTracker, now: number): void {
-    outageEnded.call(this, now);
+  StormTracker.prototype.outageEnded = function (this: StormTracker, now: number, real: number): void {
+    outageEnded.call(this, now, real);
     stormProbe.restoredReal = performance.now();
     stormProbe.cpuAtRestore = cpuMicros();
   };
@@ -113,8 +115,8 @@ export function installProbes(): void {
   // the storm's CPU: sampled on camera reconnects after the restore, so that CPU / wall over
   // the storm window says whether the storm was machine-bound (≈ one core busy) or waiting
   const onConnect = StormTracker.prototype.onConnect;
-  StormTracker.prototype.onConnect = function (this: StormTracker, device: number, now: number): void {
-    onConnect.call(this, device, now);
+  StormTracker.prototype.onConnect = function (this: StormTracker, device: number, now: number, real: number): void {
+    onConnect.call(this, device, now, real);
     if (stormProbe.restoredReal === undefined) return;
     const n = ++stormProbe.reconnects;
     if (n % CPU_SAMPLE_EVERY === 0 || n >= this.connected.length - CPU_SAMPLE_TAIL) {
@@ -135,29 +137,29 @@ export function installProbes(): void {
     });
   };
 
-  const onThumbnail = IsolationOracle.prototype.onThumbnail;
-  IsolationOracle.prototype.onThumbnail = function (this: IsolationOracle, account: number, viewer: string, thumbnail: Uint8Array) {
-    if (!oracleProbe.enabled) return onThumbnail.call(this, account, viewer, thumbnail);
-    const t0 = performance.now();
-    try {
-      return onThumbnail.call(this, account, viewer, thumbnail);
-    } finally {
-      recordCall(t0, performance.now());
-      oracleProbe.thumbnails++;
-    }
-  };
-
-  const onClip = IsolationOracle.prototype.onClip;
-  IsolationOracle.prototype.onClip = function (this: IsolationOracle, account: number, viewer: string, clip: Uint8Array): void {
-    if (!oracleProbe.enabled) return onClip.call(this, account, viewer, clip);
-    const t0 = performance.now();
-    try {
-      onClip.call(this, account, viewer, clip);
-    } finally {
-      recordCall(t0, performance.now());
-      oracleProbe.clips++;
-    }
-  };
+  // nested calls (a receipt records its op) are timed once, by the outermost
+  let depth = 0;
+  const timed = <A extends unknown[], R>(fn: (...args: A) => R, count: (...args: A) => void) =>
+    function (this: unknown, ...args: A): R {
+      if (!oracleProbe.enabled || depth > 0) return fn.apply(this, args);
+      depth++;
+      const t0 = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        depth--;
+        recordCall(t0, performance.now());
+        count(...args);
+      }
+    };
+  const record = HistoryRecorder.prototype.record;
+  HistoryRecorder.prototype.record = timed(record, (op) => {
+    if (op.op === 'clip') oracleProbe.clips++;
+  });
+  const viewer = Viewer.prototype as unknown as { onMessage(topic: string, payload: Buffer): void };
+  viewer.onMessage = timed(viewer.onMessage, () => {
+    oracleProbe.thumbnails++;
+  });
 }
 
 /** Cost of one probe (two performance.now() calls and the bookkeeping), to state the bias. */

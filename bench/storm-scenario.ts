@@ -11,6 +11,7 @@ export const DEFAULT_SCENARIO_FILE = fileURLToPath(new URL('../scenarios/reconne
 export async function scenarioFromDefault(origin: string, patch: (s: Scenario) => void): Promise<Scenario> {
   const { scenario } = await loadScenarioFile(DEFAULT_SCENARIO_FILE);
   const copy = structuredClone(scenario);
+  copy.clock = 'real'; // the bench measures wall-clock rates
   patch(copy);
   return validateScenarioObject(copy, origin);
 }

@@ -31,13 +31,13 @@ async function observe(patch: (s: Scenario) => void): Promise<Observed> {
 
 /** Wrong values that the service acted on for a push which a viewer of the wrong account got. */
 function confessionsThatReachedAViewer({ run, routed, receipts }: Observed): { confessions: number; misroutedReceipts: number } {
-  const { adapter, registry, fleet } = run.world;
+  const { adapter, registry, checker } = run.world;
   if (!isConfessing(adapter)) throw new Error(`${adapter.id} does not confess`);
   const confessed = new Set(adapter.wrongValues.map((w) => w.opId));
   let confessions = 0;
   let misroutedReceipts = 0;
   for (const [eventId, { account, ops }] of routed) {
-    const truth = registry.ownerAt(registry.deviceIds[fleet.ledger.device[eventId]], fleet.ledger.publishedAt[eventId]);
+    const truth = registry.ownerAt(registry.deviceIds[checker.ledger.device[eventId]], checker.ledger.publishedAt[eventId]);
     if (account === truth || !receipts.has(`${eventId}>${account}`)) continue;
     misroutedReceipts++;
     confessions += ops.filter((op) => confessed.has(op)).length;

@@ -26,7 +26,7 @@ describe('the default reconnect storm with the memory cache', () => {
   });
 
   it('delivered to every account', () => {
-    expect(run.world.fleet.oracle.accountsWithoutDeliveries()).toEqual([]);
+    expect(run.world.checker.oracle.accountsWithoutDeliveries()).toEqual([]);
   });
 
   it('accounts for every published event', () => {

@@ -53,9 +53,13 @@ export class ObservedCache {
     return n;
   }
 
-  constructor(adapter: CacheAdapter, clock: Clock) {
+  private readonly onOp: ((record: CacheOpRecord) => void) | undefined;
+
+  /** `onOp` sees every operation's record as it completes (the run's history). */
+  constructor(adapter: CacheAdapter, clock: Clock, onOp?: (record: CacheOpRecord) => void) {
     this.adapter = adapter;
     this.clock = clock;
+    this.onOp = onOp;
   }
 
   op(id: number): CacheOpRecord | undefined {
@@ -141,6 +145,7 @@ export class ObservedCache {
     };
     if (error !== undefined) record.error = asError(error).message;
     this.recent.set(id, record);
+    this.onOp?.(record);
     if (this.recent.size > KEEP_OPS) this.recent.delete(this.recent.keys().next().value!);
     return record;
   }

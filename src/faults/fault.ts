@@ -1,5 +1,4 @@
 import type { EmbeddedBroker } from '../broker/embedded-broker.ts';
-import type { StormTracker } from '../oracle/storm-tracker.ts';
 
 /** What cache faults need of the chaos proxy (src/chaos/chaos-proxy.ts). */
 export interface CacheProxyControl {
@@ -17,10 +16,17 @@ export interface CacheServerControl {
   flush(): Promise<void>;
 }
 
+/** How a fault tells the history that the fleet was cut off and when it was let back (a storm follows). */
+export interface StormSignals {
+  /** `devices`: only these (registry indexes) were cut off, as in a partition; all when absent. */
+  outageBegan(fault: string, now: number, devices?: readonly number[]): void;
+  outageEnded(now: number): void;
+}
+
 /** What a fault may act on. Cache parts exist only for network caches. */
 export interface FaultTargets {
   broker: EmbeddedBroker;
-  storm: StormTracker;
+  storm: StormSignals;
   cacheProxy?: CacheProxyControl;
   cacheServer?: CacheServerControl;
   /** Empties the cache under test: its private server, or an in-process adapter's flush(). */

@@ -1,6 +1,5 @@
 import { eventTopicOf } from '../broker/acl.ts';
 import { ClientState } from '../mqtt/lean-client.ts';
-import { Flag } from '../oracle/event-ledger.ts';
 import { counterUniform, createRng, streamSeed } from '../rng/seeded-rng.ts';
 import { encodeEventPayload } from './event-payload.ts';
 import type { FleetContext } from './fleet-context.ts';
@@ -22,8 +21,6 @@ export class Camera extends ReconnectingClient {
   /** Motion events come from a separate, stateless stream: k-th event time = f(seed, id, k). */
   private readonly eventStream: number;
   private eventSeq = 0;
-  private lastEventId = -1;
-  private lastEventAt = -Infinity;
 
   constructor(ctx: FleetContext, index: number) {
     super(ctx, createRng(ctx.seed, ctx.registry.deviceIds[index]));
@@ -73,28 +70,24 @@ export class Camera extends ReconnectingClient {
 
   /** One event with its watermarked thumbnail; skipped (and counted) while offline. */
   private publishEvent(): void {
-    const { clock, ledger, stats } = this.ctx;
+    const { clock, history, stats } = this.ctx;
     // floor, and transfers take effect at floor(now) + 1: an event is never stamped at or after
     // a transfer that had not yet happened when it was published
     const now = Math.floor(clock.now());
     if (now >= this.ctx.eventsStopAt) return;
-    const eventId = ledger.newEvent(this.index, now);
+    const eventId = history.newEventId();
     const thumbnail = this.ctx.watermarker.encode({ kind: 'thumb', deviceId: this.clientId, eventId, publishedAt: now });
-    if (this.publish(eventTopicOf(this.clientId), encodeEventPayload(eventId, now, thumbnail))) {
-      ledger.set(eventId, this.ctx.serviceReady() ? Flag.published : Flag.published | Flag.serviceUnready);
-      stats.eventsPublished++;
-      this.lastEventId = eventId;
-      this.lastEventAt = now;
-    } else {
-      stats.eventsSkippedOffline++;
-    }
+    const sent = this.publish(eventTopicOf(this.clientId), encodeEventPayload(eventId, now, thumbnail));
+    history.record({ op: 'publish', t: now, ev: eventId, dev: this.index, sent, serviceReady: sent && this.ctx.serviceReady() });
+    if (sent) stats.eventsPublished++;
+    else stats.eventsSkippedOffline++;
   }
 
   protected override onConnected(): void {
-    const { stats, storm, clock } = this.ctx;
+    const { stats, history, clock } = this.ctx;
     stats.camerasConnected++;
     super.onConnected();
-    storm.onConnect(this.index, clock.now());
+    history.record({ op: 'connect', t: Math.round(clock.now()), dev: this.index, rt: history.realTime() });
     // a camera coming online uploads a fresh snapshot, as real ones do after a power or network
     // loss: every camera shows up in its owner's app soon after each (re)connect — spread over a
     // second, as boot times are, rather than inside the connect herd itself
@@ -106,16 +99,10 @@ export class Camera extends ReconnectingClient {
   }
 
   protected override onDisconnected(wasConnected: boolean, closedByUs: boolean): void {
-    const { stats, storm, clock, ledger } = this.ctx;
-    const now = clock.now();
-    if (wasConnected) {
-      stats.camerasConnected--;
-      storm.onDisconnect(this.index);
-      // a QoS 0 publish written just before the drop may or may not have left
-      if (now - this.lastEventAt <= this.ctx.inFlightWindow) ledger.set(this.lastEventId, Flag.inFlightAtClose);
-    } else {
-      storm.onFailedAttempt();
-    }
+    const { stats, history, clock } = this.ctx;
+    const t = Math.round(clock.now());
+    if (wasConnected) stats.camerasConnected--;
+    history.record({ op: wasConnected ? 'disconnect' : 'connect-failed', t, dev: this.index });
     if (closedByUs || this.stopped) return;
     if (this.retry()) stats.camerasInBackoff++;
     else stats.camerasGaveUp++;

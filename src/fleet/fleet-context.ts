@@ -1,8 +1,6 @@
-import type { Agent } from 'node:http';
+import type { TapClient } from './tap-client.ts';
 import type { Clock } from '../clock/clock.ts';
-import type { EventLedger } from '../oracle/event-ledger.ts';
-import type { IsolationOracle } from '../oracle/isolation-oracle.ts';
-import type { StormTracker } from '../oracle/storm-tracker.ts';
+import type { HistoryRecorder } from '../history/history-recorder.ts';
 import type { Credentials } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { Watermarker } from '../registry/watermark.ts';
@@ -39,9 +37,8 @@ export interface FleetContext {
   credentials: Credentials;
   watermarker: Watermarker;
   registry: Registry;
-  ledger: EventLedger;
-  storm: StormTracker;
-  oracle: IsolationOracle;
+  /** Where cameras and viewers record what they did and received; the checker judges it. */
+  history: HistoryRecorder;
   seed: number;
   backoff: BackoffSpec;
   keepalive: number;
@@ -49,17 +46,12 @@ export interface FleetContext {
   /** Scenario time after which cameras publish nothing (the drain). */
   eventsStopAt: number;
   tapShare: number;
-  tapUrl: string;
-  tapAgent: Agent;
+  taps: TapClient;
   /** Is the system under test subscribed right now? (Unknown for an external service: true.) */
   serviceReady(): boolean;
   /** Scenario ms around a link drop within which a lost message is "in flight", not a gap. */
   inFlightWindow: number;
   stats: FleetStats;
-  /** Viewers with an active subscription, per account index. */
-  viewersOnline: Uint16Array;
-  /** Scenario times at which a viewer of the account lost its link (sparse). */
-  viewerDrops: Map<number, number[]>;
   hooks: FleetHooks;
 }
 

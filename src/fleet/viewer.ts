@@ -1,6 +1,7 @@
-import { request } from 'node:http';
 import { accountTopicOf } from '../broker/acl.ts';
+import type { MediaOp } from '../history/history-op.ts';
 import { viewerClientId } from '../registry/credentials.ts';
+import type { WatermarkCheck } from '../registry/watermark.ts';
 import { createRng } from '../rng/seeded-rng.ts';
 import { thumbnailOf } from './event-payload.ts';
 import type { FleetContext } from './fleet-context.ts';
@@ -11,9 +12,9 @@ const SUBSCRIBE_ID = 1;
 const TAP_DELAY_MAX = 2000;
 
 /**
- * An app session of one account: subscribes to its account's topic, hands every thumbnail to
- * the oracle, and taps a seeded share of them, foreign ones included (as the incident's 1,504
- * users did), by asking the service for the video over HTTP as its account.
+ * An app session of one account: subscribes to its account's topic, records every thumbnail it
+ * receives (its watermark as decoded) in the history, and taps a seeded share of them, foreign
+ * ones included (as the incident's 1,504 users did), by asking the service for the video as its account.
  */
 export class Viewer extends ReconnectingClient {
   readonly account: number;
@@ -47,14 +48,16 @@ export class Viewer extends ReconnectingClient {
   protected override onSuback(_messageId: number, grants: Buffer): void {
     if (grants[0] === 0x80 || this.online) return;
     this.online = true;
-    this.ctx.viewersOnline[this.account]++;
     this.ctx.stats.viewersOnline++;
+    this.ctx.history.record({ op: 'viewer-up', t: Math.round(this.ctx.clock.now()), acct: this.account });
   }
 
   protected override onMessage(_topic: string, payload: Buffer): void {
-    const { oracle, stats, hooks } = this.ctx;
+    const { history, stats, hooks, watermarker } = this.ctx;
     stats.thumbnailsReceived++;
-    const eventId = oracle.onThumbnail(this.account, this.clientId, thumbnailOf(payload));
+    const media = this.mediaOp('thumbnail', watermarker.decode(thumbnailOf(payload)));
+    history.record(media);
+    const eventId = 'ev' in media ? media.ev : undefined;
     hooks.onViewerReceipt?.(this.accountId, this.clientId, eventId);
     if (eventId !== undefined && this.rng.chance(this.ctx.tapShare)) {
       this.ctx.clock.after(this.rng.next() * TAP_DELAY_MAX, { onTimer: () => this.tap(eventId) }, 0);
@@ -65,36 +68,31 @@ export class Viewer extends ReconnectingClient {
     const { ctx } = this;
     if (this.online) {
       this.online = false;
-      ctx.viewersOnline[this.account]--;
       ctx.stats.viewersOnline--;
-      const drops = ctx.viewerDrops.get(this.account) ?? [];
-      drops.push(ctx.clock.now());
-      ctx.viewerDrops.set(this.account, drops);
+      ctx.history.record({ op: 'viewer-down', t: Math.round(ctx.clock.now()), acct: this.account });
     }
     if (!closedByUs) this.retry();
   }
 
-  /** GET /events/{id}/video as this account; a 200 body goes to the oracle. */
+  /** GET /events/{id}/video as this account; a 200 body is recorded for the oracle. */
   private tap(eventId: number): void {
     const { ctx } = this;
     if (this.stopped) return;
     ctx.stats.tapsSent++;
-    const req = request(
-      `${ctx.tapUrl}/events/${eventId}/video`,
-      { agent: ctx.tapAgent, headers: { authorization: `Bearer ${ctx.credentials.tapToken(this.accountId)}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          if (res.statusCode === 200) {
-            ctx.stats.tapsOpened++;
-            ctx.oracle.onClip(this.account, this.clientId, Buffer.concat(chunks));
-          } else if (res.statusCode === 403) ctx.stats.tapsDenied++;
-          else ctx.stats.tapsFailed++;
-        });
+    ctx.taps.video(eventId, ctx.credentials.tapToken(this.accountId)).then(
+      ({ status, body }) => {
+        if (status === 200) {
+          ctx.stats.tapsOpened++;
+          ctx.history.record(this.mediaOp('clip', ctx.watermarker.decode(body)));
+        } else if (status === 403) ctx.stats.tapsDenied++;
+        else ctx.stats.tapsFailed++;
       },
+      () => ctx.stats.tapsFailed++,
     );
-    req.on('error', () => ctx.stats.tapsFailed++);
-    req.end();
+  }
+
+  private mediaOp(op: 'thumbnail' | 'clip', check: WatermarkCheck): MediaOp {
+    const base = { op, t: Math.round(this.ctx.clock.now()), acct: this.account, viewer: this.clientId };
+    return check.ok ? { ...base, ev: check.watermark.eventId, dev: check.watermark.deviceId, publishedAt: check.watermark.publishedAt } : { ...base, bad: check.reason };
   }
 }

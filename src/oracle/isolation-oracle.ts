@@ -1,6 +1,6 @@
 import type { CacheOpRecord } from '../cache/observed-cache.ts';
+import type { MediaOp } from '../history/history-op.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { Watermarker } from '../registry/watermark.ts';
 import type { OwnerTrace } from '../service/service-observer.ts';
 import { Flag, type EventLedger } from './event-ledger.ts';
 import type { Headline, Violation, ViolationKind } from './violation.ts';
@@ -9,19 +9,17 @@ const KEEP_VIOLATIONS = 1000;
 
 export interface OracleSources {
   registry: Registry;
-  watermarker: Watermarker;
   ledger: EventLedger;
   /** The trace behind a misrouted delivery or tap, when the service reported one. */
   traceOf(kind: 'push' | 'tap', eventId: number, account: string): OwnerTrace | undefined;
   cacheOp(id: number): CacheOpRecord | undefined;
   activeFaults(): string[];
-  now(): number;
 }
 
 /**
  * The isolation check, streaming: every thumbnail a viewer receives and every clip it opens is
- * judged the moment it arrives, in O(1), from the watermark and the Registry alone. It never
- * asks the service, the broker or the cache who owns what.
+ * judged the moment it arrives, in O(1), from its watermark (as the viewer decoded it) and the
+ * Registry alone. It never asks the service, the broker or the cache who owns what.
  */
 export class IsolationOracle {
   private readonly s: OracleSources;
@@ -43,60 +41,55 @@ export class IsolationOracle {
     this.deliveredPerAccount = new Uint32Array(sources.registry.accountCount);
   }
 
-  /** A viewer of `account` received this thumbnail. */
-  onThumbnail(account: number, viewer: string, thumbnail: Uint8Array): number | undefined {
+  /** A viewer received a thumbnail. */
+  onThumbnail(m: MediaOp): void {
     this.checks++;
     const { registry, ledger } = this.s;
-    const accountId = registry.accountIds[account];
-    const check = this.s.watermarker.decode(thumbnail);
-    if (!check.ok) {
-      this.record('corrupt-media', -1, '?', '?', accountId, viewer, 0, undefined, check.reason);
-      return undefined;
+    const accountId = registry.accountIds[m.acct];
+    if ('bad' in m) {
+      this.record('corrupt-media', -1, '?', '?', accountId, m, 0, undefined, m.bad);
+      return;
     }
-    const { deviceId, eventId, publishedAt } = check.watermark;
-    const device = registry.indexOfDevice(deviceId);
+    const device = registry.indexOfDevice(m.dev);
     if (device === undefined) {
-      this.record('corrupt-media', eventId, deviceId, '?', accountId, viewer, publishedAt, undefined, 'unknown device');
-      return undefined;
+      this.record('corrupt-media', m.ev, m.dev, '?', accountId, m, m.publishedAt, undefined, 'unknown device');
+      return;
     }
-    const owner = registry.ownerIndexAt(device, publishedAt);
-    if (owner === account) {
-      if (ledger.has(eventId, Flag.deliveredOwn)) this.duplicateReceipts++;
-      else this.deliveredPerAccount[account]++;
-      ledger.set(eventId, Flag.deliveredOwn);
-      return eventId;
+    const owner = registry.ownerIndexAt(device, m.publishedAt);
+    if (owner === m.acct) {
+      if (ledger.has(m.ev, Flag.deliveredOwn)) this.duplicateReceipts++;
+      else this.deliveredPerAccount[m.acct]++;
+      ledger.set(m.ev, Flag.deliveredOwn);
+      return;
     }
-    ledger.set(eventId, Flag.deliveredForeign);
+    ledger.set(m.ev, Flag.deliveredForeign);
     this.foreignReceipts++;
-    const pair = `${eventId}>${accountId}`;
+    const pair = `${m.ev}>${accountId}`;
     if (!this.foreignPairs.has(pair)) {
       this.foreignPairs.add(pair);
       this.accountsThumb.add(accountId);
-      this.devicesExposed.add(deviceId);
-      const trace = this.s.traceOf('push', eventId, accountId);
-      this.record('foreign-thumbnail', eventId, deviceId, registry.accountIds[owner], accountId, viewer, publishedAt, trace);
+      this.devicesExposed.add(m.dev);
+      const trace = this.s.traceOf('push', m.ev, accountId);
+      this.record('foreign-thumbnail', m.ev, m.dev, registry.accountIds[owner], accountId, m, m.publishedAt, trace);
     }
-    return eventId;
   }
 
-  /** A viewer of `account` opened a clip (HTTP 200 body). */
-  onClip(account: number, viewer: string, clip: Uint8Array): void {
+  /** A viewer opened a clip (HTTP 200 body). */
+  onClip(m: MediaOp): void {
     this.checks++;
     const { registry } = this.s;
-    const accountId = registry.accountIds[account];
-    const check = this.s.watermarker.decode(clip);
-    if (!check.ok) {
-      this.record('corrupt-media', -1, '?', '?', accountId, viewer, 0, undefined, check.reason);
+    const accountId = registry.accountIds[m.acct];
+    if ('bad' in m) {
+      this.record('corrupt-media', -1, '?', '?', accountId, m, 0, undefined, m.bad);
       return;
     }
-    const { deviceId, eventId, publishedAt } = check.watermark;
-    const owner = registry.ownerAt(deviceId, publishedAt);
+    const owner = registry.ownerAt(m.dev, m.publishedAt);
     if (owner === accountId) return;
     this.foreignVideos++;
     this.accountsVideo.add(accountId);
-    this.devicesExposed.add(deviceId);
-    const trace = this.s.traceOf('tap', eventId, accountId);
-    this.record('foreign-video', eventId, deviceId, owner ?? '?', accountId, viewer, publishedAt, trace);
+    this.devicesExposed.add(m.dev);
+    const trace = this.s.traceOf('tap', m.ev, accountId);
+    this.record('foreign-video', m.ev, m.dev, owner ?? '?', accountId, m, m.publishedAt, trace);
   }
 
   accountsWithoutDeliveries(): string[] {
@@ -125,7 +118,7 @@ export class IsolationOracle {
     deviceId: string,
     trueOwner: string,
     receivedBy: string,
-    viewer: string,
+    media: MediaOp,
     publishedAt: number,
     trace: OwnerTrace | undefined,
     detail?: string,
@@ -140,9 +133,9 @@ export class IsolationOracle {
       deviceId,
       trueOwner,
       receivedBy,
-      viewer,
+      viewer: media.viewer,
       publishedAt,
-      receivedAt: Math.round(this.s.now()),
+      receivedAt: media.t,
       cacheOps,
       resolvedFrom: trace?.source,
       activeFaults: this.s.activeFaults(),

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { BinnedDistribution, type Bins } from '../metrics/binned-distribution.ts';
 import { LatencyHistogram, type LatencySummary } from '../metrics/latency-histogram.ts';
 
@@ -17,7 +16,7 @@ export interface StormReport {
   timeToReconnectBins?: Bins;
   /** Failed connection attempts between outage start and the last reconnect. */
   failedAttempts: number;
-  /** Real (wall-clock) connects per second: peak one-second bucket and mean over the storm. */
+  /** Real (wall-clock; scenario time under a virtual clock) connects per second: peak one-second bucket and mean over the storm. */
   connectsPerSecondPeak: number;
   connectsPerSecondMean: number;
   /** Wall-clock seconds from restore to the last reconnect. */
@@ -39,27 +38,34 @@ interface OpenStorm {
   lastReal: number;
 }
 
-/** Watches camera connects around each outage. O(1) per connect; one fleet-sized bitmap per storm. */
+/**
+ * Watches camera connects around each outage. O(1) per connect; one fleet-sized bitmap per storm.
+ * `real` is wall-clock ms as recorded in the history (absent under a virtual clock: then scenario ms).
+ */
 export class StormTracker {
   private readonly deviceCount: number;
   private current: OpenStorm | undefined;
   readonly storms: StormReport[] = [];
   connected: Uint8Array;
 
-  constructor(deviceCount: number) {
+  /** Sees every camera's time to reconnect (scenario ms), across storms: the run's thresholds. */
+  private readonly onReconnect: ((ms: number) => void) | undefined;
+
+  constructor(deviceCount: number, onReconnect?: (ms: number) => void) {
+    this.onReconnect = onReconnect;
     this.deviceCount = deviceCount;
     this.connected = new Uint8Array(deviceCount);
   }
 
-  onConnect(device: number, now: number): void {
+  onConnect(device: number, now: number, real: number): void {
     this.connected[device] = 1;
     const storm = this.current;
     if (storm === undefined || storm.restoredAt === undefined || storm.awaiting[device] === 0) return;
     storm.awaiting[device] = 0;
     storm.reconnected++;
     storm.histogram.record(now - storm.restoredAt);
+    this.onReconnect?.(now - storm.restoredAt);
     storm.distribution.record(now - storm.restoredAt);
-    const real = performance.now();
     const bucket = Math.floor((real - storm.restoredReal) / 1000);
     storm.buckets[bucket] = (storm.buckets[bucket] ?? 0) + 1;
     storm.lastReal = real;
@@ -100,10 +106,10 @@ export class StormTracker {
     };
   }
 
-  outageEnded(now: number): void {
+  outageEnded(now: number, real: number): void {
     if (this.current === undefined) return;
     this.current.restoredAt = now;
-    this.current.restoredReal = performance.now();
+    this.current.restoredReal = real;
     this.current.lastReal = this.current.restoredReal;
   }
 

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Violation } from '../oracle/violation.ts';
 import type { RunSummary } from './summary.ts';
+import { checkRows } from './threshold-rows.ts';
 
 const SHOWN_VIOLATIONS = 5;
 
@@ -12,7 +13,9 @@ function verdictBadge(c: ChalkInstance, verdict: RunSummary['verdict']): string 
 
 /** The one line `--quiet` prints. */
 export function verdictLine(c: ChalkInstance, s: RunSummary): string {
-  return `${verdictBadge(c, s.verdict)} ${s.scenario.name} seed=${s.scenario.seed} cache=${s.cache.adapter} violations=${s.violationCount}`;
+  const breached = (s.thresholds ?? []).filter((t) => !t.ok).length;
+  const note = breached > 0 ? ` ${c.yellow(`thresholds breached=${breached}`)}` : '';
+  return `${verdictBadge(c, s.verdict)}${note} ${s.scenario.name} seed=${s.scenario.seed} cache=${s.cache.adapter} violations=${s.violationCount}`;
 }
 
 function describeViolation(c: ChalkInstance, v: Violation): string {
@@ -38,7 +41,9 @@ function describeViolation(c: ChalkInstance, v: Violation): string {
 export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: string): string {
   const out: string[] = [];
   const h = s.headline;
-  out.push(`${verdictBadge(c, s.verdict)}  ${c.bold(s.scenario.name)}  seed ${c.bold(String(s.scenario.seed))}  cache ${s.cache.adapter}  verify ${s.cache.verify}`);
+  const breached = (s.thresholds ?? []).filter((t) => !t.ok).length;
+  const note = breached > 0 ? `  ${c.yellow(`${breached} threshold${breached === 1 ? '' : 's'} breached (exit 3)`)}` : '';
+  out.push(`${verdictBadge(c, s.verdict)}${note}  ${c.bold(s.scenario.name)}  seed ${c.bold(String(s.scenario.seed))}  cache ${s.cache.adapter}  verify ${s.cache.verify}`);
   out.push(
     `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${s.fleet.transport}; ` +
       `${s.realSeconds}s wall clock (time scale ${s.scenario.timeScale}×)`,
@@ -67,7 +72,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
       `latency p50 ${cs.latency.p50}ms p99 ${cs.latency.p99}ms`,
   );
   out.push('checks:');
-  for (const check of s.checks) {
+  for (const check of checkRows(s)) {
     const mark = check.status === 'pass' ? c.green('✓') : check.status === 'fail' ? c.red('✗') : c.yellow('?');
     out.push(`  ${mark} ${check.name}: ${check.detail}`);
   }

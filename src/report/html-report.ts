@@ -3,6 +3,7 @@ import { dossierSection, GROUPS_PER_PAGE, ROWS_PER_GROUP_PAGE, ROWS_PER_PAGE } f
 import { pagerCss } from './html-pager.ts';
 import type { RunSummary } from './summary.ts';
 import { escapeXml as x } from './xml-text.ts';
+import { checkRows } from './threshold-rows.ts';
 
 const verdictColour = { PASS: '#1b7f3b', FAIL: '#b00020', INCONCLUSIVE: '#9a6700' } as const;
 const checkMark = { pass: '✓', fail: '✗', inconclusive: '?' } as const;
@@ -85,7 +86,7 @@ function headline(s: RunSummary): string {
 }
 
 function checks(s: RunSummary): string {
-  const rows = s.checks.map((c) => `<tr><td class="s-${c.status}">${checkMark[c.status]} ${c.status}</td><td>${x(c.name)}</td><td>${x(c.detail)}</td></tr>`).join('');
+  const rows = checkRows(s).map((c) => `<tr><td class="s-${c.status}">${checkMark[c.status]} ${c.status}</td><td>${x(c.name)}</td><td>${x(c.detail)}</td></tr>`).join('');
   return `<section id="checks"><h2>Checks</h2><table><thead><tr><th>status</th><th>check</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 

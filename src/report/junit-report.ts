@@ -2,6 +2,7 @@ import type { CheckResult } from '../oracle/verdict.ts';
 import { violationEvidence, violationHeadline } from './dossier.ts';
 import type { RunSummary } from './summary.ts';
 import { escapeXml as x } from './xml-text.ts';
+import { checkRows } from './threshold-rows.ts';
 
 /** Violations quoted in the isolation failure's body; the rest are in summary.json and report.html. */
 const VIOLATIONS_IN_BODY = 10;
@@ -57,9 +58,10 @@ function testcase(s: RunSummary, check: CheckResult): string {
  * testcase per check, the seed and library versions as properties.
  */
 export function renderJunit(s: RunSummary): string {
-  const failures = s.checks.filter((c) => c.status === 'fail').length;
-  const errors = s.checks.filter((c) => c.status === 'inconclusive').length;
-  const tests = s.checks.length;
+  const rows = checkRows(s);
+  const failures = rows.filter((c) => c.status === 'fail').length;
+  const errors = rows.filter((c) => c.status === 'inconclusive').length;
+  const tests = rows.length;
   const time = s.realSeconds.toFixed(3);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -69,7 +71,7 @@ export function renderJunit(s: RunSummary): string {
     '    <properties>',
     ...properties(s).map(([name, value]) => `      <property name="${x(name)}" value="${x(value)}"/>`),
     '    </properties>',
-    ...s.checks.map((c) => testcase(s, c)),
+    ...rows.map((c) => testcase(s, c)),
     `    <system-out>${x(`${s.verdict} ${s.scenario.name} seed ${s.scenario.seed} cache ${s.cache.adapter}${s.repro ? `\nreproduce: ${s.repro}` : ''}`)}</system-out>`,
     '    <system-err></system-err>',
     '  </testsuite>',

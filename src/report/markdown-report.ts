@@ -1,5 +1,6 @@
 import { buildDossier, violationEvidence } from './dossier.ts';
 import type { RunSummary } from './summary.ts';
+import { checkRows } from './threshold-rows.ts';
 
 const VIOLATION_ROWS = 10;
 const GROUP_ROWS = 10;
@@ -53,7 +54,7 @@ export function renderMarkdown(s: RunSummary): string {
   out.push('');
 
   out.push('| | check | detail |', '|---|---|---|');
-  for (const c of s.checks) out.push(`| ${checkMark[c.status]} | ${cell(c.name)} | ${cell(c.detail)} |`);
+  for (const c of checkRows(s)) out.push(`| ${checkMark[c.status]} | ${cell(c.name)} | ${cell(c.detail)} |`);
   out.push('');
 
   if (s.violations.length > 0) {

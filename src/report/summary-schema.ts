@@ -118,6 +118,7 @@ export const summarySchema = obj({
     corruptMedia: count,
   }),
   checks: z.array(obj({ name: z.string(), status: z.enum(['pass', 'fail', 'inconclusive']), detail: z.string() })),
+  thresholds: z.array(obj({ metric: z.string(), expression: z.string(), measured: z.number(), ok: z.boolean() })).optional(),
   violationCount: count,
   violations: z.array(violation),
   blocked: obj({ total: count, push: count, tap: count, byLayer: counts, examples: z.array(z.unknown()) }),
@@ -137,6 +138,7 @@ export const summarySchema = obj({
   stats: counts,
   broker: counts,
   timeSeries: timeSeries.optional(),
+  history: obj({ ops: count, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/), clock: z.enum(['real', 'virtual']), file: z.string().optional() }).optional(),
 });
 
 export type ParsedSummary = z.output<typeof summarySchema>;

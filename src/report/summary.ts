@@ -12,7 +12,9 @@ import type { Headline, Violation } from '../oracle/violation.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { TransferRecord } from '../runner/timeline-driver.ts';
 import type { World } from '../runner/world.ts';
-import type { BlockedSummary } from '../runner/service-log.ts';
+import type { BlockedSummary, HistoryChecker } from '../oracle/history-checker.ts';
+import type { Judgement } from '../oracle/judge.ts';
+import type { ThresholdResult } from '../oracle/run-metrics.ts';
 import { versions } from './versions.ts';
 
 /** Bumped whenever a field changes meaning or goes away. */
@@ -33,6 +35,8 @@ export interface RunSummary {
   cache: { adapter: string; verify: string; stats: CacheStats; resolverErrors: number; garbageValues: number; confessedWrongValues?: number };
   headline: Headline;
   checks: CheckResult[];
+  /** The scenario's k6-style thresholds with what was measured (absent in older summaries). */
+  thresholds: ThresholdResult[];
   violationCount: number;
   violations: Violation[];
   blocked: BlockedSummary;
@@ -42,6 +46,8 @@ export interface RunSummary {
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
   broker: World['broker']['stats'];
+  /** The op log the verdict is a function of: sha256 over history.ndjson's exact bytes. */
+  history?: { ops: number; bytes: number; sha256: string; clock: 'real' | 'virtual'; file?: string };
   /** The run over scenario time, per bucket, for the report's charts (absent in older summaries). */
   timeSeries?: TimeSeries;
 }
@@ -51,29 +57,51 @@ export interface SummaryInput {
   scenarioFile?: string;
   repro?: string;
   world: World;
-  facts: RunFacts;
-  checks: CheckResult[];
-  verdict: Verdict;
-  reasons: string[];
+  judgement: Judgement;
+  checker: HistoryChecker;
+  history: NonNullable<RunSummary['history']>;
   transfers: TransferRecord[];
   timeSeries?: TimeSeries;
   startedAt: Date;
   realSeconds: number;
 }
 
-export function exitCodeFor(verdict: Verdict, interrupted: boolean): number {
+/** A leak or an unproven run outranks thresholds: breached thresholds alone exit 3. */
+export function exitCodeFor(verdict: Verdict, interrupted: boolean, thresholdsBreached = false): number {
   if (interrupted) return ExitCode.interrupted;
-  return verdict === 'PASS' ? ExitCode.pass : verdict === 'FAIL' ? ExitCode.fail : ExitCode.inconclusive;
+  if (verdict === 'PASS') return thresholdsBreached ? ExitCode.thresholds : ExitCode.pass;
+  return verdict === 'FAIL' ? ExitCode.fail : ExitCode.inconclusive;
+}
+
+/** The parts of a summary that are a function of the history alone: what `check` re-derives. */
+export type JudgedSummary = Pick<RunSummary, 'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blocked' | 'accounting' | 'storms' | 'faults'>;
+
+export function judgedSummary(judgement: Judgement, checker: HistoryChecker): JudgedSummary {
+  const { facts } = judgement;
+  return {
+    verdict: judgement.verdict,
+    reasons: judgement.reasons,
+    headline: facts.headline,
+    checks: judgement.checks,
+    thresholds: judgement.thresholds,
+    violationCount: facts.violationCount,
+    violations: checker.oracle.violations.slice(0, VIOLATIONS_IN_SUMMARY),
+    blocked: { ...checker.blocked, examples: checker.blocked.examples.slice(0, 50) },
+    accounting: facts.accounting,
+    storms: facts.storms,
+    faults: facts.faults,
+  };
 }
 
 export function buildSummary(input: SummaryInput): RunSummary {
-  const { scenario, world, facts } = input;
+  const { scenario, world } = input;
+  const judged = judgedSummary(input.judgement, input.checker);
   const { adapter } = world;
   return {
     schemaVersion: SUMMARY_SCHEMA_VERSION,
-    verdict: input.verdict,
-    exitCode: exitCodeFor(input.verdict, facts.interrupted),
-    reasons: input.reasons,
+    verdict: judged.verdict,
+    exitCode: exitCodeFor(judged.verdict, input.judgement.facts.interrupted, judged.thresholds.some((t) => !t.ok)),
+    reasons: judged.reasons,
     scenario: { name: scenario.name, file: input.scenarioFile, seed: scenario.seed, timeScale: scenario.timeScale, durationMs: scenario.duration },
     repro: input.repro,
     versions: { ...versions(), cacheLibrary: adapter.library?.() },
@@ -93,14 +121,15 @@ export function buildSummary(input: SummaryInput): RunSummary {
       garbageValues: world.resolver.garbageValues,
       confessedWrongValues: isConfessing(adapter) ? adapter.wrongValues.length : undefined,
     },
-    headline: facts.headline,
-    checks: input.checks,
-    violationCount: facts.violationCount,
-    violations: world.fleet.oracle.violations.slice(0, VIOLATIONS_IN_SUMMARY),
-    blocked: { ...world.serviceLog.blockedSummary, examples: world.serviceLog.blockedSummary.examples.slice(0, 50) },
-    accounting: facts.accounting,
-    storms: facts.storms,
-    faults: facts.faults,
+    headline: judged.headline,
+    checks: judged.checks,
+    thresholds: judged.thresholds,
+    violationCount: judged.violationCount,
+    violations: judged.violations,
+    blocked: judged.blocked,
+    accounting: judged.accounting,
+    storms: judged.storms,
+    faults: judged.faults,
     transfers: input.transfers,
     stats: {
       ...world.fleet.stats,
@@ -110,6 +139,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       tapsRefusedByService: world.tapServer.denied,
     },
     broker: world.broker.stats,
+    history: input.history,
     timeSeries: input.timeSeries,
   };
 }

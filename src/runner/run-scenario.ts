@@ -2,9 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock/clock.ts';
 import { ScaledClock } from '../clock/scaled-clock.ts';
 import { TimeSeriesSampler } from '../metrics/time-series.ts';
-import { evaluateChecks, type RunFacts } from '../oracle/run-checks.ts';
-import { combine, reasons } from '../oracle/verdict.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { settle as settleVirtual, VirtualClock } from '../clock/virtual-clock.ts';
+import { HISTORY_FORMAT } from '../history/history-op.ts';
+import { HistoryRecorder } from '../history/history-recorder.ts';
+import { HistoryChecker } from '../oracle/history-checker.ts';
+import { judge } from '../oracle/judge.ts';
+import { clockModeOf, type Scenario } from '../scenario/schema.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { takeSnapshot, type RunSnapshot } from './run-snapshot.ts';
@@ -21,6 +24,10 @@ export interface RunOptions {
   /** Called every `progressEveryMs` of real time with a one-line status. */
   onProgress?: (line: string) => void;
   progressEveryMs?: number;
+  /** Where to write history.ndjson as the run goes (none: the history is only hashed and judged). */
+  historyFile?: string;
+  /** When the run started (names the run directory); now, if not given. */
+  startedAt?: Date;
   /** Called once the world is built, with a getter a live display may call at any time. */
   onLive?: (snapshot: () => RunSnapshot) => void;
 }
@@ -40,58 +47,61 @@ const SETTLE_MAX_REAL_MS = 3000;
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
   const startedReal = performance.now();
-  const startedAt = new Date();
-  const clock = new ScaledClock(scenario.timeScale);
+  const startedAt = options.startedAt ?? new Date();
+  const virtual = clockModeOf(scenario) === 'virtual';
+  const clock = virtual ? new VirtualClock() : new ScaledClock(scenario.timeScale);
+  // real: at least a second of wall clock, as under CPU contention a message can sit that long
+  // in a queue; virtual: nothing waits on a wall clock, so only what the scenario itself delays
+  const inFlightWindow = virtual ? 2000 : Math.max(2000, 1000 * clock.timeScale);
+  const checker = new HistoryChecker(scenario, inFlightWindow);
+  const history = new HistoryRecorder(checker, { file: options.historyFile, wallClock: !virtual });
+  history.record({ op: 'run', format: HISTORY_FORMAT, scenario, clock: virtual ? 'virtual' : 'real', inFlightWindow });
   let driver: TimelineDriver | undefined;
-  const world = await buildWorld(scenario, clock, () => driver?.activeFaults() ?? [], options.hooks ?? {});
+  let world: World;
+  try {
+    world = await buildWorld(scenario, clock, { history, checker, inFlightWindow, virtual }, options.hooks ?? {});
+  } catch (error) {
+    history.close();
+    throw error;
+  }
   driver = new TimelineDriver(clock, world);
   const timeline = driver;
   const series = new TimeSeriesSampler(
-    { clock, fleet: world.fleet.stats, cache: world.cache, violations: () => world.fleet.oracle.violationCount },
+    { clock, fleet: world.fleet.stats, cache: world.cache, violations: () => checker.oracle.violationCount },
     scenario.duration,
   );
-  options.onLive?.(() => takeSnapshot({ world, clock, scenario, series: series.series, faults: () => timeline.windows, violations: () => world.fleet.oracle.violationCount, startedReal }));
+  options.onLive?.(() => takeSnapshot({ world, clock, scenario, series: series.series, faults: () => timeline.windows, violations: () => checker.oracle.violationCount, startedReal }));
   let interrupted = false;
   const progress = startProgress(world, clock, scenario, options);
   try {
     series.start();
     startWorld(world, scenario.duration);
     driver.schedule(scenario);
-    interrupted = await waitOrAbort(clock, scenario.duration, options.signal);
+    interrupted =
+      clock instanceof VirtualClock ? await clock.runUntil(scenario.duration, options.signal) : await waitOrAbort(clock, scenario.duration, options.signal);
   } finally {
     clearInterval(progress);
     series.finish();
     await driver.healAll();
-    if (!interrupted) await settle(world);
+    if (virtual) await settleVirtual();
+    else if (!interrupted) await settle(world);
     await stopWorld(world);
+    const t = Math.round(clock.now());
     clock.stop();
+    for (const message of driver.errors) history.record({ op: 'harness-error', t, message });
+    history.record({ op: 'end', t, interrupted });
+    history.close();
   }
-  world.fleet.storm.finish();
 
-  const facts: RunFacts = {
-    headline: world.fleet.oracle.headline(),
-    violationCount: world.fleet.oracle.violationCount,
-    storms: world.fleet.storm.storms,
-    faults: driver.windows,
-    accounting: world.fleet.ledger.account(world.registry.deviceCount, (account, routedAt) =>
-      (world.fleet.viewerDrops.get(account) ?? []).some((t) => t >= routedAt - world.fleet.inFlightWindow && t <= routedAt + world.fleet.inFlightWindow),
-    ),
-    accountsWithoutDeliveries: world.fleet.oracle.accountsWithoutDeliveries(),
-    accountCount: world.registry.accountCount,
-    checkerErrors: [...world.checkerErrors, ...driver.errors],
-    interrupted,
-    cacheAnsweredBetween: (from, to) => world.cache.answeredBetween(from, to),
-  };
-  const checks = evaluateChecks(facts, scenario.checks);
+  const judgement = judge(checker, scenario);
   const summary = buildSummary({
     scenario,
     scenarioFile: options.scenarioFile,
     repro: options.repro,
     world,
-    facts,
-    checks,
-    verdict: combine(checks),
-    reasons: reasons(checks),
+    judgement,
+    checker,
+    history: { ops: history.ops, bytes: history.bytes, sha256: history.close(), clock: virtual ? 'virtual' : 'real', file: options.historyFile },
     transfers: driver.transfers,
     timeSeries: series.series,
     startedAt,
@@ -131,7 +141,7 @@ function startProgress(world: World, clock: Clock, scenario: Scenario, options: 
     report(
       `t=${t.toFixed(1)}s cameras up ${s.camerasConnected}/${world.cameras.length} backoff ${s.camerasInBackoff} ` +
         `viewers ${s.viewersOnline}/${world.viewers.length} events ${s.eventsPublished} received ${s.thumbnailsReceived} ` +
-        `violations ${world.fleet.oracle.violationCount}`,
+        `violations ${world.checker.oracle.violationCount}`,
     );
   }, options.progressEveryMs ?? 2000).unref();
 }

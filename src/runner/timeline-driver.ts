@@ -30,7 +30,11 @@ export class TimelineDriver {
     this.world = world;
     this.targets = {
       broker: world.broker,
-      storm: world.fleet.storm,
+      storm: {
+        outageBegan: (fault, now, devices) =>
+          world.history.record({ op: 'outage-began', t: Math.round(now), fault, ...(devices && { devices: [...devices] }) }),
+        outageEnded: (now) => world.history.record({ op: 'outage-ended', t: Math.round(now), rt: world.history.realTime() }),
+      },
       cacheProxy: world.cacheNetwork?.proxy,
       cacheServer: world.cacheNetwork?.server,
       flushCache: async () => {
@@ -81,6 +85,7 @@ export class TimelineDriver {
           scheduledHealAt: step.at + length,
         };
         this.windows.push(window);
+        this.world.history.record({ op: 'fault-scheduled', t: 0, window: this.windows.length - 1, ...window });
         this.clock.at(step.at, { onTimer: () => void this.injecting.set(window, this.inject(window, fault)) }, 0);
         this.clock.at(step.at + length, { onTimer: () => void this.heal(window) }, 0);
       } else {
@@ -99,6 +104,7 @@ export class TimelineDriver {
       window.injectedAt = Math.round(this.clock.now());
       await fault.inject(this.targets);
       window.effect = fault.effect?.();
+      this.record('fault-injected', window, window.injectedAt);
     } catch (error) {
       this.errors.push(`${fault.id} inject: ${(error as Error).message}`);
     }
@@ -113,9 +119,14 @@ export class TimelineDriver {
       await fault.heal(this.targets);
       window.healedAt = Math.round(this.clock.now());
       window.effect = fault.effect?.() ?? window.effect;
+      this.record('fault-healed', window, window.healedAt);
     } catch (error) {
       this.errors.push(`${fault.id} heal: ${(error as Error).message}`);
     }
+  }
+
+  private record(op: 'fault-injected' | 'fault-healed', window: FaultWindow, t: number): void {
+    this.world.history.record({ op, t, window: this.windows.indexOf(window), effect: window.effect });
   }
 
   /**
@@ -126,7 +137,7 @@ export class TimelineDriver {
     const { registry, resolver } = this.world;
     const rng = createRng(seed, `transfer:${stepIndex}`);
     const now = Math.floor(this.clock.now()) + 1; // see Camera.motion: strictly after any stamped event
-    let moved = 0;
+    const moves: [number, number][] = [];
     if (registry.accountCount < 2) return;
     const chosen = targets?.map((id) => registry.indexOfAccount(id)).filter((a) => a !== undefined);
     for (let d = 0; d < registry.deviceCount; d++) {
@@ -143,8 +154,9 @@ export class TimelineDriver {
       }
       registry.transfer(d, to, now);
       void resolver.invalidate(registry.deviceIds[d]);
-      moved++;
+      moves.push([d, to]);
     }
-    this.transfers.push({ at: now, devices: moved });
+    this.world.history.record({ op: 'transfer', t: now, moves });
+    this.transfers.push({ at: now, devices: moves.length });
   }
 }

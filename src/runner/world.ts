@@ -1,4 +1,3 @@
-import { Agent } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import { loadCacheAdapter } from '../cache/load-adapter.ts';
@@ -10,9 +9,9 @@ import type { Clock } from '../clock/clock.ts';
 import { Camera } from '../fleet/camera.ts';
 import { emptyFleetStats, type FleetContext } from '../fleet/fleet-context.ts';
 import { Viewer } from '../fleet/viewer.ts';
-import { EventLedger } from '../oracle/event-ledger.ts';
-import { IsolationOracle } from '../oracle/isolation-oracle.ts';
-import { StormTracker } from '../oracle/storm-tracker.ts';
+import { httpTapClient, inProcessTapClient, type TapClient } from '../fleet/tap-client.ts';
+import type { HistoryRecorder } from '../history/history-recorder.ts';
+import type { HistoryChecker } from '../oracle/history-checker.ts';
 import { Credentials } from '../registry/credentials.ts';
 import { Registry } from '../registry/registry.ts';
 import { createWatermarker } from '../registry/watermark.ts';
@@ -45,7 +44,17 @@ export interface World {
   fleet: FleetContext;
   cameras: Camera[];
   viewers: Viewer[];
-  checkerErrors: string[];
+  /** The op log every part records into, and the checker judging it as it grows. */
+  history: HistoryRecorder;
+  checker: HistoryChecker;
+}
+
+/** How the run observes itself: its history, and whether the clock is virtual (no real I/O). */
+export interface WorldRecording {
+  history: HistoryRecorder;
+  checker: HistoryChecker;
+  inFlightWindow: number;
+  virtual: boolean;
 }
 
 const serverTransports: Record<Scenario['fleet']['transport'], () => ServerTransport> = {
@@ -57,7 +66,8 @@ const serverTransports: Record<Scenario['fleet']['transport'], () => ServerTrans
 const RAMP_SHARE = 0.1;
 const RAMP_MAX = 5000;
 
-export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults: () => string[], hooks: WorldHooks): Promise<World> {
+export async function buildWorld(scenario: Scenario, clock: Clock, recording: WorldRecording, hooks: WorldHooks): Promise<World> {
+  const { history, checker } = recording;
   const { fleet: shape, seed } = scenario;
   // the cache first: a missing server binary or a broken adapter fails before anything else runs
   const adapterDefinition = await loadCacheAdapter(scenario.cache.adapter, 'cache.adapter');
@@ -82,30 +92,25 @@ export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults:
   const credentials = new Credentials(randomBytes(32));
   const watermarker = createWatermarker(randomBytes(32));
   const broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry);
-  const cache = new ObservedCache(adapter, clock);
+  const cache = new ObservedCache(adapter, clock, (r) =>
+    history.record({
+      op: 'cache', t: r.at, id: r.id, kind: r.op, key: r.key, value: r.value, outcome: r.outcome, error: r.error,
+      // wall-clock latency has no place in a virtual history: it would differ run to run
+      latencyMs: recording.virtual ? 0 : r.latencyMs, adapter: r.adapter, connectionId: r.connectionId,
+    }),
+  );
   const source = new SourceOfTruth(registry, clock, scenario.service.sourceOfTruthLatency);
   const resolver = new OwnerResolver(cache, source, clock, scenario.service.verify, scenario.cache.ttl);
-  const ledger = new EventLedger();
-  const storm = new StormTracker(registry.deviceCount);
-  const checkerErrors: string[] = [];
-  const viewersOnline = new Uint16Array(registry.accountCount);
-  const serviceLog = new ServiceLog(registry, ledger, clock, viewersOnline, hooks);
-  const oracle = new IsolationOracle({
-    registry,
-    watermarker,
-    ledger,
-    traceOf: (kind, eventId, account) => serviceLog.traceOf(kind, eventId, account),
-    cacheOp: (id) => cache.op(id),
-    activeFaults,
-    now: () => clock.now(),
-  });
-
+  const serviceLog = new ServiceLog(registry, history, clock, hooks);
+  const { ledger } = checker;
   const clips = {
     eventMeta: (eventId: number) =>
       eventId < ledger.count ? { deviceId: registry.deviceIds[ledger.device[eventId]], publishedAt: ledger.publishedAt[eventId] } : undefined,
   };
   const tapServer = new TapServer({ credentials, resolver, clips, watermarker, observer: serviceLog, clock });
-  const tapUrl = await tapServer.listen();
+  let taps: TapClient;
+  if (recording.virtual) taps = inProcessTapClient((path, authorization) => tapServer.answer(path, authorization));
+  else taps = httpTapClient(await tapServer.listen());
   const service = new ReferenceService(broker.clientTransport, credentials, resolver, serviceLog, clock);
 
   const fleet: FleetContext = {
@@ -114,23 +119,17 @@ export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults:
     credentials,
     watermarker,
     registry,
-    ledger,
-    storm,
-    oracle,
+    history,
     seed,
     backoff: shape.backoff,
     keepalive: shape.keepalive,
     eventInterval: shape.eventInterval,
     eventsStopAt: scenario.duration - scenario.drain,
     tapShare: shape.tapShare,
-    tapUrl,
-    tapAgent: new Agent({ keepAlive: true, maxSockets: 32 }),
+    taps,
     serviceReady: () => service.ready,
-    // at least a second of wall clock: under CPU contention a message can sit that long in a queue
-    inFlightWindow: Math.max(2000, 1000 * clock.timeScale),
+    inFlightWindow: recording.inFlightWindow,
     stats: emptyFleetStats(),
-    viewersOnline,
-    viewerDrops: new Map(),
     hooks,
   };
   const cameras = registry.deviceIds.map((_, i) => new Camera(fleet, i));
@@ -138,7 +137,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, activeFaults:
   registry.viewersPerAccount.forEach((count, account) => {
     for (let n = 1; n <= count; n++) viewers.push(new Viewer(fleet, account, n));
   });
-  return { registry, broker, adapter, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, checkerErrors };
+  return { registry, broker, adapter, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, history, checker };
 }
 
 /** Service first, then viewers and cameras spread over the ramp so the start is not a storm. */
@@ -155,7 +154,7 @@ export async function stopWorld(world: World): Promise<void> {
   for (const camera of world.cameras) camera.stop();
   for (const viewer of world.viewers) viewer.stop();
   world.service.stop();
-  world.fleet.tapAgent.destroy();
+  world.fleet.taps.close();
   await world.tapServer.close();
   await world.broker.close();
   await world.adapter.close();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts';
 import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
 import { formatDuration } from './duration.ts';
+import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
 import { duration, share } from './field-schemas.ts';
 import { flatStep, stageSchema } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
@@ -101,12 +102,33 @@ export const checksSchema = z.strictObject({
   everyAccountDelivered: z.boolean().default(true),
 });
 
+/** k6-style: `reconnect_seconds: ["p(99)<30"]`; judged at the end; breached alone, exit 3. */
+export const thresholdsSchema = z.record(z.string(), z.array(z.string())).superRefine((spec, ctx) => {
+  const known = Object.keys(thresholdMetrics);
+  for (const [metric, expressions] of Object.entries(spec)) {
+    if (!known.includes(metric)) {
+      ctx.addIssue({ code: 'custom', path: [metric], message: `unknown threshold metric ${JSON.stringify(metric)} (expected one of: ${known.join(', ')})` });
+      continue;
+    }
+    expressions.forEach((text, i) => {
+      const parsed = parseThreshold(text, thresholdMetrics[metric as ThresholdMetric]);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', path: [metric, i], message: parsed });
+    });
+  }
+}) as unknown as z.ZodType<Partial<Record<ThresholdMetric, string[]>>, Record<string, string[]>>;
+
 export const scenarioSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore').default('reconnect-storm'),
     description: z.string().optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
     timeScale: z.number().positive().max(10_000).default(10),
+    /**
+     * `real`: wall-clock time compressed by timeScale. `virtual`: no real timers or I/O, time
+     * jumps when the world is idle, and the same seed gives the same history byte for byte
+     * (memory transport and a built-in in-process cache only). `auto`: virtual where it can be.
+     */
+    clock: z.enum(['auto', 'real', 'virtual']).default('auto'),
     /** Scenario time the run lasts; events stop `drain` before the end. */
     duration: duration.default(70_000),
     drain: duration.default(5_000),
@@ -116,6 +138,7 @@ export const scenarioSchema = z
     service: serviceSchema.default(serviceSchema.parse({})),
     timeline: timelineSchema.default([]),
     checks: checksSchema.default(checksSchema.parse({})),
+    thresholds: thresholdsSchema.default({}),
   })
   .superRefine((s, ctx) => {
     const cap = transportCapacity[s.fleet.transport];
@@ -137,7 +160,30 @@ export const scenarioSchema = z
       return; // every step would be reported against a negative window
     }
     checkTimeline({ ...s, adapter: cacheAdapters.get(s.cache.adapter) }, ctx);
+    checkVirtualClock(s, ctx);
   });
+
+type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: string }; cache: { adapter: string } };
+
+/** Why a scenario cannot run on a virtual clock (it would wait for sockets or servers), if it cannot. */
+function virtualClockObstacle(s: ClockFields): string | undefined {
+  if (s.fleet.transport !== 'memory') return `needs fleet.transport: memory (found ${s.fleet.transport})`;
+  const adapter = cacheAdapters.get(s.cache.adapter);
+  if (adapter === undefined) return `needs a built-in in-process cache; a module adapter may do real I/O`;
+  if (adapter.server !== undefined) return `needs an in-process cache; ${s.cache.adapter} talks to a server`;
+  return undefined;
+}
+
+/** The clock a scenario runs on: `auto` is virtual wherever that is possible. */
+export function clockModeOf(s: ClockFields): 'real' | 'virtual' {
+  if (s.clock !== 'auto') return s.clock;
+  return virtualClockObstacle(s) === undefined ? 'virtual' : 'real';
+}
+
+function checkVirtualClock(s: ClockFields, ctx: z.RefinementCtx): void {
+  const obstacle = s.clock === 'virtual' ? virtualClockObstacle(s) : undefined;
+  if (obstacle) ctx.addIssue({ code: 'custom', path: ['clock'], message: `clock: virtual ${obstacle}` });
+}
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock/clock.ts';
 import type { Credentials } from '../registry/credentials.ts';
+import type { TapResponse } from '../fleet/tap-client.ts';
 import type { Watermarker } from '../registry/watermark.ts';
 import type { OwnerResolver } from './owner-resolver.ts';
 import type { OwnerTrace, ServiceObserver } from './service-observer.ts';
@@ -52,36 +53,40 @@ export class TapServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { status, body } = req.method === 'GET' ? await this.answer(req.url ?? '', req.headers.authorization ?? '') : text(404, 'not found');
+    res.writeHead(status, { 'content-type': status === 200 ? 'image/jpeg' : 'text/plain', 'content-length': body.length });
+    res.end(body);
+  }
+
+  /** The handler itself, HTTP aside: a GET of `path` with this Authorization header. */
+  async answer(path: string, authorization: string): Promise<TapResponse> {
     const { credentials, resolver, clips, watermarker, observer, clock } = this.parts;
-    const match = req.method === 'GET' ? VIDEO_PATH.exec(req.url ?? '') : null;
-    if (!match) return reply(res, 404, 'not found');
-    const auth = req.headers.authorization ?? '';
-    const account = auth.startsWith('Bearer ') ? credentials.accountOfTapToken(auth.slice(7)) : undefined;
-    if (account === undefined) return reply(res, 401, 'unauthenticated');
+    const match = VIDEO_PATH.exec(path);
+    if (!match) return text(404, 'not found');
+    const account = authorization.startsWith('Bearer ') ? credentials.accountOfTapToken(authorization.slice(7)) : undefined;
+    if (account === undefined) return text(401, 'unauthenticated');
     const eventId = Number(match[1]);
     const meta = clips.eventMeta(eventId);
-    if (meta === undefined) return reply(res, 404, 'no such event');
+    if (meta === undefined) return text(404, 'no such event');
     let owner: string | undefined;
     let trace: OwnerTrace;
     try {
       ({ owner, trace } = await resolver.resolve(meta.deviceId, meta.publishedAt));
       if (trace.blocked) observer.blocked({ ...trace.blocked, path: 'tap', eventId, at: Math.round(clock.now()) });
     } catch {
-      return reply(res, 503, 'ownership check failed');
+      return text(503, 'ownership check failed');
     }
     if (owner !== account) {
       this.denied++;
-      return reply(res, 403, 'not your camera');
+      return text(403, 'not your camera');
     }
     this.served++;
     observer.tapServed(eventId, account, trace);
-    const clip = watermarker.encode({ kind: 'clip', deviceId: meta.deviceId, eventId, publishedAt: meta.publishedAt });
-    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': clip.length });
-    res.end(clip);
+    const body = watermarker.encode({ kind: 'clip', deviceId: meta.deviceId, eventId, publishedAt: meta.publishedAt });
+    return { status: 200, body };
   }
 }
 
-function reply(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain' });
-  res.end(text);
+function text(status: number, message: string): TapResponse {
+  return { status, body: Buffer.from(message) };
 }

@@ -1,0 +1,60 @@
+import type { CacheOpRecord } from '../cache/observed-cache.ts';
+import type { BlockedLeak } from '../service/service-observer.ts';
+
+/**
+ * One line of history.ndjson. The history is the product: the verdict is a function of these
+ * ops and of the scenario in the first line, nothing else, so `crosswire check` can re-judge a
+ * stored run. `t` is scenario milliseconds; device and account fields are registry indexes
+ * (ids are a pure function of the seed), except where a value is quoted as evidence.
+ */
+export const HISTORY_FORMAT = 1;
+
+export type HistoryOp =
+  | RunHeader
+  | { op: 'connect'; t: number; dev: number; rt?: number }
+  | { op: 'disconnect'; t: number; dev: number }
+  | { op: 'connect-failed'; t: number; dev: number }
+  /** A motion event; `sent: false` when the camera was offline (the id is still used). */
+  | { op: 'publish'; t: number; ev: number; dev: number; sent: boolean; serviceReady: boolean }
+  | { op: 'service-received'; t: number; ev: number }
+  | { op: 'service-link-closed'; t: number }
+  | { op: 'route'; t: number; ev: number; acct: number; src: string; cacheOps: number[] }
+  | { op: 'drop'; t: number; ev: number; reason: string }
+  | { op: 'tap-served'; t: number; ev: number; acct: number; src: string; cacheOps: number[] }
+  | ({ op: 'blocked'; t: number } & BlockedLeak)
+  | { op: 'viewer-up'; t: number; acct: number }
+  | { op: 'viewer-down'; t: number; acct: number }
+  | MediaOp
+  | CacheOp
+  | { op: 'fault-scheduled'; t: number; window: number; id: string; description: string; scheduledAt: number; scheduledHealAt: number }
+  | { op: 'fault-injected' | 'fault-healed'; t: number; window: number; effect?: string }
+  /** `devices`: only these registry indexes were cut off (a partition); the whole fleet when absent. */
+  | { op: 'outage-began'; t: number; fault: string; devices?: number[] }
+  | { op: 'outage-ended'; t: number; rt?: number }
+  /** Devices that changed hands, as [device index, new owner index] pairs. */
+  | { op: 'transfer'; t: number; moves: [number, number][] }
+  | { op: 'harness-error'; t: number; message: string }
+  | { op: 'end'; t: number; interrupted: boolean };
+
+/** What a viewer received: the watermark as decoded, or why it did not verify. */
+export type MediaOp = {
+  op: 'thumbnail' | 'clip';
+  t: number;
+  acct: number;
+  viewer: string;
+} & ({ ev: number; dev: string; publishedAt: number } | { bad: string });
+
+/** A cache operation as evidence (ObservedCache's record; `kind` is its get/set/delete). */
+export type CacheOp = { op: 'cache'; t: number; kind: CacheOpRecord['op'] } & Omit<CacheOpRecord, 'at' | 'op'>;
+
+export interface RunHeader {
+  op: 'run';
+  format: number;
+  /** The resolved scenario, as run: with it and the seed, the ground truth is reproducible. */
+  scenario: unknown;
+  clock: 'real' | 'virtual';
+  /** Scenario ms around a link drop within which a lost message counts as in flight. */
+  inFlightWindow: number;
+}
+
+export type HistoryOpName = HistoryOp['op'];

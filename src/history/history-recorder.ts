@@ -1,0 +1,90 @@
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { HistoryOp } from './history-op.ts';
+
+/** Something that judges ops as they happen (the checker), fed the same ops the file gets. */
+export interface HistoryListener {
+  apply(op: HistoryOp): void;
+}
+
+/** Bytes kept before a write: large enough to be cheap, small enough to lose little on a crash. */
+const FLUSH_BYTES = 64 * 1024;
+/** Real milliseconds between flushes of a quiet history, so an interrupted run keeps it. */
+const FLUSH_EVERY_MS = 250;
+
+/**
+ * The append-only op log: every op is serialised once, hashed (sha256 over the exact bytes of
+ * history.ndjson), written to the file when there is one, and handed to the listener. One
+ * serialisation for all three is what makes `check` on the file judge what the run judged.
+ */
+export class HistoryRecorder {
+  private readonly listener: HistoryListener;
+  private readonly hash: Hash = createHash('sha256');
+  private fd: number | undefined;
+  private pending = '';
+  private timer: NodeJS.Timeout | undefined;
+  private digest: string | undefined;
+  ops = 0;
+  bytes = 0;
+  /** Event ids are handed out here so they follow history order. */
+  private nextEvent = 0;
+
+  private readonly wallClock: boolean;
+
+  /** `wallClock: false` under a virtual clock: then nothing real-time enters the history. */
+  constructor(listener: HistoryListener, options: { file?: string; wallClock: boolean }) {
+    this.listener = listener;
+    this.wallClock = options.wallClock;
+    const file = options.file;
+    if (file !== undefined) {
+      this.fd = openSync(file, 'w');
+      this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
+      this.timer.unref();
+      // a second Ctrl-C exits at once: what is buffered still reaches the file
+      process.on('exit', this.flushOnExit);
+    }
+  }
+
+  /** Real ms (0.1 ms resolution) for storm connect rates; undefined under a virtual clock. */
+  realTime(): number | undefined {
+    return this.wallClock ? Math.round(performance.now() * 10) / 10 : undefined;
+  }
+
+  newEventId(): number {
+    return this.nextEvent++;
+  }
+
+  record(op: HistoryOp): void {
+    if (this.digest !== undefined) return; // closed: the history is final
+    this.ops++;
+    this.pending += JSON.stringify(op) + '\n';
+    if (this.pending.length >= FLUSH_BYTES) this.flush();
+    this.listener.apply(op);
+  }
+
+  /** Writes what is buffered (and hashes it). Safe to call at any time. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const chunk = Buffer.from(this.pending, 'utf8');
+    this.pending = '';
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    if (this.fd === undefined) return;
+    for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
+  }
+
+  private readonly flushOnExit = (): void => this.flush();
+
+  /** Flushes, closes the file and returns the history's sha256 (hex). Idempotent. */
+  close(): string {
+    if (this.digest !== undefined) return this.digest;
+    this.flush();
+    if (this.timer) clearInterval(this.timer);
+    process.off('exit', this.flushOnExit);
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.digest = this.hash.digest('hex');
+    return this.digest;
+  }
+}

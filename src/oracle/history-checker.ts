@@ -1,0 +1,230 @@
+import type { CacheOpRecord } from '../cache/observed-cache.ts';
+import type { FaultWindow } from '../faults/fault.ts';
+import type { CacheOp, HistoryOp } from '../history/history-op.ts';
+import type { HistoryListener } from '../history/history-recorder.ts';
+import { Registry } from '../registry/registry.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { BlockedLeak, DropReason, OwnerTrace } from '../service/service-observer.ts';
+import { EventLedger, Flag } from './event-ledger.ts';
+import { IsolationOracle } from './isolation-oracle.ts';
+import type { RunFacts } from './run-checks.ts';
+import { RunMetrics } from './run-metrics.ts';
+import { StormTracker } from './storm-tracker.ts';
+
+const KEEP_BLOCKED = 1000;
+const KEEP_TRACES = 200_000;
+const KEEP_CACHE_OPS = 200_000;
+
+export interface BlockedSummary {
+  total: number;
+  push: number;
+  tap: number;
+  byLayer: Record<string, number>;
+  examples: BlockedLeak[];
+}
+
+/**
+ * The checker: a function of the history. The live run feeds it each op as it is recorded;
+ * `crosswire check` feeds it the same ops from history.ndjson. Ground truth comes from the
+ * scenario's seed plus the transfers in the history; evidence (cache operations, the trace
+ * behind a misrouted delivery, the faults active at the time) comes from earlier ops.
+ */
+export class HistoryChecker implements HistoryListener {
+  readonly registry: Registry;
+  readonly ledger = new EventLedger();
+  readonly storm: StormTracker;
+  readonly oracle: IsolationOracle;
+  /** What the scenario's thresholds are judged on. */
+  readonly metrics = new RunMetrics();
+  readonly faults: FaultWindow[] = [];
+  readonly blocked: BlockedSummary = { total: 0, push: 0, tap: 0, byLayer: {}, examples: [] };
+  readonly errors: string[] = [];
+  interrupted = false;
+  ended = false;
+  private readonly inFlightWindow: number;
+  private readonly lastEventId: Int32Array;
+  private readonly lastEventAt: Float64Array;
+  private readonly viewersOnline: Uint16Array;
+  private readonly viewerDrops = new Map<number, number[]>();
+  private readonly misroutes = new Map<string, OwnerTrace>();
+  private readonly cacheOps = new Map<number, CacheOpRecord>();
+  private readonly answeredBySecond: number[] = [];
+  private readonly active = new Set<number>();
+
+  constructor(scenario: Scenario, inFlightWindow: number) {
+    this.registry = Registry.generate(scenario.seed, scenario.fleet);
+    this.inFlightWindow = inFlightWindow;
+    const devices = this.registry.deviceCount;
+    this.storm = new StormTracker(devices, (ms) => this.metrics.reconnectMs.record(ms));
+    this.lastEventId = new Int32Array(devices).fill(-1);
+    this.lastEventAt = new Float64Array(devices).fill(-Infinity);
+    this.viewersOnline = new Uint16Array(this.registry.accountCount);
+    this.oracle = new IsolationOracle({
+      registry: this.registry,
+      ledger: this.ledger,
+      traceOf: (kind, eventId, account) => this.misroutes.get(`${kind}:${eventId}:${account}`),
+      cacheOp: (id) => this.cacheOps.get(id),
+      activeFaults: () => [...this.active].map((w) => this.faults[w].id),
+    });
+  }
+
+  /** Viewers with an active subscription of an account, as of the ops applied so far. */
+  viewersOnlineOf(account: number): number {
+    return this.viewersOnline[account];
+  }
+
+  apply(op: HistoryOp): void {
+    switch (op.op) {
+      case 'run':
+        return;
+      case 'connect':
+        this.storm.onConnect(op.dev, op.t, op.rt ?? op.t);
+        return;
+      case 'disconnect':
+        this.storm.onDisconnect(op.dev);
+        // a QoS 0 publish written just before the drop may or may not have left
+        if (op.t - this.lastEventAt[op.dev] <= this.inFlightWindow) this.ledger.set(this.lastEventId[op.dev], Flag.inFlightAtClose);
+        return;
+      case 'connect-failed':
+        this.storm.onFailedAttempt();
+        this.metrics.failedConnects++;
+        return;
+      case 'publish':
+        return this.publish(op.ev, op.dev, op.t, op.sent, op.serviceReady);
+      case 'service-received':
+        return this.ledger.set(op.ev, Flag.serviceReceived);
+      case 'service-link-closed':
+        return this.ledger.serviceLinkClosed();
+      case 'route':
+        this.ledger.routed(op.ev, op.acct, op.t, this.viewersOnline[op.acct]);
+        return this.keepIfMisrouted('push', op.ev, op.acct, op.src, op.cacheOps);
+      case 'tap-served':
+        return this.keepIfMisrouted('tap', op.ev, op.acct, op.src, op.cacheOps);
+      case 'drop':
+        return this.ledger.drop(op.ev, op.reason as DropReason);
+      case 'blocked':
+        return this.block(op);
+      case 'viewer-up':
+        this.viewersOnline[op.acct]++;
+        return;
+      case 'viewer-down':
+        return this.viewerDown(op.acct, op.t);
+      case 'thumbnail':
+        if ('ev' in op) this.metrics.thumbnailLatencyMs.record(op.t - op.publishedAt);
+        return this.oracle.onThumbnail(op);
+      case 'clip':
+        return this.oracle.onClip(op);
+      case 'cache':
+        return this.cacheOp(op);
+      case 'fault-scheduled': {
+        const { op: _op, t: _t, window, ...scheduled } = op;
+        this.faults[window] = scheduled;
+        return;
+      }
+      case 'fault-injected':
+        this.active.add(op.window);
+        return this.faultState(op.window, { injectedAt: op.t, effect: op.effect });
+      case 'fault-healed':
+        this.active.delete(op.window);
+        return this.faultState(op.window, { healedAt: op.t, effect: op.effect });
+      case 'outage-began':
+        return this.storm.outageBegan(op.fault, op.t, op.devices);
+      case 'outage-ended':
+        return this.storm.outageEnded(op.t, op.rt ?? op.t);
+      case 'transfer':
+        for (const [device, to] of op.moves) this.registry.transfer(device, to, op.t);
+        return;
+      case 'harness-error':
+        this.errors.push(op.message);
+        return;
+      case 'end':
+        this.interrupted = op.interrupted;
+        this.ended = true;
+        this.storm.finish();
+        return;
+    }
+  }
+
+  /** The facts the verdict is a function of. Call after the `end` op. */
+  facts(): RunFacts {
+    const errors = this.ended ? this.errors : [...this.errors, 'the history ends without its end record'];
+    return {
+      headline: this.oracle.headline(),
+      violationCount: this.oracle.violationCount,
+      storms: this.storm.storms,
+      faults: this.faults,
+      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) =>
+        (this.viewerDrops.get(account) ?? []).some((t) => t >= routedAt - this.inFlightWindow && t <= routedAt + this.inFlightWindow),
+      ),
+      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(),
+      accountCount: this.registry.accountCount,
+      checkerErrors: errors,
+      interrupted: this.interrupted || !this.ended,
+      cacheAnsweredBetween: (from, to) => {
+        let n = 0;
+        for (let s = Math.floor(from / 1000); s <= Math.floor(to / 1000); s++) n += this.answeredBySecond[s] ?? 0;
+        return n;
+      },
+    };
+  }
+
+  private publish(ev: number, dev: number, t: number, sent: boolean, serviceReady: boolean): void {
+    const id = this.ledger.newEvent(dev, t);
+    if (id !== ev) {
+      this.errors.push(`history out of order: event ${ev} recorded as the ${id}th`);
+      return;
+    }
+    if (!sent) return;
+    this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
+    this.lastEventId[dev] = id;
+    this.lastEventAt[dev] = t;
+  }
+
+  private viewerDown(account: number, t: number): void {
+    if (this.viewersOnline[account] > 0) this.viewersOnline[account]--;
+    const drops = this.viewerDrops.get(account) ?? [];
+    drops.push(t);
+    this.viewerDrops.set(account, drops);
+  }
+
+  /** Traces are kept only for deliveries the ground truth says are misrouted: the evidence a violation will quote. */
+  private keepIfMisrouted(kind: 'push' | 'tap', ev: number, account: number, source: string, cacheOps: number[]): void {
+    if (ev < 0 || ev >= this.ledger.count || this.misroutes.size >= KEEP_TRACES) return;
+    const truth = this.registry.ownerIndexAt(this.ledger.device[ev], this.ledger.publishedAt[ev]);
+    if (truth === account) return;
+    this.misroutes.set(`${kind}:${ev}:${this.registry.accountIds[account]}`, { cacheOps, source: source as OwnerTrace['source'] });
+  }
+
+  private block(op: BlockedLeak & { t: number }): void {
+    const b = this.blocked;
+    b.total++;
+    b[op.path]++;
+    b.byLayer[op.layer] = (b.byLayer[op.layer] ?? 0) + 1;
+    if (b.examples.length >= KEEP_BLOCKED) return;
+    const { t: _t, op: _op, ...leak } = op as BlockedLeak & { t: number; op: string };
+    b.examples.push(leak);
+  }
+
+  private cacheOp(op: CacheOp): void {
+    this.metrics.cacheOps++;
+    if (op.outcome === 'error') this.metrics.cacheErrors++;
+    this.metrics.cacheLatencyMs.record(op.latencyMs);
+    const { op: _op, t, kind, ...rest } = op;
+    this.cacheOps.set(op.id, { op: kind, ...rest, at: t });
+    if (this.cacheOps.size > KEEP_CACHE_OPS) this.cacheOps.delete(this.cacheOps.keys().next().value!);
+    if (op.kind === 'get' && (op.outcome === 'hit' || op.outcome === 'miss')) {
+      const second = Math.floor(t / 1000);
+      this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
+    }
+  }
+
+  private faultState(window: number, change: Partial<FaultWindow>): void {
+    const fault = this.faults[window];
+    if (fault === undefined) {
+      this.errors.push(`history names fault window ${window}, which was never scheduled`);
+      return;
+    }
+    if (change.effect === undefined) delete change.effect;
+    Object.assign(fault, change);
+  }
+}
