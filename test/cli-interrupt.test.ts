@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,13 @@ describe('Ctrl-C', () => {
     const html = await readFile(join(dir!.trim(), 'report.html'), 'utf8');
     expect(html).toContain('interrupted, partial report');
     expect(html.match(/<svg data-chart=/g)?.length).toBeGreaterThanOrEqual(3);
+    // the history kept everything up to the interrupt, ends with its end record, and re-judges the same
+    const history = (await readFile(join(dir!.trim(), 'history.ndjson'), 'utf8')).trimEnd().split('\n');
+    expect(JSON.parse(history[0]).op).toBe('run');
+    expect(JSON.parse(history.at(-1)!)).toMatchObject({ op: 'end', interrupted: true });
+    const check = spawnSync(process.execPath, [cli, 'check', dir!.trim(), '--no-color'], { encoding: 'utf8' });
+    expect(check.status).toBe(4);
+    expect(check.stdout).toContain('same verdict, checks and violations as the run reported');
   });
 
   it('still says FAIL when a leak was seen before the interrupt', async () => {

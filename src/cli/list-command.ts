@@ -1,8 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cacheAdapters } from '../cache/adapter-registry.ts';
 import { usageError } from '../errors.ts';
 import { faultKinds } from '../faults/fault-registry.ts';
 
-/** `crosswire list adapters|faults`: the names a scenario or flag may use, one per line. */
+const SCENARIOS = fileURLToPath(new URL('../../scenarios', import.meta.url));
+
+/** Shipped scenario files, with the first sentence of the comment at their head. */
+function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {
+  const out: { file: string; about: string }[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...shippedScenarios(path));
+    else if (entry.name.endsWith('.yaml')) {
+      const comment = readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('#') && !l.includes('yaml-language-server'));
+      const text = comment.map((l) => l.replace(/^#\s?/, '')).join(' ');
+      const sentence = (text.match(/^.*?\.(\s|$)/)?.[0] ?? text).trim();
+      out.push({ file: relative(SCENARIOS, path), about: sentence.length > 110 ? `${sentence.slice(0, 109)}…` : sentence });
+    }
+  }
+  return out;
+}
+
+/** `crosswire list adapters|faults|scenarios`: the names a scenario or flag may use, one per line. */
 export function listCommand(what: string): number {
   if (what === 'adapters') {
     for (const d of cacheAdapters.values()) {
@@ -11,8 +32,10 @@ export function listCommand(what: string): number {
     }
   } else if (what === 'faults') {
     for (const id of Object.keys(faultKinds)) process.stdout.write(`${id}\n`);
+  } else if (what === 'scenarios') {
+    for (const { file, about } of shippedScenarios()) process.stdout.write(`scenarios/${file.padEnd(44)} ${about}\n`);
   } else {
-    throw usageError('UNKNOWN_LIST', `list ${what}: expected adapters or faults`);
+    throw usageError('UNKNOWN_LIST', `list ${what}: expected adapters, faults or scenarios`);
   }
   return 0;
 }

@@ -1,9 +1,13 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isCrosswireError } from '../errors.ts';
+import { regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from './exit-codes.ts';
+import { checkCommand } from './check-command.ts';
+import { gateCommand } from './gate-command.ts';
 import { listCommand } from './list-command.ts';
+import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { runCommand } from './run-command.ts';
 import { schemaCommand } from './schema-command.ts';
@@ -46,11 +50,14 @@ export function buildProgram(): Command {
     .option('--cache-url <url>', 'use this cache server instead of starting a private one (redis://host:port, memcached://host:port)')
     .option('--cache-module <package>', 'load the cache client library from this installed package (an npm alias)')
     .addOption(new Option('--verify <mode>', 'service verification layer').choices(['none', 'envelope', 'source-of-truth']))
-    .option('--time-scale <x>', 'compress scenario time by this factor', positiveNumber)
+    .option('--time-scale <x>', 'compress scenario time by this factor (real clock)', positiveNumber)
+    .addOption(new Option('--clock <mode>', 'virtual: deterministic, no real timers (memory transport, in-process cache); auto: virtual where possible').choices(['auto', 'real', 'virtual']))
+    .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
     .option('--json', 'print the summary document as JSON on stdout')
     .option('--quiet', 'print only the final verdict line')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .action(async (file: string | undefined, options) => {
       process.exitCode = await runCommand(file, options);
@@ -64,6 +71,50 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colour')
     .action(async (options) => {
       process.exitCode = await selftestCommand(options);
+    });
+
+  program
+    .command('gate')
+    .description('run scenarios against a baseline and a candidate cache adapter (or library version) with the same seeds; fail if the candidate leaks or regresses')
+    .argument('[scenarios...]', 'scenario YAML files (default: scenarios/controls/cache-chaos-storm.yaml, the storm with cache-path chaos)')
+    .option('--baseline <adapter>', 'baseline: a cache adapter id (see `crosswire list adapters`) or a module path like ./my-adapter.js')
+    .option('--baseline-module <package>', "load the baseline adapter's client library from this installed package (an npm alias)")
+    .option('--candidate <adapter>', 'candidate: a cache adapter id or a module path')
+    .option('--candidate-module <package>', "load the candidate adapter's client library from this installed package, e.g. ioredis-next")
+    .option('--seeds <n>', 'run seeds 1..n on both sides', integer(1, 1000))
+    .option('--seed-list <seeds>', 'run exactly these seeds on both sides, e.g. 1,7,42')
+    .option(
+      '--max-regression <metric=percent>',
+      `how much worse the candidate may be, median over seeds (repeatable; default reconnect_p99=20; =off drops one); metrics: ${regressionMetricNames.join(', ')}`,
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--devices <n>', 'number of cameras, both sides', integer(1, 500_000))
+    .option('--time-scale <x>', 'compress scenario time by this factor, both sides', positiveNumber)
+    .option('--set <path=value>', 'set any scenario field on both sides (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
+    .option('--metrics-port <port>', 'serve Prometheus metrics of the current run at http://127.0.0.1:<port>/metrics (0: any free port)', integer(0, 65535))
+    .option('--json', 'print gate.json on stdout')
+    .option('--quiet', 'print only the outcome line')
+    .option('--no-color', 'no colour')
+    .addHelpText(
+      'after',
+      `
+Exit codes of the gate:
+    0  the candidate passed everywhere, within every margin
+    1  the candidate FAILs (leaks) on some scenario and seed (named, with its repro command)
+    2  bad usage or invalid input
+    3  no leak, but a threshold only the candidate breached, or a metric worse beyond its margin
+    4  the gate cannot decide: a candidate run INCONCLUSIVE, or no conclusive baseline run to compare with
+   69  a required service is unreachable
+  130  interrupted (partial gate reports written)
+A baseline that leaks does not fail the gate (the candidate may be the fix); it is noted.
+
+Example:
+  crosswire gate --baseline redis@2.3.0 --candidate redis@2.2.5 --seeds 3
+  crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
+    )
+    .action(async (scenarios: string[], options) => {
+      process.exitCode = await gateCommand(scenarios, options);
     });
 
   program
@@ -84,6 +135,28 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('check')
+    .description("re-judge a run directory's history.ndjson without re-running; compares with its summary.json")
+    .argument('<run-dir>', 'a run directory, e.g. reports/latest')
+    .option('--json', 'print the re-judged verdict, checks and violations as JSON')
+    .option('--no-color', 'no colour')
+    .action(async (dir: string, options) => {
+      process.exitCode = await checkCommand(dir, options);
+    });
+
+  program
+    .command('replay')
+    .description("re-run a run directory's resolved scenario with its seed; exit 0 if the verdict (and a virtual history's hash) reproduced, 1 if not")
+    .argument('<run-dir>', 'a run directory, e.g. reports/latest')
+    .option('--out-dir <dir>', 'where the replay\'s run directory goes', 'reports')
+    .option('--json', 'print the comparison as JSON')
+    .option('--quiet', 'print only the outcome line')
+    .option('--no-color', 'no colour')
+    .action(async (dir: string, options) => {
+      process.exitCode = await replayCommand(dir, options);
+    });
+
+  program
     .command('report')
     .description('re-render junit.xml, summary.md and report.html of a run directory from its summary.json')
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
@@ -95,7 +168,7 @@ export function buildProgram(): Command {
   program
     .command('list')
     .description('list what can be named in a scenario')
-    .argument('<what>', 'adapters | faults')
+    .argument('<what>', 'adapters | faults | scenarios')
     .action((what: string) => {
       process.exitCode = listCommand(what);
     });

@@ -1,12 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.ts';
 import { renderConsoleSummary, verdictLine } from '../report/console-summary.ts';
-import { writeRunDirectory } from '../report/run-directory.ts';
-import { appendStepSummary } from '../report/write-reports.ts';
-import { runScenario } from '../runner/run-scenario.ts';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import { openMetricsEndpoint } from './metrics-endpoint.ts';
 import { makeChalk } from './output.ts';
-import { createProgress } from './progress-display.ts';
+import { recordRun } from './record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
 
 export interface RunCommandOptions extends RunFlags {
@@ -14,6 +12,8 @@ export interface RunCommandOptions extends RunFlags {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  /** Serve Prometheus metrics on 127.0.0.1 at this port while the run goes on (0: any free port). */
+  metricsPort?: number;
 }
 
 export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../scenarios/reconnect-storm.yaml', import.meta.url));
@@ -28,41 +28,16 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
 
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);
-  const repro = reproCommand(file, options, scenario.seed);
+  const repro = reproCommand(file, options, scenario.seed, undefined, process.env);
   if (!options.quiet) {
     process.stderr.write(err.dim(`crosswire: ${scenario.name} seed ${scenario.seed} (${file ?? 'built-in default'})\n`));
   }
 
-  const progress = options.quiet || options.json ? undefined : createProgress(process.stderr, err);
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130); // a second Ctrl-C means now
-    const note = err.yellow('interrupted: healing faults and writing a partial report…');
-    if (progress) progress.note(note);
-    else process.stderr.write(`\n${note}\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  try {
-    const { summary } = await runScenario(scenario, {
-      repro,
-      scenarioFile: file,
-      signal: controller.signal,
-      onLive: progress ? (snapshot) => progress.attach(snapshot) : undefined,
-    });
-    progress?.stop();
-    const runDir = await writeRunDirectory(options.outDir, summary);
-    await appendStepSummary(summary);
-    if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
-    else if (options.quiet) process.stdout.write(verdictLine(out, summary) + '\n');
-    else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
-    return summary.exitCode;
-  } finally {
-    progress?.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-  }
+  const metrics = await openMetricsEndpoint(options.metricsPort, err);
+  const onLive = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
+  const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err, onLive }).finally(() => metrics?.close());
+  if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
+  else if (options.quiet) process.stdout.write(verdictLine(out, summary) + '\n');
+  else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
+  return summary.exitCode;
 }

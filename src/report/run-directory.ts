@@ -5,8 +5,13 @@ import { writeReports } from './write-reports.ts';
 
 /** `reports/<scenario>/<utc-time>-seed<N>/`, with `reports/latest` pointing at the newest. */
 export function runDirectoryFor(outRoot: string, summary: RunSummary): string {
-  const stamp = summary.startedAt.replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return resolve(outRoot, summary.scenario.name, `${stamp}-seed${summary.scenario.seed}`);
+  return runDirectoryPath(outRoot, summary.scenario.name, summary.scenario.seed, new Date(summary.startedAt));
+}
+
+/** The same path before the run has a summary: the run writes its history there as it goes. */
+export function runDirectoryPath(outRoot: string, scenario: string, seed: number, startedAt: Date): string {
+  const stamp = startedAt.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return resolve(outRoot, scenario, `${stamp}-seed${seed}`);
 }
 
 export async function writeRunDirectory(outRoot: string, summary: RunSummary): Promise<string> {

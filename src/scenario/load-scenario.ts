@@ -83,20 +83,22 @@ export function parseScenarioText(text: string, file: string, overrides: readonl
   const problems = explainIssues(scenarioSchema, input, result.error.issues);
   // a problem in a field a flag set is the flag's, not the file's: name the flag, first
   const fromFlags = problems.flatMap((p) => {
-    const override = overrides.find((o) => o.path.every((key, i) => p.path[i] === key));
+    const override = overrides.find((o) => o.path.every((key, i) => String(p.path[i]) === key));
     return override ? [`${override.origin}: ${line(p)}`] : [];
   });
   const located = problems
-    .filter((p) => !overrides.some((o) => o.path.every((key, i) => p.path[i] === key)))
+    .filter((p) => !overrides.some((o) => o.path.every((key, i) => String(p.path[i]) === key)))
     .map((p) => ({ offset: locate(doc, p.path, p.anchor), p }))
     .sort((a, b) => a.offset - b.offset);
   fail('SCENARIO_INVALID', file, unique([...fromFlags, ...located.map(({ offset, p }) => `${where(offset)}: ${line(p)}`)]));
 }
 
+/** Sets a field by path; a numeric key indexes into a list that is already there (`timeline.0.at`). */
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
-    if (typeof node[key] !== 'object' || node[key] === null || Array.isArray(node[key])) node[key] = {};
+    const child = node[key];
+    if (typeof child !== 'object' || child === null) node[key] = {};
     node = node[key] as Record<string, unknown>;
   }
   node[path.at(-1)!] = value;

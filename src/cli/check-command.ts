@@ -1,0 +1,51 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { usageError } from '../errors.ts';
+import { exitCodeFor, type JudgedSummary, type RunSummary } from '../report/summary.ts';
+import { checkHistory } from '../runner/check-history.ts';
+import { makeChalk } from './output.ts';
+import { readRunSummary } from './report-command.ts';
+
+export interface CheckOptions {
+  json?: boolean;
+  color?: boolean;
+}
+
+/**
+ * `crosswire check <run-dir>`: re-judges history.ndjson without re-running anything and says
+ * whether it reaches the verdict the run reported. Exit code: the re-judged verdict's.
+ */
+export async function checkCommand(dir: string, options: CheckOptions): Promise<number> {
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw usageError('RUN_DIR_NOT_FOUND', `${dir}: no such run directory`);
+  const file = join(dir, 'history.ndjson');
+  const { judgement, judged, reading } = await checkHistory(file);
+  const recorded = await readRunSummary(dir).catch(() => undefined);
+  const comparison = recorded ? compare(recorded, judged, reading.sha256) : undefined;
+  // the verdict's code: an interrupted run's history is INCONCLUSIVE here, not "interrupted" (130)
+  const exitCode = exitCodeFor(judgement.verdict, false, judgement.thresholds.some((t) => !t.ok));
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ ...judged, exitCode, history: { file, ops: reading.ops, bytes: reading.bytes, sha256: reading.sha256 }, matchesRun: comparison }, null, 2) + '\n');
+    return exitCode;
+  }
+  const c = makeChalk(process.stdout, options.color === false);
+  const colour = judgement.verdict === 'PASS' ? c.green : judgement.verdict === 'FAIL' ? c.red : c.yellow;
+  const lines = [`${colour.bold(judgement.verdict)} re-judged from ${file} (${reading.ops.toLocaleString('en-US')} ops, sha256 ${reading.sha256.slice(0, 16)}…)`];
+  for (const check of judgement.checks) lines.push(`  ${check.status.padEnd(12)} ${check.name}: ${check.detail}`);
+  if (comparison === undefined) lines.push(c.dim('  no summary.json beside it to compare with'));
+  else if (comparison.length === 0) lines.push(c.green('  same verdict, checks and violations as the run reported'));
+  else lines.push(c.red(`  differs from the run's summary.json: ${comparison.join('; ')}`));
+  process.stdout.write(lines.join('\n') + '\n');
+  return exitCode;
+}
+
+/** What differs between the recorded summary and the re-judged one (empty: nothing). */
+export function compare(recorded: RunSummary, j: JudgedSummary, sha256: string): string[] {
+  const out: string[] = [];
+  if (recorded.verdict !== j.verdict) out.push(`verdict ${recorded.verdict} → ${j.verdict}`);
+  if (JSON.stringify(recorded.checks) !== JSON.stringify(j.checks)) out.push('check results differ');
+  if (recorded.violationCount !== j.violationCount) out.push(`violations ${recorded.violationCount} → ${j.violationCount}`);
+  if (JSON.stringify(recorded.headline) !== JSON.stringify(j.headline)) out.push('headline counts differ');
+  if (recorded.history?.sha256 !== undefined && recorded.history.sha256 !== sha256) out.push('history hash differs from the one recorded (the file changed)');
+  return out;
+}

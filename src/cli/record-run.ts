@@ -1,0 +1,80 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChalkInstance } from 'chalk';
+import { runDirectoryPath, writeRunDirectory } from '../report/run-directory.ts';
+import type { RunSummary } from '../report/summary.ts';
+import { appendStepSummary } from '../report/write-reports.ts';
+import { runScenario } from '../runner/run-scenario.ts';
+import type { RunSnapshot } from '../runner/run-snapshot.ts';
+import { resolvedScenarioYaml } from '../scenario/resolved-scenario.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { createProgress } from './progress-display.ts';
+
+export interface RecordOptions {
+  outDir: string;
+  /** The scenario file as given (undefined: the built-in default). */
+  file: string | undefined;
+  repro: string;
+  /** Live progress on stderr (off for --quiet and --json). */
+  progress: boolean;
+  err: ChalkInstance;
+  /** Also hand the live snapshot to this (the metrics endpoint). */
+  onLive?: (snapshot: () => RunSnapshot) => void;
+  /** Append summary.md to $GITHUB_STEP_SUMMARY (default yes; the gate writes its own). */
+  stepSummary?: boolean;
+}
+
+/**
+ * One run, recorded: the run directory is made first (scenario.resolved.yaml, then
+ * history.ndjson as the run goes), Ctrl-C heals and judges what happened so far, and every
+ * report is written at the end, interrupted or not.
+ */
+export async function recordRun(scenario: Scenario, options: RecordOptions): Promise<{ summary: RunSummary; runDir: string }> {
+  const { err } = options;
+  const progress = options.progress ? createProgress(process.stderr, err) : undefined;
+  const startedAt = new Date();
+  const runDir = runDirectoryPath(options.outDir, scenario.name, scenario.seed, startedAt);
+  await mkdir(runDir, { recursive: true });
+  await writeFile(join(runDir, 'scenario.resolved.yaml'), resolvedScenarioYaml(scenario, options.file));
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130); // a second Ctrl-C means now
+    const note = err.yellow('interrupted: healing faults and writing a partial report…');
+    if (progress) progress.note(note);
+    else process.stderr.write(`\n${note}\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const { summary } = await runScenario(scenario, {
+      repro: options.repro,
+      scenarioFile: options.file,
+      startedAt,
+      historyFile: join(runDir, 'history.ndjson'),
+      signal: controller.signal,
+      onLive:
+        progress || options.onLive
+          ? (snapshot) => {
+              progress?.attach(snapshot);
+              options.onLive?.(snapshot);
+            }
+          : undefined,
+    }).catch(async (error: unknown) => {
+      // nothing ran (a missing server, a broken adapter): no half-made run directory is left
+      await rm(runDir, { recursive: true, force: true });
+      throw error;
+    });
+    progress?.stop();
+    await writeRunDirectory(options.outDir, summary);
+    if (options.stepSummary !== false) await appendStepSummary(summary);
+    return { summary, runDir };
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

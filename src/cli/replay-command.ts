@@ -1,0 +1,56 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { usageError } from '../errors.ts';
+import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import { makeChalk } from './output.ts';
+import { recordRun } from './record-run.ts';
+import { readRunSummary } from './report-command.ts';
+import { invocation } from './scenario-overrides.ts';
+
+export interface ReplayOptions {
+  outDir: string;
+  json?: boolean;
+  quiet?: boolean;
+  color?: boolean;
+}
+
+/**
+ * `crosswire replay <run-dir>`: runs the run's scenario.resolved.yaml again, with its seed, into a
+ * new run directory, and says whether the verdict (and, on a virtual clock, the history hash)
+ * came out the same. Exit 0 when it reproduced, 1 when it did not.
+ */
+export async function replayCommand(dir: string, options: ReplayOptions): Promise<number> {
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw usageError('RUN_DIR_NOT_FOUND', `${dir}: no such run directory`);
+  const recorded = await readRunSummary(dir);
+  const file = join(dir, 'scenario.resolved.yaml');
+  const exists = await stat(file).then(() => true, () => false);
+  if (!exists) throw usageError('RESOLVED_SCENARIO_NOT_FOUND', `${file}: not found (runs record their resolved scenario there)`);
+  const { scenario } = await loadScenarioFile(file);
+  const err = makeChalk(process.stderr, options.color === false);
+  if (!options.quiet && !options.json) process.stderr.write(err.dim(`crosswire: replaying ${scenario.name} seed ${scenario.seed} from ${dir}\n`));
+  const repro = `${invocation()} replay ${dir}`;
+  const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err });
+
+  const virtual = recorded.history?.clock === 'virtual' && summary.history?.clock === 'virtual';
+  const sameVerdict = summary.verdict === recorded.verdict;
+  const sameHash = !virtual || summary.history?.sha256 === recorded.history?.sha256;
+  const reproduced = sameVerdict && sameHash && summary.exitCode !== 130;
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ reproduced, recorded: pick(recorded), replayed: pick(summary), runDirectory: runDir }, null, 2) + '\n');
+    return reproduced ? 0 : 1;
+  }
+  const c = makeChalk(process.stdout, options.color === false);
+  const lines = [
+    `${reproduced ? c.green.bold('REPRODUCED') : c.red.bold('NOT REPRODUCED')}: verdict ${summary.verdict} (recorded ${recorded.verdict})` +
+      (virtual ? `, history ${sameHash ? 'identical' : 'different'} (sha256 ${summary.history?.sha256.slice(0, 16)}…)` : ', real clock: the verdict is what must reproduce, not the interleaving'),
+    `  replay's run directory: ${runDir}`,
+  ];
+  if (!options.quiet) for (const reason of summary.reasons) lines.push(`  ${reason}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return reproduced ? 0 : 1;
+}
+
+function pick(s: Awaited<ReturnType<typeof readRunSummary>>) {
+  return { verdict: s.verdict, violationCount: s.violationCount, history: s.history };
+}

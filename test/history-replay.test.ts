@@ -1,0 +1,215 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkHistory } from '../src/runner/check-history.ts';
+import { runScenario } from '../src/runner/run-scenario.ts';
+import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
+import { resolvedScenarioYaml } from '../src/scenario/resolved-scenario.ts';
+import type { Scenario } from '../src/scenario/schema.ts';
+import { defaultScenario } from './support/default-scenario.ts';
+import { skipWithout } from './support/server-skip.ts';
+
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+/** A small storm on the virtual clock: 300 cameras, 30 s of scenario time. */
+const SMALL = ['--devices', '300', '--clock', 'virtual', '--set', 'duration=30s', '--set', 'timeline.0.at=10s', '--set', 'timeline.0.duration=5s', '--set', 'timeline.1.at=20s'];
+const small = (seed: number, adapter = 'memory') => (s: Scenario) => {
+  s.seed = seed;
+  s.clock = 'virtual';
+  s.fleet.devices = 300;
+  s.duration = 30_000;
+  s.cache.adapter = adapter;
+  s.timeline = [
+    { at: 10_000, fault: 'broker-outage', duration: 5_000 },
+    { at: 20_000, transfer: { share: 0.2 } },
+  ];
+};
+
+let out: string;
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), 'crosswire-history-'));
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+function crosswire(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const runDirOf = (stdout: string) => stdout.match(/report: (.+)$/m)![1].trim();
+
+/** A copy of a run directory to tamper with; returns the copy's history lines. */
+async function copyRun(from: string, name: string): Promise<{ dir: string; lines: string[] }> {
+  const dir = join(out, name);
+  await rm(dir, { recursive: true, force: true });
+  spawnSync('cp', ['-r', from, dir]);
+  return { dir, lines: (await readFile(join(dir, 'history.ndjson'), 'utf8')).split('\n') };
+}
+
+describe('the virtual clock', () => {
+  it('gives the same history, byte for byte, for the same seed, and another for another seed', async () => {
+    const a = await runScenario(await defaultScenario(small(3)));
+    const b = await runScenario(await defaultScenario(small(3)));
+    const c = await runScenario(await defaultScenario(small(4)));
+    expect(a.summary.history?.clock).toBe('virtual');
+    expect(a.summary.verdict).toBe('PASS');
+    expect(a.summary.history?.ops).toBeGreaterThan(5000);
+    expect(b.summary.history?.sha256).toBe(a.summary.history?.sha256);
+    expect(b.summary.history?.bytes).toBe(a.summary.history?.bytes);
+    expect(c.summary.history?.sha256).not.toBe(a.summary.history?.sha256);
+  });
+
+  it('reproduces a catalogued bug exactly: the same violations, seed for seed', async () => {
+    const a = await runScenario(await defaultScenario(small(5, 'faulty:crossed-replies')));
+    const b = await runScenario(await defaultScenario(small(5, 'faulty:crossed-replies')));
+    expect(a.summary.verdict).toBe('FAIL');
+    expect(b.summary.violations).toEqual(a.summary.violations);
+    expect(b.summary.history?.sha256).toBe(a.summary.history?.sha256);
+  });
+});
+
+describe('crosswire check and replay', () => {
+  let passDir: string;
+  let failDir: string;
+  beforeAll(() => {
+    const pass = crosswire(['run', ...SMALL, '--out-dir', out]);
+    expect(pass.code, pass.stderr).toBe(0);
+    passDir = runDirOf(pass.stdout);
+    const fail = crosswire(['run', ...SMALL, '--cache', 'faulty:crossed-replies', '--out-dir', out]);
+    expect(fail.code, fail.stderr).toBe(1);
+    failDir = runDirOf(fail.stdout);
+  }, 240_000);
+
+  it('writes history.ndjson and scenario.resolved.yaml into the run directory', async () => {
+    const files = await readdir(passDir);
+    expect(files).toEqual(expect.arrayContaining(['history.ndjson', 'scenario.resolved.yaml', 'summary.json']));
+    const lines = (await readFile(join(passDir, 'history.ndjson'), 'utf8')).trimEnd().split('\n');
+    const ops = lines.map((l) => JSON.parse(l) as { op: string });
+    expect(ops[0].op).toBe('run');
+    expect(ops.at(-1)!.op).toBe('end');
+    for (const kind of ['connect', 'disconnect', 'publish', 'thumbnail', 'clip', 'route', 'cache', 'fault-injected', 'fault-healed', 'transfer', 'viewer-up']) {
+      expect(ops.some((o) => o.op === kind), kind).toBe(true);
+    }
+  });
+
+  it('check re-judges the stored history and reaches the run\'s verdict, checks and violations', async () => {
+    for (const [dir, code, verdict] of [[passDir, 0, 'PASS'], [failDir, 1, 'FAIL']] as const) {
+      const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+      const { judged, reading } = await checkHistory(join(dir, 'history.ndjson'));
+      expect(judged.verdict).toBe(verdict);
+      expect(judged.checks).toEqual(summary.checks);
+      expect(judged.violationCount).toBe(summary.violationCount);
+      expect(JSON.parse(JSON.stringify(judged.violations))).toEqual(summary.violations);
+      expect(reading.sha256).toBe(summary.history.sha256);
+      const cli = crosswire(['check', dir]);
+      expect(cli.code).toBe(code);
+      expect(cli.stdout).toContain('same verdict, checks and violations as the run reported');
+    }
+  });
+
+  it('check notices a history that was edited after the run', async () => {
+    const { dir: copy, lines } = await copyRun(failDir, 'edited');
+    // drop every foreign thumbnail: the edited history hides the leak
+    const summary = JSON.parse(await readFile(join(copy, 'summary.json'), 'utf8'));
+    const foreign = new Set(summary.violations.map((v: { eventId: number; viewer: string }) => `${v.eventId}:${v.viewer}`));
+    const kept = lines.filter((l) => !(l.includes('"op":"thumbnail"') && foreign.has(`${JSON.parse(l).ev}:${JSON.parse(l).viewer}`)));
+    await writeFile(join(copy, 'history.ndjson'), kept.join('\n'));
+    const r = crosswire(['check', copy]);
+    expect(r.stdout).toContain("differs from the run's summary.json");
+    expect(r.stdout).toContain('history hash differs');
+  });
+
+  it('check of a history cut short (an interrupted write) is INCONCLUSIVE, never PASS', async () => {
+    const { dir: copy, lines } = await copyRun(passDir, 'truncated');
+    const text = lines.join('\n');
+    await writeFile(join(copy, 'history.ndjson'), text.slice(0, Math.floor(text.length / 2)));
+    const r = crosswire(['check', copy]);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toContain('INCONCLUSIVE');
+  });
+
+  it('check of a malformed history names the file and line (exit 2)', async () => {
+    const { dir: copy, lines } = await copyRun(passDir, 'malformed');
+    lines[4] = '{not json';
+    await writeFile(join(copy, 'history.ndjson'), lines.join('\n'));
+    const r = crosswire(['check', copy]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/history\.ndjson:5: not a JSON line/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('replay re-runs the resolved scenario and reproduces verdict and history hash', () => {
+    for (const dir of [passDir, failDir]) {
+      const r = crosswire(['replay', dir, '--out-dir', out, '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('REPRODUCED');
+      expect(r.stdout).toContain('history identical');
+    }
+  }, 120_000);
+
+  it('replay and check of a directory that is not a run exit 2 with the path', () => {
+    for (const command of ['check', 'replay']) {
+      const r = crosswire([command, join(out, 'nope')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('nope: no such run directory');
+    }
+  });
+});
+
+describe('config precedence: defaults < scenario < CROSSWIRE_* < flags < --set', () => {
+  it('resolves in that order and saves what it resolved', async () => {
+    const r = crosswire(['run', ...SMALL, '--devices', '250', '--out-dir', out, '--quiet'], { CROSSWIRE_DEVICES: '200', CROSSWIRE_SEED: '9', CROSSWIRE_SET: 'fleet.tapShare=0.1' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('seed=9');
+    const latest = join(out, 'latest');
+    const { scenario } = await loadScenarioFile(join(latest, 'scenario.resolved.yaml'));
+    expect(scenario.fleet.devices).toBe(250); // the flag beat the variable
+    expect(scenario.seed).toBe(9); // the variable beat the file
+    expect(scenario.fleet.tapShare).toBe(0.1);
+    expect(scenario.duration).toBe(30_000); // --set
+    const summary = JSON.parse(await readFile(join(latest, 'summary.json'), 'utf8'));
+    // the repro line does not depend on this shell's environment
+    expect(summary.repro).toContain('--set fleet.tapShare=0.1');
+    expect(summary.repro).toContain('--seed 9');
+    expect(summary.repro).not.toContain('fleet.devices=200');
+  });
+
+  it('an unknown CROSSWIRE_ variable and a malformed --set are usage errors naming them', () => {
+    const env = crosswire(['run', '--quiet'], { CROSSWIRE_DEVCES: '3' });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('CROSSWIRE_DEVCES');
+    const set = crosswire(['run', '--set', 'fleet.devices']);
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain('--set "fleet.devices": expected path=value');
+    const field = crosswire(['run', '--set', 'fleet.devicez=3']);
+    expect(field.code).toBe(2);
+    expect(field.stderr).toContain('flag --set fleet.devicez');
+  });
+
+  it('the resolved scenario is itself a valid scenario that resolves to the same thing', async () => {
+    const scenario = await defaultScenario(small(11));
+    const file = join(out, 'resolved.yaml');
+    await writeFile(file, resolvedScenarioYaml(scenario, 'test'));
+    const { scenario: again } = await loadScenarioFile(file);
+    expect(again).toEqual(scenario);
+  });
+});
+
+describe.skipIf(skipWithout('redis'))('on a real clock, with a real library and server', () => {
+  const control = fileURLToPath(new URL('../scenarios/controls/cache-chaos-storm.yaml', import.meta.url));
+  it('a catalogued bug (redis@2.2.5) reproduces its verdict on replay, and check re-judges its history', () => {
+    const first = crosswire(['run', control, '--cache', 'redis@2.2.5', '--out-dir', out, '--quiet']);
+    expect(first.code, first.stderr).toBe(1);
+    const dir = join(out, 'latest');
+    const check = crosswire(['check', dir]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('same verdict, checks and violations as the run reported');
+    const replay = crosswire(['replay', dir, '--out-dir', out, '--quiet']);
+    expect(replay.code, replay.stdout + replay.stderr).toBe(0);
+    expect(replay.stdout).toContain('REPRODUCED: verdict FAIL (recorded FAIL), real clock');
+  }, 180_000);
+});
