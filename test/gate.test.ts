@@ -21,10 +21,11 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-function crosswire(args: string[], dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function crosswire(args: string[], dir: string, stepSummary?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.GITHUB_STEP_SUMMARY;
+    if (stepSummary) env.GITHUB_STEP_SUMMARY = stepSummary;
     const child = spawn(process.execPath, [cli, 'gate', '--out-dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
@@ -77,7 +78,7 @@ describe.skipIf(skipWithout('redis'))('crosswire gate on the shipped example: re
     const isolation = kids(suite, 'testcase').find((c) => c.attributes.name === 'candidate isolation, seed 1');
     expect(kids(isolation!, 'failure')[0].attributes.message).toContain('candidate redis@2.2.5 leaks');
     expect(markdown).toContain('## ❌ gate FAIL — candidate redis@2.2.5 vs baseline redis@2.3.0');
-  });
+  }, 120_000);
 
   it('the reverse, baseline redis@2.2.5 and candidate redis@2.3.0, passes (exit 0); the leaking baseline is noted', async () => {
     const dir = join(out, 'fix');
@@ -89,29 +90,38 @@ describe.skipIf(skipWithout('redis'))('crosswire gate on the shipped example: re
     const { doc, junit } = await gateDirectory(dir);
     expect(doc.findings).toEqual([]);
     expect(Number(junit.attributes.failures) + Number(junit.attributes.errors)).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('crosswire gate on a regression', () => {
   it('memory vs a correct but slow adapter module: no leak, a threshold only the candidate breaches and a margin exceeded, exit 3', async () => {
     const dir = join(out, 'slow');
     const started = Date.now();
-    const { code, stdout, stderr } = await crosswire([small, '--baseline', 'memory', '--candidate', slow, '--max-regression', 'cache_p99=100', '--json'], dir);
+    const step = join(out, 'step-summary.md');
+    const { code, stdout, stderr } = await crosswire([small, '--baseline', 'memory', '--candidate', slow, '--max-regression', 'cache_p99=100', '--json'], dir, step);
     expect(code, stderr).toBe(3);
     const doc = JSON.parse(stdout) as GateDocument;
     expect(doc.outcome).toBe('REGRESSED');
     expect(doc.runs.map((r) => [r.baseline.verdict, r.candidate.verdict])).toEqual([['PASS', 'PASS']]);
     // the in-process baseline ran on the real clock too, as the module adapter must
     expect(doc.runs[0].baseline.repro).toContain('--clock real');
-    expect(doc.findings.map((f) => f.message)).toEqual([
-      expect.stringMatching(/^threshold cache_latency_ms p\(99\)<25 breached by candidate .*slow-map-adapter\.js on gate-small seed 1: measured [\d.]+, baseline [\d.]+$/),
-      expect.stringMatching(/^cache_p99 regressed on gate-small: median [\d.]+ms → [\d.]+ms \(\+\d+\.\d%, margin 100%\) over 1 seed$/),
-    ]);
+    // (on a busy machine the real-clock reconnect times may differ too: also exit 3, so not excluded)
+    expect(doc.findings.every((f) => f.exitCode === 3)).toBe(true);
+    expect(doc.findings.map((f) => f.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^threshold cache_latency_ms p\(99\)<100 breached by candidate .*slow-map-adapter\.js on gate-small seed 1: measured [\d.]+, baseline [\d.]+$/),
+        expect.stringMatching(/^cache_p99 regressed on gate-small: median [\d.]+ms → [\d.]+ms \(\+\d+\.\d%, margin 100%\) over 1 seed$/),
+      ]),
+    );
     const { junit } = await gateDirectory(dir);
     const names = kids(kids(junit, 'testsuite')[0], 'testcase').filter((c) => kids(c, 'failure').length > 0).map((c) => c.attributes.name);
-    expect(names).toEqual(['threshold cache_latency_ms p(99)<25, seed 1', 'cache_p99 at most 100% worse than baseline (median over seeds)']);
+    expect(names).toEqual(expect.arrayContaining(['threshold cache_latency_ms p(99)<100, seed 1', 'cache_p99 at most 100% worse than baseline (median over seeds)']));
+    // the CI step summary gets the gate's summary.md, not each run's
+    const markdown = await readFile(step, 'utf8');
+    expect(markdown.startsWith('## ⚠️ gate REGRESSED — candidate')).toBe(true);
+    expect(markdown).not.toContain('## ✅ PASS');
     expect(Date.now() - started).toBeLessThan(60_000);
-  });
+  }, 120_000);
 });
 
 describe('crosswire gate refuses bad options with exit 2 before running anything', () => {
