@@ -4,14 +4,8 @@ import { isCrosswireError } from '../errors.ts';
 import { regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from './exit-codes.ts';
-import { checkCommand } from './check-command.ts';
-import { gateCommand } from './gate-command.ts';
 import { listCommand } from './list-command.ts';
-import { replayCommand } from './replay-command.ts';
-import { reportCommand } from './report-command.ts';
-import { runCommand } from './run-command.ts';
 import { schemaCommand } from './schema-command.ts';
-import { selftestCommand } from './selftest-command.ts';
 import { validateCommand } from './validate-command.ts';
 
 function integer(min: number, max: number) {
@@ -60,7 +54,7 @@ export function buildProgram(): Command {
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .action(async (file: string | undefined, options) => {
-      process.exitCode = await runCommand(file, options);
+      process.exitCode = await (await import('./run-command.ts')).runCommand(file, options);
     });
   program
     .command('selftest')
@@ -70,7 +64,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result table as JSON')
     .option('--no-color', 'no colour')
     .action(async (options) => {
-      process.exitCode = await selftestCommand(options);
+      process.exitCode = await (await import('./selftest-command.ts')).selftestCommand(options);
     });
 
   program
@@ -114,7 +108,7 @@ Example:
   crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
     )
     .action(async (scenarios: string[], options) => {
-      process.exitCode = await gateCommand(scenarios, options);
+      process.exitCode = await (await import('./gate-command.ts')).gateCommand(scenarios, options);
     });
 
   program
@@ -141,7 +135,7 @@ Example:
     .option('--json', 'print the re-judged verdict, checks and violations as JSON')
     .option('--no-color', 'no colour')
     .action(async (dir: string, options) => {
-      process.exitCode = await checkCommand(dir, options);
+      process.exitCode = await (await import('./check-command.ts')).checkCommand(dir, options);
     });
 
   program
@@ -153,7 +147,7 @@ Example:
     .option('--quiet', 'print only the outcome line')
     .option('--no-color', 'no colour')
     .action(async (dir: string, options) => {
-      process.exitCode = await replayCommand(dir, options);
+      process.exitCode = await (await import('./replay-command.ts')).replayCommand(dir, options);
     });
 
   program
@@ -162,7 +156,7 @@ Example:
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--quiet', 'print nothing on success')
     .action(async (dir: string, options) => {
-      process.exitCode = await reportCommand(dir, options);
+      process.exitCode = await (await import('./report-command.ts')).reportCommand(dir, options);
     });
 
   program

@@ -74,6 +74,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let interrupted = false;
   const progress = startProgress(world, clock, scenario, options);
   try {
+    if (clock instanceof ScaledClock) clock.startNow();
     series.start();
     startWorld(world, scenario.duration);
     driver.schedule(scenario);
