@@ -10,8 +10,18 @@ export interface OracleShareResult {
   wallSeconds: number;
   /** Process CPU (user + system, all threads) over the whole run, ms. */
   processCpuMs: number;
-  /** Time inside IsolationOracle.onThumbnail + onClip, ms (main thread, synchronous). */
+  /**
+   * Time spent observing and judging, ms (main thread, synchronous): every receipt (watermark
+   * decode, its op) and every op recorded (serialised, hashed, judged by the checker).
+   */
   oracleMs: number;
+  /** Of oracleMs: judging (HistoryChecker.apply), recording (serialise + hash + write), and receipts' decode. */
+  checkerMs: number;
+  historyLogMs: number;
+  receiptMs: number;
+  /** Shares of process CPU: the checker with the watermark decode (the oracle proper), and the history log. */
+  oracleProperShare: number;
+  historyLogShare: number;
   /** oracleMs / processCpuMs. */
   share: number;
   /** The probe's own cost (2 × performance.now() per call) folded into oracleMs, ms. */
@@ -76,6 +86,11 @@ export async function measureOracleShare(devices: number, log: (line: string) =>
     wallSeconds,
     processCpuMs,
     oracleMs: oracleProbe.ms,
+    checkerMs: oracleProbe.checkerMs,
+    historyLogMs: oracleProbe.recordMs - oracleProbe.checkerMs,
+    receiptMs: oracleProbe.ms - oracleProbe.recordMs,
+    oracleProperShare: (oracleProbe.ms - (oracleProbe.recordMs - oracleProbe.checkerMs)) / processCpuMs,
+    historyLogShare: (oracleProbe.recordMs - oracleProbe.checkerMs) / processCpuMs,
     share: oracleProbe.ms / processCpuMs,
     probeOverheadMs,
     shareCorrected: Math.max(0, oracleProbe.ms - probeOverheadMs) / processCpuMs,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { Viewer } from '../src/fleet/viewer.ts';
 import { HistoryRecorder } from '../src/history/history-recorder.ts';
+import { HistoryChecker } from '../src/oracle/history-checker.ts';
 import { StormTracker } from '../src/oracle/storm-tracker.ts';
 import { MemoryServerTransport } from '../src/transport/memory-transport.ts';
 
@@ -30,7 +31,11 @@ export interface StormProbe {
 
 export interface OracleProbe {
   enabled: boolean;
+  /** Outermost calls: receipts (decode, op, record) and every other op recorded. */
   ms: number;
+  /** Of which: the checker judging ops (HistoryChecker.apply), and recording them (serialise, hash, write). */
+  checkerMs: number;
+  recordMs: number;
   thumbnails: number;
   clips: number;
   /** [start, end] of every timed call (performance.now()), to find GC pauses inside calls. */
@@ -65,7 +70,7 @@ function cpuMicros(): number {
   const u = process.cpuUsage();
   return u.user + u.system;
 }
-export const oracleProbe: OracleProbe = { enabled: false, ms: 0, thumbnails: 0, clips: 0, intervals: new Float64Array(0), calls: 0 };
+export const oracleProbe: OracleProbe = { enabled: false, ms: 0, checkerMs: 0, recordMs: 0, thumbnails: 0, clips: 0, intervals: new Float64Array(0), calls: 0 };
 
 function recordCall(t0: number, t1: number): void {
   const p = oracleProbe;
@@ -93,6 +98,8 @@ export function resetStormProbe(): void {
 export function resetOracleProbe(enabled: boolean): void {
   oracleProbe.enabled = enabled;
   oracleProbe.ms = 0;
+  oracleProbe.checkerMs = 0;
+  oracleProbe.recordMs = 0;
   oracleProbe.thumbnails = 0;
   oracleProbe.clips = 0;
   oracleProbe.intervals = new Float64Array(0);
@@ -152,13 +159,26 @@ export function installProbes(): void {
         count(...args);
       }
     };
-  const record = HistoryRecorder.prototype.record;
-  HistoryRecorder.prototype.record = timed(record, (op) => {
-    if (op.op === 'clip') oracleProbe.clips++;
-  });
-  const viewer = Viewer.prototype as unknown as { onMessage(topic: string, payload: Buffer): void };
-  viewer.onMessage = timed(viewer.onMessage, () => {
-    oracleProbe.thumbnails++;
+  // inner split, at any depth: what recording costs, and what judging costs within it
+  const inner = <A extends unknown[], R>(fn: (...args: A) => R, add: (ms: number) => void) =>
+    function (this: unknown, ...args: A): R {
+      if (!oracleProbe.enabled) return fn.apply(this, args);
+      const t0 = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        add(performance.now() - t0);
+      }
+    };
+  const apply = HistoryChecker.prototype.apply;
+  HistoryChecker.prototype.apply = inner(apply, (ms) => (oracleProbe.checkerMs += ms));
+  const record = inner(HistoryRecorder.prototype.record, (ms) => (oracleProbe.recordMs += ms));
+  HistoryRecorder.prototype.record = timed(record, () => {});
+  // a receipt: decoding the watermark, building its op, recording and judging it
+  const viewer = Viewer.prototype as unknown as { received(op: string, bytes: Uint8Array): unknown };
+  viewer.received = timed(viewer.received, (op) => {
+    if (op === 'thumbnail') oracleProbe.thumbnails++;
+    else oracleProbe.clips++;
   });
 }
 

@@ -53,10 +53,9 @@ export class Viewer extends ReconnectingClient {
   }
 
   protected override onMessage(_topic: string, payload: Buffer): void {
-    const { history, stats, hooks, watermarker } = this.ctx;
+    const { stats, hooks } = this.ctx;
     stats.thumbnailsReceived++;
-    const media = this.mediaOp('thumbnail', watermarker.decode(thumbnailOf(payload)));
-    history.record(media);
+    const media = this.received('thumbnail', thumbnailOf(payload));
     const eventId = 'ev' in media ? media.ev : undefined;
     hooks.onViewerReceipt?.(this.accountId, this.clientId, eventId);
     if (eventId !== undefined && this.rng.chance(this.ctx.tapShare)) {
@@ -83,12 +82,19 @@ export class Viewer extends ReconnectingClient {
       ({ status, body }) => {
         if (status === 200) {
           ctx.stats.tapsOpened++;
-          ctx.history.record(this.mediaOp('clip', ctx.watermarker.decode(body)));
+          this.received('clip', body);
         } else if (status === 403) ctx.stats.tapsDenied++;
         else ctx.stats.tapsFailed++;
       },
       () => ctx.stats.tapsFailed++,
     );
+  }
+
+  /** What the viewer got, as the oracle sees it: the watermark decoded and recorded. */
+  private received(op: 'thumbnail' | 'clip', bytes: Uint8Array): MediaOp {
+    const media = this.mediaOp(op, this.ctx.watermarker.decode(bytes));
+    this.ctx.history.record(media);
+    return media;
   }
 
   private mediaOp(op: 'thumbnail' | 'clip', check: WatermarkCheck): MediaOp {

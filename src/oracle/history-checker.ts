@@ -47,7 +47,8 @@ export class HistoryChecker implements HistoryListener {
   private readonly viewersOnline: Uint16Array;
   private readonly viewerDrops = new Map<number, number[]>();
   private readonly misroutes = new Map<string, OwnerTrace>();
-  private readonly cacheOps = new Map<number, CacheOpRecord>();
+  /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
+  private readonly cacheOps = new Map<number, CacheOp>();
   private readonly answeredBySecond: number[] = [];
   private readonly active = new Set<number>();
 
@@ -63,7 +64,7 @@ export class HistoryChecker implements HistoryListener {
       registry: this.registry,
       ledger: this.ledger,
       traceOf: (kind, eventId, account) => this.misroutes.get(`${kind}:${eventId}:${account}`),
-      cacheOp: (id) => this.cacheOps.get(id),
+      cacheOp: (id) => evidenceOf(this.cacheOps.get(id)),
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
     });
   }
@@ -209,11 +210,10 @@ export class HistoryChecker implements HistoryListener {
     this.metrics.cacheOps++;
     if (op.outcome === 'error') this.metrics.cacheErrors++;
     this.metrics.cacheLatencyMs.record(op.latencyMs);
-    const { op: _op, t, kind, ...rest } = op;
-    this.cacheOps.set(op.id, { op: kind, ...rest, at: t });
+    this.cacheOps.set(op.id, op);
     if (this.cacheOps.size > KEEP_CACHE_OPS) this.cacheOps.delete(this.cacheOps.keys().next().value!);
     if (op.kind === 'get' && (op.outcome === 'hit' || op.outcome === 'miss')) {
-      const second = Math.floor(t / 1000);
+      const second = Math.floor(op.t / 1000);
       this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
     }
   }
@@ -227,4 +227,10 @@ export class HistoryChecker implements HistoryListener {
     if (change.effect === undefined) delete change.effect;
     Object.assign(fault, change);
   }
+}
+
+function evidenceOf(op: CacheOp | undefined): CacheOpRecord | undefined {
+  if (op === undefined) return undefined;
+  const { op: _op, t, kind, ...rest } = op;
+  return { op: kind, ...rest, at: t };
 }

@@ -22,6 +22,8 @@ const DEVICE_ID = /^[\x20-\x3a\x3c-\x7e]+$/; // printable ASCII except ';' (the 
 const PAYLOAD =
   /^cw1;k=(thumb|clip);d=([\x20-\x3a\x3c-\x7e]{1,256});e=(0|[1-9]\d{0,15});t=(0|[1-9]\d{0,15});m=([0-9a-f]{32})$/;
 const MAX_SEGMENTS = 8; // decode looks at a bounded number of leading segments: O(1) per check
+/** A thumbnail reaches every viewer of its account at about the same time: verify its MAC once. */
+const RECENTLY_VERIFIED = 4096;
 
 /**
  * The image after SOI, built once per module. jpeg-js writes a JFIF APP0 first; we drop it so
@@ -69,7 +71,20 @@ export function createWatermarker(runKey: Buffer | string): Watermarker {
     return out;
   }
 
+  const verified = new Map<string, WatermarkCheck>();
+
   function verify(text: string): WatermarkCheck {
+    const known = verified.get(text);
+    if (known !== undefined) return known;
+    const check = verifyOnce(text);
+    if (check.ok) {
+      verified.set(text, check);
+      if (verified.size > RECENTLY_VERIFIED) verified.delete(verified.keys().next().value!);
+    }
+    return check;
+  }
+
+  function verifyOnce(text: string): WatermarkCheck {
     const m = PAYLOAD.exec(text);
     if (!m) return { ok: false, reason: 'malformed' };
     const eventId = Number(m[3]), publishedAt = Number(m[4]);
