@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accountTopicOf } from '../src/broker/acl.ts';
 import { EmbeddedBroker } from '../src/broker/embedded-broker.ts';
 import { Credentials, viewerClientId } from '../src/registry/credentials.ts';
 import { Registry } from '../src/registry/registry.ts';
+import { validateScenarioObject } from '../src/scenario/load-scenario.ts';
 import { TcpServerTransport } from '../src/transport/tcp-transport.ts';
 
 // What the partition, wave, storm and broker-restart faults ask of the broker, probed with
@@ -106,5 +109,35 @@ describe('broker restart', () => {
     const again = await viewer(3);
     expect(await again.subscribeAsync(accountTopicOf(A))).toEqual([expect.objectContaining({ qos: 0 })]);
     expect((await camera(CAM1)).connected).toBe(true);
+  });
+});
+
+describe('broker.connectTimeout (the scenario\'s broker section)', () => {
+  /** A raw loopback connection that never sends CONNECT: how long until the broker closes it? */
+  async function silentConnection(port: number, waitMs: number): Promise<boolean> {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    await once(socket, 'connect');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => (socket.destroy(), resolve(false)), waitMs);
+      socket.once('close', () => (clearTimeout(timer), resolve(true)));
+    });
+  }
+
+  it('closes a connection that sends no CONNECT within the timeout, and only then', async () => {
+    const quick = new TcpServerTransport();
+    const strict = await EmbeddedBroker.start(quick, credentials, registry, { connectTimeout: 150 });
+    try {
+      expect(await silentConnection(quick.port, 2000)).toBe(true);
+    } finally {
+      await strict.close();
+    }
+    // the default (30 s) leaves a slow client its time
+    expect(await silentConnection(transport.port, 500)).toBe(false);
+  });
+
+  it('is read from the scenario, as a duration', () => {
+    expect(validateScenarioObject({ broker: { connectTimeout: '2s' } }, 'test').broker.connectTimeout).toBe(2000);
+    expect(validateScenarioObject({}, 'test').broker.connectTimeout).toBe(30_000);
+    expect(() => validateScenarioObject({ broker: { connectTimeut: '2s' } }, 'test')).toThrow(/broker\.connectTimeut: unknown field/);
   });
 });

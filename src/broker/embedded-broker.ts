@@ -18,6 +18,14 @@ export interface BrokerStats {
 
 type ClientWithPrincipal = Client & { principal?: Principal };
 
+/** The scenario's `broker` section. */
+export interface BrokerSettings {
+  /** Wall-clock ms a new connection may take to send its CONNECT before aedes closes it. */
+  connectTimeout: number;
+}
+
+export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000 };
+
 /**
  * aedes in this process, behind our auth and ACL, on a memory or TCP transport.
  * An outage drops every connection and refuses new ones until restore().
@@ -34,7 +42,10 @@ export class EmbeddedBroker {
   /** Partitions in force: a client one of these selects gets no answer to its CONNECT. */
   private readonly cuts = new Set<(clientId: string) => boolean>();
 
-  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry) {
+  private readonly settings: BrokerSettings;
+
+  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings) {
+    this.settings = settings;
     this.server = server;
     this.credentials = credentials;
     this.registry = registry;
@@ -50,7 +61,7 @@ export class EmbeddedBroker {
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
       // queue recurses once per message (stack overflow at a few thousand queued)
       concurrency: 0,
-      connectTimeout: 30_000,
+      connectTimeout: this.settings.connectTimeout,
       // a partitioned client's CONNECT goes unanswered and its link closes, as if it never arrived
       preConnect: (client, packet, done) => {
         const cut = this.isCut(packet.clientId);
@@ -101,8 +112,8 @@ export class EmbeddedBroker {
     return aedes;
   }
 
-  static async start(server: ServerTransport, credentials: Credentials, registry: Registry): Promise<EmbeddedBroker> {
-    const broker = new EmbeddedBroker(server, credentials, registry);
+  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings): Promise<EmbeddedBroker> {
+    const broker = new EmbeddedBroker(server, credentials, registry, settings);
     await broker.aedes.listen();
     broker.clientTransport = await server.listen((stream) => broker.aedes.handle(stream));
     return broker;

@@ -91,7 +91,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   const registry = Registry.generate(seed, shape);
   const credentials = new Credentials(randomBytes(32));
   const watermarker = createWatermarker(randomBytes(32));
-  const broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry);
+  const broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker);
   const cache = new ObservedCache(adapter, clock, (r) =>
     history.record({
       op: 'cache', t: r.at, id: r.id, kind: r.op, key: r.key, value: r.value, outcome: r.outcome, error: r.error,

@@ -82,6 +82,15 @@ export const cacheSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
+export const brokerSchema = z.strictObject({
+  /**
+   * How long a new connection may take to send its CONNECT before the broker closes it: wall
+   * clock, not scenario time (it is aedes' own timer). In a herd a slow broker drops what it
+   * cannot read in time, and those cameras retry.
+   */
+  connectTimeout: duration.default(30_000),
+});
+
 export const serviceSchema = z.strictObject({
   verify: z.enum(['none', 'envelope', 'source-of-truth']).default('none'),
   sourceOfTruthLatency: duration.default(20),
@@ -133,7 +142,7 @@ export const scenarioSchema = z
     duration: duration.default(70_000),
     drain: duration.default(5_000),
     fleet: fleetSchema.default(fleetSchema.parse({})),
-    broker: z.strictObject({}).default({}),
+    broker: brokerSchema.default(brokerSchema.parse({})),
     cache: cacheSchema.default(cacheSchema.parse({})),
     service: serviceSchema.default(serviceSchema.parse({})),
     timeline: timelineSchema.default([]),
