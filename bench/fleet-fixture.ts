@@ -48,7 +48,6 @@ export async function heapFixture(devices: number, registry?: Registry): Promise
     tapShare: 0,
     taps: inProcessTapClient(async () => ({ status: 404, body: Buffer.alloc(0) })),
     serviceReady: () => false,
-    inFlightWindow: 2000,
     stats: emptyFleetStats(),
     hooks: {},
   };

@@ -27,32 +27,20 @@ export interface CacheStats {
   latency: LatencySummary;
 }
 
-const KEEP_OPS = 200_000;
 const MAX_VALUE_CHARS = 200;
 
 /**
- * Wraps the adapter under test: numbers every operation, measures it, and keeps the most recent
- * operations so a violation can quote the ones that produced the wrong owner.
+ * Wraps the adapter under test: numbers every operation, measures it, and hands each record to
+ * the history, where the checker keeps the recent ones so a violation can quote them.
  */
 export class ObservedCache {
   readonly adapter: CacheAdapter;
   private readonly clock: Clock;
   private nextId = 1;
-  private readonly recent = new Map<number, CacheOpRecord>();
   private readonly latency = new LatencyHistogram();
   /** Latency since the last takeWindowLatency(): the report's per-bucket series. */
   private readonly window = new LatencyHistogram();
   private counts = { gets: 0, hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0 };
-  /** Gets the cache answered (hit or miss), per second of scenario time: was it there when it mattered? */
-  private readonly answeredBySecond: number[] = [];
-
-  /** Gets answered between two scenario times (ms), at one-second resolution. */
-  answeredBetween(from: number, to: number): number {
-    let n = 0;
-    for (let s = Math.floor(from / 1000); s <= Math.floor(to / 1000); s++) n += this.answeredBySecond[s] ?? 0;
-    return n;
-  }
-
   private readonly onOp: ((record: CacheOpRecord) => void) | undefined;
 
   /** `onOp` sees every operation's record as it completes (the run's history). */
@@ -60,10 +48,6 @@ export class ObservedCache {
     this.adapter = adapter;
     this.clock = clock;
     this.onOp = onOp;
-  }
-
-  op(id: number): CacheOpRecord | undefined {
-    return this.recent.get(id);
   }
 
   stats(): CacheStats {
@@ -85,8 +69,6 @@ export class ObservedCache {
       const value = await this.adapter.get(key, ref);
       if (value === undefined) this.counts.misses++;
       else this.counts.hits++;
-      const second = Math.floor(this.clock.now() / 1000);
-      this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
       return { value, op: this.keep(ref.id, 'get', key, value, value === undefined ? 'miss' : 'hit', started) };
     } catch (error) {
       this.counts.errors++;
@@ -144,9 +126,7 @@ export class ObservedCache {
       connectionId: this.adapter.connectionId?.(),
     };
     if (error !== undefined) record.error = asError(error).message;
-    this.recent.set(id, record);
     this.onOp?.(record);
-    if (this.recent.size > KEEP_OPS) this.recent.delete(this.recent.keys().next().value!);
     return record;
   }
 }

@@ -49,8 +49,6 @@ export interface FleetContext {
   taps: TapClient;
   /** Is the system under test subscribed right now? (Unknown for an external service: true.) */
   serviceReady(): boolean;
-  /** Scenario ms around a link drop within which a lost message is "in flight", not a gap. */
-  inFlightWindow: number;
   stats: FleetStats;
   hooks: FleetHooks;
 }

@@ -59,7 +59,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let driver: TimelineDriver | undefined;
   let world: World;
   try {
-    world = await buildWorld(scenario, clock, { history, checker, inFlightWindow, virtual }, options.hooks ?? {});
+    world = await buildWorld(scenario, clock, { history, checker, virtual }, options.hooks ?? {});
   } catch (error) {
     history.close();
     throw error;

@@ -53,7 +53,6 @@ export interface World {
 export interface WorldRecording {
   history: HistoryRecorder;
   checker: HistoryChecker;
-  inFlightWindow: number;
   virtual: boolean;
 }
 
@@ -128,7 +127,6 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     tapShare: shape.tapShare,
     taps,
     serviceReady: () => service.ready,
-    inFlightWindow: recording.inFlightWindow,
     stats: emptyFleetStats(),
     hooks,
   };
