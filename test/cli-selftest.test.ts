@@ -1,24 +1,8 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './support/run-cli.ts';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
-function crosswire(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const crosswire = (args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 describe('crosswire selftest', () => {
   it('exits 0 when a positive control FAILs as expected, and prints its row', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GateDocument } from '../src/gate/gate-document.ts';
 import { expectJunitShape } from './support/junit-shape.ts';
 import { skipWithout } from './support/server-skip.ts';
+import { runCli, type CliResult } from './support/run-cli.ts';
 import { parseXml, type XmlElement } from './support/xml-parse.ts';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const small = fileURLToPath(new URL('./fixtures/gate-small.yaml', import.meta.url));
 const slow = fileURLToPath(new URL('./fixtures/slow-map-adapter.js', import.meta.url));
 
@@ -21,23 +20,8 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-function crosswire(args: string[], dir: string, stepSummary?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-    delete env.GITHUB_STEP_SUMMARY;
-    if (stepSummary) env.GITHUB_STEP_SUMMARY = stepSummary;
-    const child = spawn(process.execPath, [cli, 'gate', '--out-dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function crosswire(args: string[], dir: string, stepSummary?: string): Promise<CliResult> {
+  return runCli(['gate', '--out-dir', dir, ...args], { env: { GITHUB_STEP_SUMMARY: stepSummary || undefined } });
 }
 
 const kids = (el: XmlElement, name: string) => el.children.filter((c) => c.name === name);

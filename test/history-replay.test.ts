@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +9,9 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { resolvedScenarioYaml } from '../src/scenario/resolved-scenario.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import { defaultScenario } from './support/default-scenario.ts';
+import { runCli } from './support/run-cli.ts';
 import { skipWithout } from './support/server-skip.ts';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 /** A small storm on the virtual clock: 300 cameras, 30 s of scenario time. */
 const SMALL = ['--devices', '300', '--clock', 'virtual', '--set', 'duration=30s', '--set', 'timeline.0.at=10s', '--set', 'timeline.0.duration=5s', '--set', 'timeline.1.at=20s'];
 const small = (seed: number, adapter = 'memory') => (s: Scenario) => {
@@ -35,10 +34,7 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-function crosswire(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const crosswire = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
 const runDirOf = (stdout: string) => stdout.match(/report: (.+)$/m)![1].trim();
 
@@ -46,7 +42,7 @@ const runDirOf = (stdout: string) => stdout.match(/report: (.+)$/m)![1].trim();
 async function copyRun(from: string, name: string): Promise<{ dir: string; lines: string[] }> {
   const dir = join(out, name);
   await rm(dir, { recursive: true, force: true });
-  spawnSync('cp', ['-r', from, dir]);
+  await cp(from, dir, { recursive: true });
   return { dir, lines: (await readFile(join(dir, 'history.ndjson'), 'utf8')).split('\n') };
 }
 
@@ -75,11 +71,11 @@ describe('the virtual clock', () => {
 describe('crosswire check and replay', () => {
   let passDir: string;
   let failDir: string;
-  beforeAll(() => {
-    const pass = crosswire(['run', ...SMALL, '--out-dir', out]);
+  beforeAll(async () => {
+    const pass = await crosswire(['run', ...SMALL, '--out-dir', out]);
     expect(pass.code, pass.stderr).toBe(0);
     passDir = runDirOf(pass.stdout);
-    const fail = crosswire(['run', ...SMALL, '--cache', 'faulty:crossed-replies', '--out-dir', out]);
+    const fail = await crosswire(['run', ...SMALL, '--cache', 'faulty:crossed-replies', '--out-dir', out]);
     expect(fail.code, fail.stderr).toBe(1);
     failDir = runDirOf(fail.stdout);
   }, 240_000);
@@ -105,7 +101,7 @@ describe('crosswire check and replay', () => {
       expect(judged.violationCount).toBe(summary.violationCount);
       expect(JSON.parse(JSON.stringify(judged.violations))).toEqual(summary.violations);
       expect(reading.sha256).toBe(summary.history.sha256);
-      const cli = crosswire(['check', dir]);
+      const cli = await crosswire(['check', dir]);
       expect(cli.code).toBe(code);
       expect(cli.stdout).toContain('same verdict, checks and violations as the run reported');
     }
@@ -118,7 +114,7 @@ describe('crosswire check and replay', () => {
     const foreign = new Set(summary.violations.map((v: { eventId: number; viewer: string }) => `${v.eventId}:${v.viewer}`));
     const kept = lines.filter((l) => !(l.includes('"op":"thumbnail"') && foreign.has(`${JSON.parse(l).ev}:${JSON.parse(l).viewer}`)));
     await writeFile(join(copy, 'history.ndjson'), kept.join('\n'));
-    const r = crosswire(['check', copy]);
+    const r = await crosswire(['check', copy]);
     expect(r.stdout).toContain("differs from the run's summary.json");
     expect(r.stdout).toContain('history hash differs');
   });
@@ -127,7 +123,7 @@ describe('crosswire check and replay', () => {
     const { dir: copy, lines } = await copyRun(passDir, 'truncated');
     const text = lines.join('\n');
     await writeFile(join(copy, 'history.ndjson'), text.slice(0, Math.floor(text.length / 2)));
-    const r = crosswire(['check', copy]);
+    const r = await crosswire(['check', copy]);
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('INCONCLUSIVE');
   });
@@ -136,24 +132,24 @@ describe('crosswire check and replay', () => {
     const { dir: copy, lines } = await copyRun(passDir, 'malformed');
     lines[4] = '{not json';
     await writeFile(join(copy, 'history.ndjson'), lines.join('\n'));
-    const r = crosswire(['check', copy]);
+    const r = await crosswire(['check', copy]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/history\.ndjson:5: not a JSON line/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('replay re-runs the resolved scenario and reproduces verdict and history hash', () => {
+  it('replay re-runs the resolved scenario and reproduces verdict and history hash', async () => {
     for (const dir of [passDir, failDir]) {
-      const r = crosswire(['replay', dir, '--out-dir', out, '--quiet']);
+      const r = await crosswire(['replay', dir, '--out-dir', out, '--quiet']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('REPRODUCED');
       expect(r.stdout).toContain('history identical');
     }
   }, 120_000);
 
-  it('replay and check of a directory that is not a run exit 2 with the path', () => {
+  it('replay and check of a directory that is not a run exit 2 with the path', async () => {
     for (const command of ['check', 'replay']) {
-      const r = crosswire([command, join(out, 'nope')]);
+      const r = await crosswire([command, join(out, 'nope')]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('nope: no such run directory');
     }
@@ -162,7 +158,7 @@ describe('crosswire check and replay', () => {
 
 describe('config precedence: defaults < scenario < CROSSWIRE_* < flags < --set', () => {
   it('resolves in that order and saves what it resolved', async () => {
-    const r = crosswire(['run', ...SMALL, '--devices', '250', '--out-dir', out, '--quiet'], { CROSSWIRE_DEVICES: '200', CROSSWIRE_SEED: '9', CROSSWIRE_SET: 'fleet.tapShare=0.1' });
+    const r = await crosswire(['run', ...SMALL, '--devices', '250', '--out-dir', out, '--quiet'], { CROSSWIRE_DEVICES: '200', CROSSWIRE_SEED: '9', CROSSWIRE_SET: 'fleet.tapShare=0.1' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('seed=9');
     const latest = join(out, 'latest');
@@ -178,14 +174,14 @@ describe('config precedence: defaults < scenario < CROSSWIRE_* < flags < --set',
     expect(summary.repro).not.toContain('fleet.devices=200');
   });
 
-  it('an unknown CROSSWIRE_ variable and a malformed --set are usage errors naming them', () => {
-    const env = crosswire(['run', '--quiet'], { CROSSWIRE_DEVCES: '3' });
+  it('an unknown CROSSWIRE_ variable and a malformed --set are usage errors naming them', async () => {
+    const env = await crosswire(['run', '--quiet'], { CROSSWIRE_DEVCES: '3' });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain('CROSSWIRE_DEVCES');
-    const set = crosswire(['run', '--set', 'fleet.devices']);
+    const set = await crosswire(['run', '--set', 'fleet.devices']);
     expect(set.code).toBe(2);
     expect(set.stderr).toContain('--set "fleet.devices": expected path=value');
-    const field = crosswire(['run', '--set', 'fleet.devicez=3']);
+    const field = await crosswire(['run', '--set', 'fleet.devicez=3']);
     expect(field.code).toBe(2);
     expect(field.stderr).toContain('flag --set fleet.devicez');
   });
@@ -201,14 +197,14 @@ describe('config precedence: defaults < scenario < CROSSWIRE_* < flags < --set',
 
 describe.skipIf(skipWithout('redis'))('on a real clock, with a real library and server', () => {
   const control = fileURLToPath(new URL('../scenarios/controls/cache-chaos-storm.yaml', import.meta.url));
-  it('a catalogued bug (redis@2.2.5) reproduces its verdict on replay, and check re-judges its history', () => {
-    const first = crosswire(['run', control, '--cache', 'redis@2.2.5', '--out-dir', out, '--quiet']);
+  it('a catalogued bug (redis@2.2.5) reproduces its verdict on replay, and check re-judges its history', async () => {
+    const first = await crosswire(['run', control, '--cache', 'redis@2.2.5', '--out-dir', out, '--quiet']);
     expect(first.code, first.stderr).toBe(1);
     const dir = join(out, 'latest');
-    const check = crosswire(['check', dir]);
+    const check = await crosswire(['check', dir]);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('same verdict, checks and violations as the run reported');
-    const replay = crosswire(['replay', dir, '--out-dir', out, '--quiet']);
+    const replay = await crosswire(['replay', dir, '--out-dir', out, '--quiet']);
     expect(replay.code, replay.stdout + replay.stderr).toBe(0);
     expect(replay.stdout).toContain('REPRODUCED: verdict FAIL (recorded FAIL), real clock');
   }, 180_000);

@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compare, parseThreshold } from '../src/scenario/threshold-expression.ts';
+import { runCli } from './support/run-cli.ts';
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const SMALL = ['--devices', '300', '--clock', 'virtual', '--set', 'duration=30s', '--set', 'timeline.0.at=10s', '--set', 'timeline.0.duration=5s', '--set', 'timeline.1.at=20s', '--no-color'];
 
 let out: string;
@@ -17,10 +15,7 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, 'run', ...SMALL, '--out-dir', out, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[]) => runCli(['run', ...SMALL, '--out-dir', out, ...args]);
 
 describe('threshold expressions', () => {
   it('parse the k6 forms and refuse what a metric cannot take', () => {
@@ -37,7 +32,7 @@ describe('threshold expressions', () => {
 
 describe('thresholds in a run', () => {
   it('all met: PASS, exit 0, each measured and listed in summary.json and junit.xml', async () => {
-    const r = run(['--set', 'thresholds={reconnect_seconds: ["p(99)<60", "max<60"], thumbnail_latency_ms: ["p(95)<10000"], cache_errors: ["rate<0.01"], violations: ["count==0"]}']);
+    const r = await run(['--set', 'thresholds={reconnect_seconds: ["p(99)<60", "max<60"], thumbnail_latency_ms: ["p(95)<10000"], cache_errors: ["rate<0.01"], violations: ["count==0"]}']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(await readFile(join(out, 'latest', 'summary.json'), 'utf8'));
     expect(summary.thresholds).toHaveLength(5);
@@ -50,7 +45,7 @@ describe('thresholds in a run', () => {
   });
 
   it('breached alone: the verdict stays PASS and the exit code is 3', async () => {
-    const r = run(['--set', 'thresholds={reconnect_seconds: ["p(99)<0.001"], violations: ["count==0"]}']);
+    const r = await run(['--set', 'thresholds={reconnect_seconds: ["p(99)<0.001"], violations: ["count==0"]}']);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stdout).toContain('1 threshold breached (exit 3)');
     const summary = JSON.parse(await readFile(join(out, 'latest', 'summary.json'), 'utf8'));
@@ -60,17 +55,17 @@ describe('thresholds in a run', () => {
     const junit = await readFile(join(out, 'latest', 'junit.xml'), 'utf8');
     expect(junit).toMatch(/threshold reconnect_seconds p\(99\)&lt;0\.001"[^>]*>\s*<failure/);
     // the stored history re-judges to the same thresholds
-    const check = spawnSync(process.execPath, [cli, 'check', join(out, 'latest')], { encoding: 'utf8' });
-    expect(check.status).toBe(3);
+    const check = await runCli(['check', join(out, 'latest')]);
+    expect(check.code).toBe(3);
   });
 
-  it('a leak outranks thresholds: FAIL exits 1 even with a breached threshold', () => {
-    const r = run(['--cache', 'faulty:crossed-replies', '--set', 'thresholds={violations: ["count==0"]}']);
+  it('a leak outranks thresholds: FAIL exits 1 even with a breached threshold', async () => {
+    const r = await run(['--cache', 'faulty:crossed-replies', '--set', 'thresholds={violations: ["count==0"]}']);
     expect(r.code).toBe(1);
   });
 
-  it('a malformed threshold is a usage error naming the field', () => {
-    const r = run(['--set', 'thresholds={cache_errors: ["p(99)<1"]}']);
+  it('a malformed threshold is a usage error naming the field', async () => {
+    const r = await run(['--set', 'thresholds={cache_errors: ["p(99)<1"]}']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('thresholds.cache_errors[0]: "p(99)<1": a rate metric takes rate');
   });

@@ -13,8 +13,6 @@ export class VirtualClock implements Clock {
   private readonly queue = new TimerQueue();
   private time = 0;
   private stopped = false;
-  /** Idle checks done: a measure of how many distinct instants the run visited. */
-  steps = 0;
 
   now(): number {
     return this.time;
@@ -52,7 +50,6 @@ export class VirtualClock implements Clock {
   async runUntil(until: number, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
       await settle();
-      this.steps++;
       if (signal?.aborted) return true;
       if (this.stopped) return false;
       const next = this.queue.peekTime();

@@ -69,10 +69,6 @@ export class TimelineDriver {
     };
   }
 
-  activeFaults(): string[] {
-    return [...this.active.keys()].map((w) => w.id);
-  }
-
   schedule(scenario: Scenario): void {
     scenario.timeline.forEach((step, i) => {
       if ('fault' in step) {
