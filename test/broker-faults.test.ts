@@ -57,7 +57,7 @@ describe('broker.cutOff (partition, storm)', () => {
     const cut = await camera(CAM1);
     const spared = await camera(CAM2);
     const wasCut = closed(cut);
-    const partition = broker.cutOff((id) => id === CAM1);
+    const partition = broker.cutOff(new Set([CAM1]));
     expect(partition.dropped).toBe(1);
     expect(await wasCut).toBe(true);
     expect(await closed(spared, 200)).toBe(false); // still up
@@ -71,8 +71,8 @@ describe('broker.cutOff (partition, storm)', () => {
   });
 
   it('two partitions overlap; restoring one keeps the other in force', async () => {
-    const first = broker.cutOff((id) => id === CAM1);
-    const second = broker.cutOff((id) => id === CAM1 || id === CAM2);
+    const first = broker.cutOff(new Set([CAM1]));
+    const second = broker.cutOff(new Set([CAM1, CAM2]));
     first.restore();
     await expect(camera(CAM1)).rejects.toThrow();
     second.restore();

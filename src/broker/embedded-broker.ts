@@ -1,20 +1,15 @@
+import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
 import { canPublish, canSubscribe } from './acl.ts';
+import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
-
-export interface BrokerStats {
-  connacksAccepted: number;
-  authRefused: number;
-  publishDenied: number;
-  subscribeDenied: number;
-}
 
 type ClientWithPrincipal = Client & { principal?: Principal };
 
@@ -30,7 +25,8 @@ export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000 };
  * aedes in this process, behind our auth and ACL, on a memory or TCP transport.
  * An outage drops every connection and refuses new ones until restore().
  */
-export class EmbeddedBroker {
+export class EmbeddedBroker implements Broker {
+  readonly thread = 'inline';
   /** Replaced by a fresh instance on restart. */
   aedes: Aedes;
   readonly stats: BrokerStats = { connacksAccepted: 0, authRefused: 0, publishDenied: 0, subscribeDenied: 0 };
@@ -40,9 +36,12 @@ export class EmbeddedBroker {
   private readonly credentials: Credentials;
   private readonly registry: Registry;
   /** Partitions in force: a client one of these selects gets no answer to its CONNECT. */
-  private readonly cuts = new Set<(clientId: string) => boolean>();
+  private readonly cuts = new Set<ReadonlySet<string>>();
 
   private readonly settings: BrokerSettings;
+  /** Told when a client has registered (authenticated, its session set up), with its link. */
+  onRegistered: ((stream: Duplex, clientId: string) => void) | undefined;
+  readonly failure = undefined;
 
   private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings) {
     this.settings = settings;
@@ -106,6 +105,7 @@ export class EmbeddedBroker {
     // a CONNECT already past preConnect when a partition began: cut it as it registers
     aedes.on('client', (client) => {
       if (this.isCut(client.id)) hangUp(client);
+      else this.onRegistered?.((client as Client & { conn: Duplex }).conn, client.id);
     });
     aedes.on('clientError', () => {});
     aedes.on('connectionError', () => {});
@@ -142,8 +142,10 @@ export class EmbeddedBroker {
   /** Drops one client's link (it may reconnect at once); false if it was not connected. */
   dropClient(clientId: string): boolean {
     const client = this.connectedClients()[clientId];
-    if (client !== undefined) hangUp(client);
-    return client !== undefined;
+    // aedes forgets a dropped client a few ticks later: it is gone from the moment its link is
+    if (client === undefined || isHungUp(client)) return false;
+    hangUp(client);
+    return true;
   }
 
   // aedes keeps its connected clients by id (not in its typings)
@@ -152,23 +154,25 @@ export class EmbeddedBroker {
   }
 
   private isCut(clientId: string): boolean {
-    for (const isCut of this.cuts) if (isCut(clientId)) return true;
+    for (const cut of this.cuts) if (cut.has(clientId)) return true;
     return false;
   }
 
   /**
-   * A partition: the clients `isCut` selects lose their links, and their CONNECTs go unanswered
+   * A partition: the clients in `clientIds` lose their links, and their CONNECTs go unanswered
    * until restore() is called. Everyone else is untouched. Returns how many links it cut.
    */
-  cutOff(isCut: (clientId: string) => boolean): { dropped: number; restore(): void } {
-    this.cuts.add(isCut);
+  cutOff(clientIds: ReadonlySet<string>): BrokerCut {
+    // its own entry even if an equal set is in force: each cut is lifted on its own
+    const cut = new Set(clientIds);
+    this.cuts.add(cut);
     let dropped = 0;
     for (const client of Object.values(this.connectedClients())) {
-      if (client === undefined || !isCut(client.id)) continue;
+      if (client === undefined || !cut.has(client.id) || isHungUp(client)) continue;
       hangUp(client);
       dropped++;
     }
-    return { dropped, restore: () => void this.cuts.delete(isCut) };
+    return { dropped, restore: () => void this.cuts.delete(cut) };
   }
 
   /** A restart, first half: every link dropped, connections refused, and aedes (sessions, subscriptions, queues) gone. */
@@ -199,6 +203,10 @@ export class EmbeddedBroker {
  */
 function hangUp(client: Client): void {
   (client as Client & { conn: { destroy(): void } }).conn.destroy();
+}
+
+function isHungUp(client: Client): boolean {
+  return (client as Client & { conn: { destroyed: boolean } }).conn.destroyed;
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {

@@ -1,4 +1,4 @@
-import type { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import type { Broker } from '../broker/broker.ts';
 
 /** What cache faults need of the chaos proxy (src/chaos/chaos-proxy.ts). */
 export interface CacheProxyControl {
@@ -25,7 +25,7 @@ export interface StormSignals {
 
 /** What a fault may act on. Cache parts exist only for network caches. */
 export interface FaultTargets {
-  broker: EmbeddedBroker;
+  broker: Broker;
   storm: StormSignals;
   cacheProxy?: CacheProxyControl;
   cacheServer?: CacheServerControl;

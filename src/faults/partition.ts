@@ -29,7 +29,7 @@ export function partition(step: { share: number; viewers: boolean; duration: num
         sessions = ids.size - devices;
       }
       targets.storm.outageBegan('partition', targets.now(), picked);
-      cut = targets.broker.cutOff((clientId) => ids.has(clientId));
+      cut = targets.broker.cutOff(ids);
       dropped = cut.dropped;
     },
     heal(targets) {

@@ -16,7 +16,7 @@ export function storm(step: { duration: number }): Fault {
     inject(targets) {
       const devices = new Set(targets.fleet.deviceIds);
       targets.storm.outageBegan('storm', targets.now());
-      cut = targets.broker.cutOff((clientId) => devices.has(clientId));
+      cut = targets.broker.cutOff(devices);
       dropped = cut.dropped;
     },
     heal(targets) {
