@@ -31,6 +31,7 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   accountCount: 10,
   checkerErrors: [],
   interrupted: false,
+  inFlightWindow: 2000,
   cacheAnsweredBetween: () => 10,
   ...over,
 });
@@ -57,4 +58,11 @@ describe('verdict', () => {
   it('never passes with no checks at all', () => expect(combine([])).toBe('INCONCLUSIVE'));
   it('is inconclusive when the cache answered nothing during the storm', () =>
     expect(verdictOf(facts({ cacheAnsweredBetween: () => 0 }))).toBe('INCONCLUSIVE'));
+  it('counts lookups that trail the storm by their time in flight, and no later ones', () => {
+    // the cache answered only at one instant, 2.5 s after the restore; the storm lasted 1 ms
+    const answeredAt = (at: number) => (from: number, to: number) => (from <= at && at <= to ? 1 : 0);
+    const restoredAt = storm(100).restoredAt;
+    expect(verdictOf(facts({ cacheAnsweredBetween: answeredAt(restoredAt + 2500), inFlightWindow: 2000 }))).toBe('PASS');
+    expect(verdictOf(facts({ cacheAnsweredBetween: answeredAt(restoredAt + 2500), inFlightWindow: 1000 }))).toBe('INCONCLUSIVE');
+  });
 });

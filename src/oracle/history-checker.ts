@@ -161,6 +161,7 @@ export class HistoryChecker implements HistoryListener {
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       interrupted: this.interrupted || !this.ended,
+      inFlightWindow: this.inFlightWindow,
       cacheAnsweredBetween: (from, to) => {
         let n = 0;
         for (let s = Math.floor(from / 1000); s <= Math.floor(to / 1000); s++) n += this.answeredBySecond[s] ?? 0;

@@ -17,6 +17,8 @@ export interface RunFacts {
   accountCount: number;
   checkerErrors: string[];
   interrupted: boolean;
+  /** Scenario ms a message may spend in flight (the checker's allowance everywhere). */
+  inFlightWindow: number;
   /** Cache gets answered (hit or miss) between two scenario times. */
   cacheAnsweredBetween(from: number, to: number): number;
 }
@@ -71,8 +73,12 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
     });
   }
 
-  // the storm is what is under test: a cache that answered nothing while it raged proves nothing
-  const silent = facts.storms.filter((s) => facts.cacheAnsweredBetween(s.restoredAt, s.restoredAt + Math.max(1000, s.timeToReconnect.max)) === 0);
+  // the storm is what is under test: a cache that answered nothing while it raged proves nothing.
+  // The lookups it causes (each camera's snapshot after its reconnect) trail the reconnects by
+  // their time in flight, so a herd that is back within a second is judged with that allowance
+  const silent = facts.storms.filter(
+    (s) => facts.cacheAnsweredBetween(s.restoredAt, s.restoredAt + Math.max(1000, s.timeToReconnect.max) + facts.inFlightWindow) === 0,
+  );
   if (facts.storms.length > 0) {
     out.push(
       silent.length === 0
