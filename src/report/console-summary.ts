@@ -45,7 +45,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   const note = breached > 0 ? `  ${c.yellow(`${breached} threshold${breached === 1 ? '' : 's'} breached (exit 3)`)}` : '';
   out.push(`${verdictBadge(c, s.verdict)}${note}  ${c.bold(s.scenario.name)}  seed ${c.bold(String(s.scenario.seed))}  cache ${s.cache.adapter}  verify ${s.cache.verify}`);
   out.push(
-    `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${s.fleet.transport}; ` +
+    `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${s.fleet.transport}${s.fleet.brokerThread === 'worker' ? ' (broker in its own thread)' : ''}; ` +
       `${s.realSeconds}s wall clock (time scale ${s.scenario.timeScale}×)`,
   );
   const exposure = `${h.accountsWithForeignThumbnail} accounts received a foreign thumbnail, ${h.accountsOpenedForeignVideo} opened a foreign video, ${h.devicesExposed} devices exposed, ${h.foreignDeliveries} foreign deliveries`;

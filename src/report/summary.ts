@@ -31,7 +31,8 @@ export interface RunSummary {
   versions: { crosswire: string; node: string; cacheLibrary?: { name: string; version: string } };
   startedAt: string;
   realSeconds: number;
-  fleet: { devices: number; accounts: number; viewers: number; transport: string };
+  /** brokerThread: where aedes ran (`worker`: its own thread); absent in older summaries. */
+  fleet: { devices: number; accounts: number; viewers: number; transport: string; brokerThread?: 'inline' | 'worker' };
   cache: { adapter: string; verify: string; stats: CacheStats; resolverErrors: number; garbageValues: number; confessedWrongValues?: number };
   headline: Headline;
   checks: CheckResult[];
@@ -112,6 +113,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       accounts: world.registry.accountCount,
       viewers: world.viewers.length,
       transport: scenario.fleet.transport,
+      brokerThread: world.broker.thread,
     },
     cache: {
       adapter: adapter.id,

@@ -90,6 +90,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const t = Math.round(clock.now());
     clock.stop();
     for (const message of driver.errors) history.record({ op: 'harness-error', t, message });
+    if (world.broker.failure !== undefined) history.record({ op: 'harness-error', t, message: world.broker.failure });
     history.record({ op: 'end', t, interrupted });
     history.close();
   }

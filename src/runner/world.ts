@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Broker } from '../broker/broker.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
+import { ThreadedBroker } from '../broker/threaded-broker.ts';
 import { loadCacheAdapter } from '../cache/load-adapter.ts';
 import { ExitCode } from '../cli/exit-codes.ts';
 import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
@@ -16,7 +18,7 @@ import { Credentials } from '../registry/credentials.ts';
 import { Registry } from '../registry/registry.ts';
 import { createWatermarker } from '../registry/watermark.ts';
 import { createRng } from '../rng/seeded-rng.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { brokerThreadOf, type Scenario } from '../scenario/schema.ts';
 import { OwnerResolver } from '../service/owner-resolver.ts';
 import { ReferenceService } from '../service/reference-service.ts';
 import { SourceOfTruth } from '../service/source-of-truth.ts';
@@ -31,7 +33,7 @@ import { ServiceLog } from './service-log.ts';
 /** Everything a run is made of, built from a scenario, torn down in reverse. */
 export interface World {
   registry: Registry;
-  broker: EmbeddedBroker;
+  broker: Broker;
   adapter: CacheAdapter;
   /** Server and chaos proxy of a network cache; undefined for in-process adapters. */
   cacheNetwork: CacheNetwork | undefined;
@@ -88,9 +90,13 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     throw new CrosswireError('CACHE_UNAVAILABLE', `cache.adapter ${adapterDefinition.id}: ${(error as Error).message}`, ExitCode.unavailable);
   }
   const registry = Registry.generate(seed, shape);
-  const credentials = new Credentials(randomBytes(32));
+  const secret = randomBytes(32);
+  const credentials = new Credentials(secret);
   const watermarker = createWatermarker(randomBytes(32));
-  const broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker);
+  const broker: Broker =
+    brokerThreadOf(scenario) === 'worker'
+      ? await ThreadedBroker.start(seed, shape, secret, scenario.broker)
+      : await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker);
   const cache = new ObservedCache(adapter, clock, (r) =>
     history.record({
       op: 'cache', t: r.at, id: r.id, kind: r.op, key: r.key, value: r.value, outcome: r.outcome, error: r.error,

@@ -89,6 +89,12 @@ export const brokerSchema = z.strictObject({
    * cannot read in time, and those cameras retry.
    */
   connectTimeout: duration.default(30_000),
+  /**
+   * Where aedes runs. `worker`: a worker thread of its own, so the broker and the rest of the run
+   * use both cores (memory transport, real clock). `inline`: in the run's own thread. `auto`:
+   * `worker` wherever it can be.
+   */
+  thread: z.enum(['auto', 'inline', 'worker']).default('auto'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -170,6 +176,7 @@ export const scenarioSchema = z
     }
     checkTimeline({ ...s, adapter: cacheAdapters.get(s.cache.adapter) }, ctx);
     checkVirtualClock(s, ctx);
+    checkBrokerThread(s, ctx);
   });
 
 type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: string }; cache: { adapter: string } };
@@ -187,6 +194,21 @@ function virtualClockObstacle(s: ClockFields): string | undefined {
 export function clockModeOf(s: ClockFields): 'real' | 'virtual' {
   if (s.clock !== 'auto') return s.clock;
   return virtualClockObstacle(s) === undefined ? 'virtual' : 'real';
+}
+
+/** Where aedes runs: a worker thread needs the memory transport and a real clock (a virtual one would not see its work). */
+export function brokerThreadOf(s: ClockFields & { broker: { thread: 'auto' | 'inline' | 'worker' } }): 'inline' | 'worker' {
+  if (s.broker.thread !== 'auto') return s.broker.thread;
+  return s.fleet.transport === 'memory' && clockModeOf(s) === 'real' ? 'worker' : 'inline';
+}
+
+function checkBrokerThread(s: ClockFields & { broker: { thread: string } }, ctx: z.RefinementCtx): void {
+  if (s.broker.thread !== 'worker') return;
+  if (s.fleet.transport !== 'memory') {
+    ctx.addIssue({ code: 'custom', path: ['broker', 'thread'], message: `worker needs fleet.transport: memory (found ${s.fleet.transport})` });
+  } else if (clockModeOf(s) === 'virtual') {
+    ctx.addIssue({ code: 'custom', path: ['broker', 'thread'], message: 'worker needs a real clock (set clock: real); a virtual clock runs everything in one thread' });
+  }
 }
 
 function checkVirtualClock(s: ClockFields, ctx: z.RefinementCtx): void {

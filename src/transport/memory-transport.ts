@@ -49,7 +49,7 @@ function closeHandler(handler: LinkHandler): void {
 }
 
 /** A link that was refused: it reports closed on the next tick and ignores writes. */
-class RefusedLink implements Link {
+export class RefusedLink implements Link {
   readonly refused = true;
   constructor(handler: LinkHandler) {
     process.nextTick(closeHandler, handler);

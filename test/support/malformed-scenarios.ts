@@ -373,5 +373,26 @@ export const malformedScenarios: MalformedCase[] = [
     at: '3:12',
     says: ["timeline[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-flush, partition, service-restart, wave, storm, found 7"],
   },
+  {
+    name: 'a broker thread on tcp',
+    yaml: 'fleet:\n  transport: tcp\n  devices: 10\nbroker:\n  thread: worker\n',
+    code: 'SCENARIO_INVALID',
+    at: '5:11',
+    says: ['broker.thread: worker needs fleet.transport: memory (found tcp)'],
+  },
+  {
+    name: 'a broker thread on a virtual clock',
+    yaml: 'clock: virtual\nbroker:\n  thread: worker\n',
+    code: 'SCENARIO_INVALID',
+    at: '3:11',
+    says: ['broker.thread: worker needs a real clock'],
+  },
+  {
+    name: 'an unknown broker thread',
+    yaml: 'broker:\n  thread: both\n',
+    code: 'SCENARIO_INVALID',
+    at: '2:11',
+    says: ['broker.thread: expected one of: auto, inline, worker, found "both"'],
+  },
 
 ];
