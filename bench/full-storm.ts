@@ -7,6 +7,8 @@ export interface FullStormResult {
   devices: number;
   viewers: number;
   accounts: number;
+  /** Where aedes ran: `worker` = its own thread (the default on a real clock), `inline` = the run's thread. */
+  brokerThread: 'inline' | 'worker';
   verdict: string;
   reasons: string[];
   dropped: number;
@@ -64,6 +66,7 @@ export async function runFullStorm(devices: number, rate: number, log: (line: st
     devices: summary.fleet.devices,
     viewers: summary.fleet.viewers,
     accounts: summary.fleet.accounts,
+    brokerThread: summary.fleet.brokerThread ?? 'inline',
     verdict: summary.verdict,
     reasons: summary.reasons,
     dropped: storm.dropped,

@@ -5,6 +5,8 @@ import { HistoryRecorder } from '../src/history/history-recorder.ts';
 import { HistoryChecker } from '../src/oracle/history-checker.ts';
 import { StormTracker } from '../src/oracle/storm-tracker.ts';
 import { MemoryServerTransport } from '../src/transport/memory-transport.ts';
+import { FrameKind } from '../src/transport/frame-batch.ts';
+import { FramedClientTransport } from '../src/transport/framed-client-transport.ts';
 
 /**
  * Measurement probes installed by the bench on src prototypes (bench-only, nothing in src/
@@ -108,6 +110,14 @@ export function resetOracleProbe(enabled: boolean): void {
 
 let installed = false;
 
+function countAccept(): void {
+  if (stormProbe.restoredReal === undefined) return;
+  const now = performance.now();
+  stormProbe.firstAcceptReal ??= now;
+  stormProbe.lastAcceptReal = now;
+  stormProbe.acceptsAfterRestore++;
+}
+
 export function installProbes(): void {
   if (installed) return;
   installed = true;
@@ -134,14 +144,16 @@ export function installProbes(): void {
   const listen = MemoryServerTransport.prototype.listen;
   MemoryServerTransport.prototype.listen = function (this: MemoryServerTransport, accept: (stream: Duplex) => void) {
     return listen.call(this, (stream: Duplex) => {
-      if (stormProbe.restoredReal !== undefined) {
-        const now = performance.now();
-        stormProbe.firstAcceptReal ??= now;
-        stormProbe.lastAcceptReal = now;
-        stormProbe.acceptsAfterRestore++;
-      }
+      countAccept();
       accept(stream);
     });
+  };
+
+  // the broker in its own thread: a connection starts when the run thread opens it
+  const enqueue = FramedClientTransport.prototype.enqueue;
+  FramedClientTransport.prototype.enqueue = function (this: FramedClientTransport, connection: number, kind: FrameKind, payload?: Uint8Array) {
+    if (kind === FrameKind.open) countAccept();
+    enqueue.call(this, connection, kind, payload);
   };
 
   // nested calls (a receipt records its op) are timed once, by the outermost

@@ -68,6 +68,11 @@ export function stormSection(pairs: StormPair[]): string {
           `timeline: outage at ${f.plan.outageAt / 1000} s for ${f.plan.outageFor / 1000} s, run ${f.plan.duration / 1000} s (sized for ${int(f.plan.assumedRate)} cameras/s)`,
       );
       if (f.reasons.length > 0) notes.push(`    verdict reasons: ${f.reasons.join(' | ')}`);
+      notes.push(
+        f.brokerThread === 'worker'
+          ? '    broker in its own worker thread (broker.thread: auto on a real clock): the full pipeline can use both cores; the bare baseline is stock aedes in one thread'
+          : '    broker inline: the full pipeline ran in one thread',
+      );
       notes.push(`    first connection accepted ${int(f.firstAcceptDelayMs)} ms after the restore`);
     }
     const starved = [f && f.stormCpuCores < CORE_FLOOR ? 'full' : '', b && b.stormCpuCores < CORE_FLOOR ? 'bare' : ''].filter(Boolean);
