@@ -65,7 +65,15 @@ export function stormScenario(plan: StormPlan): Promise<Scenario> {
     s.fleet.backoff = { kind: 'fixed', jitter: 'none', base: 1000, cap: 1000, maxAttempts: 0 };
     s.timeline = [{ at: plan.outageAt, fault: 'broker-outage', duration: plan.outageFor }];
     s.checks = { minReconnectShare: 0.99, everyAccountDelivered: false };
+    s.broker.thread = brokerThreadFromEnv();
   });
+}
+
+/** BENCH_BROKER_THREAD=inline|worker|auto (default auto: a worker thread on this real clock), to compare the two. */
+function brokerThreadFromEnv(): Scenario['broker']['thread'] {
+  const value = process.env.BENCH_BROKER_THREAD ?? 'auto';
+  if (value !== 'auto' && value !== 'inline' && value !== 'worker') throw new Error(`BENCH_BROKER_THREAD must be auto, inline or worker, not ${value}`);
+  return value;
 }
 
 /**
