@@ -32,7 +32,7 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   checkerErrors: [],
   interrupted: false,
   inFlightWindow: 2000,
-  cacheAnsweredForEventsBetween: () => 10,
+  cacheAnsweredBetween: () => 10,
   ...over,
 });
 
@@ -57,12 +57,12 @@ describe('verdict', () => {
   it('never passes an interrupted run', () => expect(verdictOf(facts({ interrupted: true }))).toBe('INCONCLUSIVE'));
   it('never passes with no checks at all', () => expect(combine([])).toBe('INCONCLUSIVE'));
   it('is inconclusive when the cache answered nothing during the storm', () =>
-    expect(verdictOf(facts({ cacheAnsweredForEventsBetween: () => 0 }))).toBe('INCONCLUSIVE'));
-  it('counts events published up to the time in flight after the storm, and no later ones', () => {
-    // the cache answered only for events published at one instant, 2.5 s after the restore; the storm lasted 1 ms
+    expect(verdictOf(facts({ cacheAnsweredBetween: () => 0 }))).toBe('INCONCLUSIVE'));
+  it('counts lookups that trail the storm by their time in flight, and no later ones', () => {
+    // the cache answered only at one instant, 2.5 s after the restore; the storm lasted 1 ms
     const answeredAt = (at: number) => (from: number, to: number) => (from <= at && at <= to ? 1 : 0);
     const restoredAt = storm(100).restoredAt;
-    expect(verdictOf(facts({ cacheAnsweredForEventsBetween: answeredAt(restoredAt + 2500), inFlightWindow: 2000 }))).toBe('PASS');
-    expect(verdictOf(facts({ cacheAnsweredForEventsBetween: answeredAt(restoredAt + 2500), inFlightWindow: 1000 }))).toBe('INCONCLUSIVE');
+    expect(verdictOf(facts({ cacheAnsweredBetween: answeredAt(restoredAt + 2500), inFlightWindow: 2000 }))).toBe('PASS');
+    expect(verdictOf(facts({ cacheAnsweredBetween: answeredAt(restoredAt + 2500), inFlightWindow: 1000 }))).toBe('INCONCLUSIVE');
   });
 });

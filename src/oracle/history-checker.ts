@@ -49,7 +49,6 @@ export class HistoryChecker implements HistoryListener {
   private readonly misroutes = new Map<string, OwnerTrace>();
   /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
   private readonly cacheOps = new Map<number, CacheOp>();
-  /** Events whose owner the cache answered for, by the second the event was published. */
   private readonly answeredBySecond: number[] = [];
   private readonly active = new Set<number>();
 
@@ -99,10 +98,8 @@ export class HistoryChecker implements HistoryListener {
         return this.ledger.serviceLinkClosed();
       case 'route':
         this.ledger.routed(op.ev, op.acct, op.t, this.viewersOnline[op.acct]);
-        this.countAnswered(op.ev, op.cacheOps);
         return this.keepIfMisrouted('push', op.ev, op.acct, op.src, op.cacheOps);
       case 'tap-served':
-        this.countAnswered(op.ev, op.cacheOps);
         return this.keepIfMisrouted('tap', op.ev, op.acct, op.src, op.cacheOps);
       case 'drop':
         return this.ledger.drop(op.ev, op.reason as DropReason);
@@ -165,7 +162,7 @@ export class HistoryChecker implements HistoryListener {
       checkerErrors: errors,
       interrupted: this.interrupted || !this.ended,
       inFlightWindow: this.inFlightWindow,
-      cacheAnsweredForEventsBetween: (from, to) => {
+      cacheAnsweredBetween: (from, to) => {
         let n = 0;
         for (let s = Math.floor(from / 1000); s <= Math.floor(to / 1000); s++) n += this.answeredBySecond[s] ?? 0;
         return n;
@@ -216,18 +213,10 @@ export class HistoryChecker implements HistoryListener {
     this.metrics.cacheLatencyMs.record(op.latencyMs);
     this.cacheOps.set(op.id, op);
     if (this.cacheOps.size > KEEP_CACHE_OPS) this.cacheOps.delete(this.cacheOps.keys().next().value!);
-  }
-
-  /** An event's owner was looked up: counted under its publish second if the cache answered (hit or miss). */
-  private countAnswered(ev: number, cacheOps: readonly number[]): void {
-    if (ev >= this.ledger.count) return;
-    const answered = cacheOps.some((id) => {
-      const c = this.cacheOps.get(id);
-      return c !== undefined && c.kind === 'get' && (c.outcome === 'hit' || c.outcome === 'miss');
-    });
-    if (!answered) return;
-    const second = Math.floor(this.ledger.publishedAt[ev] / 1000);
-    this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
+    if (op.kind === 'get' && (op.outcome === 'hit' || op.outcome === 'miss')) {
+      const second = Math.floor(op.t / 1000);
+      this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
+    }
   }
 
   private faultState(window: number, change: Partial<FaultWindow>): void {
