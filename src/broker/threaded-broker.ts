@@ -30,7 +30,6 @@ export class ThreadedBroker implements Broker {
   private readonly clientOn = new Map<number, string>();
   private nextKey = 1;
   private readonly pending = new Map<number, { resolve(value: number | undefined): void; reject(error: Error): void }>();
-  private ready!: Promise<void>;
 
   private constructor(worker: Worker) {
     this.worker = worker;
@@ -63,7 +62,7 @@ export class ThreadedBroker implements Broker {
   }
 
   private listen(): Promise<void> {
-    this.ready = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       this.worker.on('message', (message: ArrayBuffer | BrokerReply) => {
         if (message instanceof ArrayBuffer) return this.links.receive(message);
         if (message.type === 'ready') return resolve();
@@ -84,7 +83,6 @@ export class ThreadedBroker implements Broker {
         reject(new Error(`broker thread exited before it was ready (${this.failure ?? code})`));
       });
     });
-    return this.ready;
   }
 
   private fail(message: string): void {
