@@ -32,6 +32,9 @@ class FramedLink extends Duplex {
   }
 }
 
+/** New connections let in per event-loop turn (see admit). */
+const ADMIT_PER_TURN = 256;
+
 /**
  * A ServerTransport over frame batches (src/transport/frame-batch.ts): `receive` takes a batch
  * from the run's thread, `send` (given) carries one back, at most once per event-loop turn.
@@ -42,6 +45,12 @@ export class FramedServerTransport implements ServerTransport {
   readonly id = 'memory';
   readonly out = new FrameWriter();
   private readonly links = new Map<number, FramedLink>();
+  /** Opened by clients, not yet let in: what each sent meanwhile, in order. */
+  private readonly waiting = new Map<number, Buffer[]>();
+  /** Their order of arrival (an array and a head: a Map emptied from the front degrades). */
+  private queue: number[] = [];
+  private queueHead = 0;
+  private admitScheduled = false;
   private accept: ((stream: Duplex) => void) | undefined;
   private refusing = false;
   private flushScheduled = false;
@@ -68,19 +77,59 @@ export class FramedServerTransport implements ServerTransport {
   receive(batch: ArrayBuffer): void {
     readFrames(batch, (connection, kind, payload) => {
       if (kind === FrameKind.data) {
-        this.links.get(connection)?.push(payload);
+        const link = this.links.get(connection);
+        if (link !== undefined) link.push(payload);
+        else this.waiting.get(connection)?.push(payload);
       } else if (kind === FrameKind.open) {
         if (this.refusing || !this.accept) return this.closeUnknown(connection);
-        const link = new FramedLink(connection, this);
-        this.links.set(connection, link);
-        this.accept(link);
+        this.waiting.set(connection, []);
+        this.queue.push(connection);
+        this.scheduleAdmit();
       } else if (kind === FrameKind.close) {
+        if (this.waiting.delete(connection)) return;
         const link = this.links.get(connection);
         if (link === undefined) return;
         link.peerClosed = true;
         link.destroy();
       }
     });
+  }
+
+  /**
+   * New connections wait in an accept queue and are let in ADMIT_PER_TURN at a time, while the
+   * traffic of those already in flows at once: without it a 100k herd arriving in a few batches
+   * sits in front of every SUBSCRIBE and PUBLISH of the connections before it (the service's
+   * own among them), as a listen backlog does not on a real broker.
+   */
+  private scheduleAdmit(): void {
+    if (this.admitScheduled) return;
+    this.admitScheduled = true;
+    setImmediate(() => this.admit());
+  }
+
+  private admit(): void {
+    this.admitScheduled = false;
+    let n = 0;
+    while (n < ADMIT_PER_TURN && this.queueHead < this.queue.length) {
+      const connection = this.queue[this.queueHead++];
+      const early = this.waiting.get(connection);
+      if (early === undefined) continue; // closed while it waited
+      this.waiting.delete(connection);
+      n++;
+      if (this.refusing || !this.accept) {
+        this.closeUnknown(connection);
+        continue;
+      }
+      const link = new FramedLink(connection, this);
+      this.links.set(connection, link);
+      this.accept(link);
+      for (const chunk of early) link.push(chunk);
+    }
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    }
+    if (this.waiting.size > 0) this.scheduleAdmit();
   }
 
   /** A frame of the broker's own (e.g. a client registered), sent with the next batch. */
@@ -125,6 +174,10 @@ export class FramedServerTransport implements ServerTransport {
   }
 
   dropAll(): number {
+    for (const connection of this.waiting.keys()) this.closeUnknown(connection);
+    this.waiting.clear();
+    this.queue = [];
+    this.queueHead = 0;
     const all = [...this.links.values()];
     for (const link of all) link.destroy();
     return all.length;
