@@ -70,7 +70,7 @@ export function stormSection(pairs: StormPair[]): string {
       if (f.reasons.length > 0) notes.push(`    verdict reasons: ${f.reasons.join(' | ')}`);
       notes.push(
         f.brokerThread === 'worker'
-          ? '    broker in its own worker thread (broker.thread: auto on a real clock): the full pipeline can use both cores; the bare baseline is stock aedes in one thread'
+          ? '    broker in its own worker thread (BENCH_BROKER_THREAD=worker): the full pipeline can use both cores; the bare baseline is stock aedes in one thread'
           : '    broker inline: the full pipeline ran in one thread',
       );
       notes.push(`    first connection accepted ${int(f.firstAcceptDelayMs)} ms after the restore`);

@@ -69,10 +69,10 @@ export function stormScenario(plan: StormPlan): Promise<Scenario> {
   });
 }
 
-/** BENCH_BROKER_THREAD=inline|worker|auto (default auto: a worker thread on this real clock), to compare the two. */
+/** BENCH_BROKER_THREAD=inline|worker (default inline, as a scenario runs by default), to compare the two. */
 function brokerThreadFromEnv(): Scenario['broker']['thread'] {
-  const value = process.env.BENCH_BROKER_THREAD ?? 'auto';
-  if (value !== 'auto' && value !== 'inline' && value !== 'worker') throw new Error(`BENCH_BROKER_THREAD must be auto, inline or worker, not ${value}`);
+  const value = process.env.BENCH_BROKER_THREAD ?? 'inline';
+  if (value !== 'inline' && value !== 'worker') throw new Error(`BENCH_BROKER_THREAD must be inline or worker, not ${value}`);
   return value;
 }
 

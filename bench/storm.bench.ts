@@ -18,7 +18,7 @@ import { judgeTargets, TARGETS, type StormPair } from './targets.ts';
  * Prints a table (progress goes to stderr) and writes reports/bench-latest.json.
  *
  * Env (defaults shown): BENCH_SIZES=10000,100000  BENCH_HEAP_CLIENTS=20000  BENCH_ORACLE_DEVICES=10000
- * BENCH_BROKER_THREAD=auto (the storm's full pipeline with aedes in its own thread; `inline` keeps one thread)
+ * BENCH_BROKER_THREAD=inline (the storm's full pipeline in one thread; `worker` puts aedes in its own thread)
  */
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const HEAP_CLIENTS = Number(process.env.BENCH_HEAP_CLIENTS ?? 20_000);

@@ -18,7 +18,7 @@ import { Credentials } from '../registry/credentials.ts';
 import { Registry } from '../registry/registry.ts';
 import { createWatermarker } from '../registry/watermark.ts';
 import { createRng } from '../rng/seeded-rng.ts';
-import { brokerThreadOf, type Scenario } from '../scenario/schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { OwnerResolver } from '../service/owner-resolver.ts';
 import { ReferenceService } from '../service/reference-service.ts';
 import { SourceOfTruth } from '../service/source-of-truth.ts';
@@ -94,7 +94,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   const credentials = new Credentials(secret);
   const watermarker = createWatermarker(randomBytes(32));
   const broker: Broker =
-    brokerThreadOf(scenario) === 'worker'
+    scenario.broker.thread === 'worker'
       ? await ThreadedBroker.start(seed, shape, secret, scenario.broker)
       : await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker);
   const cache = new ObservedCache(adapter, clock, (r) =>

@@ -90,11 +90,10 @@ export const brokerSchema = z.strictObject({
    */
   connectTimeout: duration.default(30_000),
   /**
-   * Where aedes runs. `worker`: a worker thread of its own, so the broker and the rest of the run
-   * use both cores (memory transport, real clock). `inline`: in the run's own thread. `auto`:
-   * `worker` wherever it can be.
+   * Where aedes runs. `inline`: in the run's own thread. `worker`: a worker thread of its own, so
+   * the broker and the rest of the run use both cores (memory transport, real clock only).
    */
-  thread: z.enum(['auto', 'inline', 'worker']).default('auto'),
+  thread: z.enum(['inline', 'worker']).default('inline'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -196,12 +195,7 @@ export function clockModeOf(s: ClockFields): 'real' | 'virtual' {
   return virtualClockObstacle(s) === undefined ? 'virtual' : 'real';
 }
 
-/** Where aedes runs: a worker thread needs the memory transport and a real clock (a virtual one would not see its work). */
-export function brokerThreadOf(s: ClockFields & { broker: { thread: 'auto' | 'inline' | 'worker' } }): 'inline' | 'worker' {
-  if (s.broker.thread !== 'auto') return s.broker.thread;
-  return s.fleet.transport === 'memory' && clockModeOf(s) === 'real' ? 'worker' : 'inline';
-}
-
+/** A broker thread needs the memory transport and a real clock (a virtual one would not see its work). */
 function checkBrokerThread(s: ClockFields & { broker: { thread: string } }, ctx: z.RefinementCtx): void {
   if (s.broker.thread !== 'worker') return;
   if (s.fleet.transport !== 'memory') {

@@ -382,9 +382,9 @@ export const malformedScenarios: MalformedCase[] = [
   },
   {
     name: 'a broker thread on a virtual clock',
-    yaml: 'clock: virtual\nbroker:\n  thread: worker\n',
+    yaml: 'broker:\n  thread: worker\n',
     code: 'SCENARIO_INVALID',
-    at: '3:11',
+    at: '2:11',
     says: ['broker.thread: worker needs a real clock'],
   },
   {
@@ -392,7 +392,7 @@ export const malformedScenarios: MalformedCase[] = [
     yaml: 'broker:\n  thread: both\n',
     code: 'SCENARIO_INVALID',
     at: '2:11',
-    says: ['broker.thread: expected one of: auto, inline, worker, found "both"'],
+    says: ['broker.thread: expected one of: inline, worker, found "both"'],
   },
 
 ];
