@@ -27,7 +27,7 @@ export type BrokerControl =
   | { type: 'close'; reply: number };
 
 /** Broker thread → run thread, besides frame batches. */
-export type BrokerReply = { type: 'ready' } | { type: 'done'; reply: number; value?: number } | { type: 'failed'; reply?: number; message: string };
+export type BrokerReply = { type: 'ready' } | { type: 'done'; reply: number } | { type: 'failed'; reply?: number; message: string };
 
 if (parentPort === null) throw new Error('broker-thread.ts runs as a worker thread');
 const port: MessagePort = parentPort;

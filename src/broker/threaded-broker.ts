@@ -29,7 +29,7 @@ export class ThreadedBroker implements Broker {
   private readonly linkOf = new Map<string, number>();
   private readonly clientOn = new Map<number, string>();
   private nextKey = 1;
-  private readonly pending = new Map<number, { resolve(value: number | undefined): void; reject(error: Error): void }>();
+  private readonly pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
 
   private constructor(worker: Worker) {
     this.worker = worker;
@@ -68,7 +68,7 @@ export class ThreadedBroker implements Broker {
         if (message.type === 'ready') return resolve();
         const waiter = message.reply === undefined ? undefined : this.pending.get(message.reply);
         if (message.reply !== undefined) this.pending.delete(message.reply);
-        if (message.type === 'done') waiter?.resolve(message.value);
+        if (message.type === 'done') waiter?.resolve();
         else if (waiter) waiter.reject(new Error(`broker thread: ${message.message}`));
         else this.fail(message.message);
       });
@@ -155,7 +155,7 @@ export class ThreadedBroker implements Broker {
     this.worker.postMessage(message);
   }
 
-  private request(type: 'stop' | 'start' | 'close'): Promise<number | undefined> {
+  private request(type: 'stop' | 'start' | 'close'): Promise<void> {
     if (this.failure !== undefined) return Promise.reject(new Error(this.failure));
     const reply = this.nextKey++;
     return new Promise((resolve, reject) => {
