@@ -19,8 +19,9 @@ export function newTally(): RawTally {
 
 /**
  * A CONNACK is 4 bytes: 0x20 0x02 flags code. aedes (mqtt-packet's writeToStream) writes it
- * field by field and MemoryLink has no _writev, so it arrives as up to 4 one-byte chunks:
- * the client counts bytes and reads the 4th. The CONNACK is the first thing the broker sends.
+ * field by field into a corked stream; MemoryLink hands the corked fields over as one chunk, but
+ * the client does not count on it: it counts bytes and reads the 4th. The CONNACK is the first
+ * thing the broker sends.
  */
 const CONNACK = 0x20;
 

@@ -110,6 +110,19 @@ describe('the broker side (FramedServerTransport)', () => {
     await turn();
     expect(sent).toEqual([[1, FrameKind.data, 'CONNACK'], [1, FrameKind.data, 'SUBACK']]);
   });
+
+  it('carries a packet written field by field while corked (as mqtt-packet writes) as one frame', async () => {
+    const { accepted, sent, deliver } = await brokerSide();
+    deliver([[1, FrameKind.open, '']]);
+    await turn();
+    const { stream } = accepted.get(1)!;
+    stream.cork();
+    for (const field of ['0', 'x', 'devices/cam-1/events', 'JPEG']) stream.write(Buffer.from(field));
+    process.nextTick(() => stream.uncork());
+    await turn(); // the uncork's flush is scheduled behind this turn's
+    await turn();
+    expect(sent).toEqual([[1, FrameKind.data, '0xdevices/cam-1/eventsJPEG']]);
+  });
 });
 
 describe('the run side (FramedClientTransport)', () => {

@@ -26,6 +26,11 @@ class FramedLink extends Duplex {
     callback();
   }
 
+  // a packet corked and written field by field (mqtt-packet) becomes one frame, not one per field
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this._write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'latin1', callback);
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.owner.forget(this);
     callback(error);

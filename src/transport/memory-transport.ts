@@ -22,6 +22,13 @@ class MemoryLink extends Duplex implements Link {
     process.nextTick(deliver, this.handler, chunk, callback);
   }
 
+  // mqtt-packet corks the stream and writes a packet field by field: deliver what was corked as
+  // one chunk (one tick, one copy) instead of a tick and a parser append per field
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const data = chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    process.nextTick(deliver, this.handler, data, callback);
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const handler = this.handler;
     this.handler = null;
