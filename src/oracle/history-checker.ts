@@ -51,6 +51,8 @@ export class HistoryChecker implements HistoryListener {
   private readonly cacheOps = new Map<number, CacheOp>();
   private readonly answeredBySecond: number[] = [];
   private readonly active = new Set<number>();
+  /** When the latest fault was injected (scenario ms). */
+  private lastInjectedAt = -Infinity;
 
   constructor(scenario: Scenario, inFlightWindow: number) {
     this.registry = Registry.generate(scenario.seed, scenario.fleet);
@@ -83,8 +85,10 @@ export class HistoryChecker implements HistoryListener {
         return;
       case 'disconnect':
         this.storm.onDisconnect(op.dev);
-        // a QoS 0 publish written just before the drop may or may not have left
-        if (op.t - this.lastEventAt[op.dev] <= this.inFlightWindow) this.ledger.set(this.lastEventId[op.dev], Flag.inFlightAtClose);
+        // a QoS 0 publish written just before the drop may or may not have left. The drop is
+        // recorded when the camera hears of it, which a fault cutting 100k links at once delays
+        // by seconds: a fault injected after the camera's last event is when its link was lost
+        if (this.lostAt(op.dev, op.t) - this.lastEventAt[op.dev] <= this.inFlightWindow) this.ledger.set(this.lastEventId[op.dev], Flag.inFlightAtClose);
         return;
       case 'connect-failed':
         this.storm.onFailedAttempt();
@@ -124,6 +128,7 @@ export class HistoryChecker implements HistoryListener {
       }
       case 'fault-injected':
         this.active.add(op.window);
+        this.lastInjectedAt = op.t;
         return this.faultState(op.window, { injectedAt: op.t, effect: op.effect });
       case 'fault-healed':
         this.active.delete(op.window);
@@ -180,6 +185,10 @@ export class HistoryChecker implements HistoryListener {
     this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
     this.lastEventId[dev] = id;
     this.lastEventAt[dev] = t;
+  }
+
+  private lostAt(dev: number, heardAt: number): number {
+    return this.lastInjectedAt > this.lastEventAt[dev] ? Math.min(heardAt, this.lastInjectedAt) : heardAt;
   }
 
   private viewerDown(account: number, t: number): void {
