@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { cpuAt, installProbes, resetStormProbe, stormProbe } from './probes.ts';
-import { planFor, stormScenario } from './storm-scenario.ts';
+import { planFor, stormScenario, type StormKind } from './storm-scenario.ts';
 
 export interface FullStormResult {
+  /** Which herd (see StormKind): all cameras cut off and back, or the broker down and everyone back. */
+  kind: StormKind;
   devices: number;
   viewers: number;
   accounts: number;
@@ -24,7 +26,7 @@ export interface FullStormResult {
   firstAcceptDelayMs: number;
   /** Real seconds from the first accept after restore to the last camera CONNACK. */
   stormSeconds: number;
-  /** All connections (cameras, viewers, service) the broker accepted after the restore. */
+  /** All connections the broker accepted after the restore (the cameras; in an outage also the viewers and the service). */
   acceptsAfterRestore: number;
   /** Process CPU (all threads) over wall time, restore → last camera reconnect: ≈1 means one core saturated. */
   stormCpuCores: number;
@@ -41,14 +43,14 @@ export interface FullStormResult {
  * The storm through the whole pipeline (auth, ACL, reference service, cache lookups, viewers,
  * oracle), run exactly as `crosswire run` runs a scenario, with bench probes on the side.
  */
-export async function runFullStorm(devices: number, rate: number, log: (line: string) => void): Promise<FullStormResult> {
+export async function runFullStorm(devices: number, rate: number, kind: StormKind, log: (line: string) => void): Promise<FullStormResult> {
   installProbes();
   resetStormProbe();
   const plan = planFor(devices, rate);
-  const scenario = await stormScenario(plan);
+  const scenario = await stormScenario(plan, kind);
   const started = performance.now();
   const { summary } = await runScenario(scenario, {
-    onProgress: (line) => log(`  [full ${devices}] ${line}`),
+    onProgress: (line) => log(`  [full ${kind} ${devices}] ${line}`),
     progressEveryMs: 5000,
   });
   const wallSeconds = (performance.now() - started) / 1000;
@@ -63,6 +65,7 @@ export async function runFullStorm(devices: number, rate: number, log: (line: st
   // CPU from the restore to the last camera's CONNACK (sampled on that very connect)
   const stormCpuMicros = (cpuAt(lastConnackReal) ?? Number.NaN) - stormProbe.cpuAtRestore;
   return {
+    kind,
     devices: summary.fleet.devices,
     viewers: summary.fleet.viewers,
     accounts: summary.fleet.accounts,

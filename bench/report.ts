@@ -2,7 +2,8 @@ import type { HeapReport } from './heap-per-client.ts';
 import type { MachineInfo } from './machine.ts';
 import type { OracleShareResult } from './oracle-share.ts';
 import { fixed, heading, int, kb, pct, table } from './format.ts';
-import type { StormPair, TargetResult } from './targets.ts';
+import type { FullStormResult } from './full-storm.ts';
+import { connectionsPerCamera, type StormPair, type TargetResult } from './targets.ts';
 
 /** The printed part of the bench: one section per measurement, then the targets. */
 
@@ -22,11 +23,19 @@ export function machineSection(m: MachineInfo, command: string): string {
   ].join('\n');
 }
 
+/** The full-pipeline runs of one size, labelled by their storm. */
+function runsOf(p: StormPair): Array<{ label: string; f: FullStormResult | undefined }> {
+  return [
+    { label: 'cameras', f: p.full },
+    { label: 'outage', f: p.outage },
+  ];
+}
+
 export function stormSection(pairs: StormPair[]): string {
-  const outcome = pairs.map((p) => {
-    const f = p.full;
-    return [
+  const outcome = pairs.flatMap((p) =>
+    runsOf(p).map(({ label, f }) => [
       int(p.devices),
+      label,
       f ? int(f.viewers) : '–',
       f ? f.verdict : 'no result',
       f ? `${int(f.reconnected)}/${int(f.dropped)}` : '–',
@@ -36,13 +45,14 @@ export function stormSection(pairs: StormPair[]): string {
       f ? int(f.timeToReconnectMs.max) : '–',
       f ? int(f.failedAttempts) : '–',
       f ? fixed(f.wallSeconds, 1) : '–',
-    ];
-  });
-  const rates = pairs.map((p) => {
-    const f = p.full;
+    ]),
+  );
+  const rates = pairs.flatMap((p) => {
     const b = p.bare;
-    return [
+    return runsOf(p).map(({ label, f }) => [
       int(p.devices),
+      label,
+      f ? connectionsPerCamera(f) : '–',
       f ? int(f.connectsPerSecond) : '–',
       b ? int(b.connectsPerSecond) : '–',
       f && b ? `${fixed(f.connectsPerSecond / b.connectsPerSecond)}×` : '–',
@@ -53,54 +63,49 @@ export function stormSection(pairs: StormPair[]): string {
       f && b ? `${fixed(b.cpuMicrosPerConnect / f.cpuMicrosPerConnect)}×` : '–',
       f ? fixed(f.stormCpuCores) : '–',
       b ? fixed(b.stormCpuCores) : '–',
-    ];
+    ]);
   });
   const notes: string[] = [];
   for (const p of pairs) {
-    const f = p.full;
     const b = p.bare;
-    if (p.failure) notes.push(`  ! ${int(p.devices)}: ${f ? 'the child failed after the run' : 'the full-pipeline run did not finish'}: ${p.failure}`);
-    if (f) {
+    if (p.failure) notes.push(`  ! ${int(p.devices)}: the child failed or did not finish: ${p.failure}`);
+    for (const { label, f } of runsOf(p)) {
+      if (!f) continue;
       notes.push(
-        `  · ${int(p.devices)} full: the run's own StormTracker rate (from the restore instant, incl. the wait for the next 1 s retry tick) ` +
+        `  · ${int(p.devices)} ${label}: the run's own StormTracker rate (from the restore instant, incl. the wait for the next 1 s retry tick) ` +
           `mean ${int(f.trackerMeanPerSecond)}/s, peak 1-s bucket ${int(f.trackerPeakPerSecond)}/s; ` +
-          `${int(f.acceptsAfterRestore)} connections accepted after the restore (cameras + ${int(f.viewers)} viewers + service + retries); ` +
-          `timeline: outage at ${f.plan.outageAt / 1000} s for ${f.plan.outageFor / 1000} s, run ${f.plan.duration / 1000} s (sized for ${int(f.plan.assumedRate)} cameras/s)`,
+          `${int(f.acceptsAfterRestore)} connections accepted after the restore; first ${int(f.firstAcceptDelayMs)} ms after it; ` +
+          `timeline: storm fault at ${f.plan.outageAt / 1000} s for ${f.plan.outageFor / 1000} s, run ${f.plan.duration / 1000} s (sized for ${int(f.plan.assumedRate)} cameras/s); ` +
+          (f.brokerThread === 'worker' ? 'broker in its own worker thread (BENCH_BROKER_THREAD=worker)' : 'broker inline (one thread)'),
       );
       if (f.reasons.length > 0) notes.push(`    verdict reasons: ${f.reasons.join(' | ')}`);
-      notes.push(
-        f.brokerThread === 'worker'
-          ? '    broker in its own worker thread (BENCH_BROKER_THREAD=worker): the full pipeline can use both cores; the bare baseline is stock aedes in one thread'
-          : '    broker inline: the full pipeline ran in one thread',
-      );
-      notes.push(`    first connection accepted ${int(f.firstAcceptDelayMs)} ms after the restore`);
-    }
-    const starved = [f && f.stormCpuCores < CORE_FLOOR ? 'full' : '', b && b.stormCpuCores < CORE_FLOOR ? 'bare' : ''].filter(Boolean);
-    if (starved.length > 0) {
-      notes.push(
-        `  ! ${int(p.devices)}: the ${starved.join(' and ')} storm got less than ${CORE_FLOOR} of a core: other load on the machine slowed it; ` +
-          'the CPU-per-connect comparison is the more reliable one for this size',
-      );
+      if (f.stormCpuCores < CORE_FLOOR) {
+        notes.push(`  ! ${int(p.devices)} ${label}: the storm got less than ${CORE_FLOOR} of a core: other load slowed it; compare CPU per connect instead`);
+      }
     }
     if (b) {
+      if (b.stormCpuCores < CORE_FLOOR) notes.push(`  ! ${int(p.devices)} bare: the storm got less than ${CORE_FLOOR} of a core: other load slowed it`);
       notes.push(
         `  · ${int(p.devices)} bare: rounds ${b.rounds.map((r) => `${int(r)}/s`).join(', ')} (median reported); cold start into an empty broker ${int(b.coldConnectsPerSecond)}/s`,
       );
     }
   }
   return [
-    heading('1. Storm through the full pipeline (fixed 1 s backoff, no jitter: a true thundering herd; timeScale 1)'),
-    table(['cameras', 'viewers', 'verdict', 'back/dropped', 'share', 'ttr p50 ms', 'p99 ms', 'max ms', 'failed attempts', 'wall s'], outcome),
-    '  ttr = time to reconnect, from the restore to the camera\'s CONNACK (scenario ms = real ms at timeScale 1)',
+    heading('1. Storms through the full pipeline (fixed 1 s backoff, no jitter: a true thundering herd; timeScale 1)'),
+    table(['cameras', 'storm', 'viewers', 'verdict', 'back/dropped', 'share', 'ttr p50 ms', 'p99 ms', 'max ms', 'failed attempts', 'wall s'], outcome),
+    "  cameras = every camera cut off from the broker (the storm fault: a regional cut) and let back at once; service and app",
+    '  sessions stay connected. outage = the broker down: cameras, app sessions and service all drop and come back in one herd.',
+    "  ttr = time to reconnect, from the restore to the camera's CONNACK (scenario ms = real ms at timeScale 1)",
     heading('2. Connect rate: full pipeline vs bare aedes + raw mqtt-packet clients, same process, same transport, same N'),
     table(
-      ['cameras', 'full conn/s', 'bare conn/s', 'full/bare', 'full storm s', 'bare storm s', 'full CPU µs/conn', 'bare CPU µs/conn', 'CPU bare/full', 'full cores', 'bare cores'],
+      ['cameras', 'storm', 'conn/camera', 'full cam/s', 'bare conn/s', 'full/bare', 'full storm s', 'bare storm s', 'full CPU µs/cam', 'bare CPU µs/conn', 'CPU bare/full', 'full cores', 'bare cores'],
       rates,
     ),
-    '  conn/s = cameras reconnected per real second, from the first connection the broker accepts after the restore to the',
-    '  last camera CONNACK (bare: first CONNECT to last CONNACK, median of 3 outage rounds). CPU µs/conn = process CPU (all',
-    '  threads) over the storm per camera reconnected; "CPU bare/full" is the same comparison measured in CPU instead of',
-    '  wall time (robust to other load on the machine). cores = CPU / wall over the storm: ≈1 or more means machine-bound.',
+    '  cam/s = cameras reconnected per real second, from the first connection the broker accepts after the restore to the',
+    '  last camera CONNACK (bare: N raw clients, first CONNECT to last CONNACK, median of 3 outage rounds). conn/camera =',
+    '  connections the broker accepted in that window per camera (an outage brings back the app sessions too). CPU µs =',
+    '  process CPU (all threads) over the storm per camera; "CPU bare/full" is the same comparison in CPU instead of wall',
+    '  time (robust to other load on the machine). cores = CPU / wall over the storm: ≈1 or more means machine-bound.',
     ...notes,
   ].join('\n');
 }

@@ -45,17 +45,31 @@ export function planFor(devices: number, rate = DEFAULT_RATE): StormPlan {
 }
 
 /**
- * The storm scenario: the default one with N cameras on the memory transport, one outage the
- * whole fleet drops on, and a fixed backoff without jitter (every camera retries every second
- * of scenario time), so when the broker returns the fleet is a true thundering herd and the
- * connect rate is bound by the machine, not by jitter. Events are sparse (mean 10 min per
- * camera) so the storm, not event traffic, dominates; viewers, service, cache and oracle all run.
+ * Which herd the storm is:
+ * - `cameras`: every camera is cut off from the broker (the `storm` fault: a regional cut) and
+ *   healed at once; the service and the app sessions stay connected. N cameras storm, as N raw
+ *   clients do in the bare baseline: the like-for-like comparison, and the incident's shape
+ *   (devices knocked offline coming back together).
+ * - `outage`: the broker itself goes down (`broker-outage`, the default scenario's fault): the
+ *   cameras, every app session (with its SUBSCRIBE) and the service reconnect in one herd.
+ */
+export type StormKind = 'cameras' | 'outage';
+
+export const STORM_KINDS: readonly StormKind[] = ['cameras', 'outage'];
+
+/**
+ * The storm scenario: the default one with N cameras on the memory transport, one storm of
+ * `kind`, and a fixed backoff without jitter (every camera retries every second of scenario
+ * time), so when the broker takes them back the fleet is a true thundering herd and the connect
+ * rate is bound by the machine, not by jitter. Events are sparse (mean 10 min per camera) so the
+ * storm, not event traffic, dominates; each camera still uploads its online snapshot as it comes
+ * back, so service, cache lookups, viewers (and their taps) and the oracle all work through it.
  * The transfer step is dropped (it is not what is measured) and, because events are sparse,
  * `everyAccountDelivered` is off: the verdict must still be PASS on everything else.
  */
-export function stormScenario(plan: StormPlan): Promise<Scenario> {
-  return scenarioFromDefault(`bench storm ${plan.devices}`, (s) => {
-    s.name = `bench-storm-${plan.devices}`;
+export function stormScenario(plan: StormPlan, kind: StormKind): Promise<Scenario> {
+  return scenarioFromDefault(`bench ${kind} storm ${plan.devices}`, (s) => {
+    s.name = `bench-${kind}-storm-${plan.devices}`;
     s.timeScale = 1;
     s.duration = plan.duration;
     s.drain = 5000;
@@ -63,7 +77,11 @@ export function stormScenario(plan: StormPlan): Promise<Scenario> {
     s.fleet.transport = 'memory';
     s.fleet.eventInterval = 600_000;
     s.fleet.backoff = { kind: 'fixed', jitter: 'none', base: 1000, cap: 1000, maxAttempts: 0 };
-    s.timeline = [{ at: plan.outageAt, fault: 'broker-outage', duration: plan.outageFor }];
+    s.timeline = [
+      kind === 'cameras'
+        ? { at: plan.outageAt, fault: 'storm', duration: plan.outageFor }
+        : { at: plan.outageAt, fault: 'broker-outage', duration: plan.outageFor },
+    ] as Scenario['timeline'];
     s.checks = { minReconnectShare: 0.99, everyAccountDelivered: false };
     s.broker.thread = brokerThreadFromEnv();
   });

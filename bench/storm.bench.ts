@@ -46,9 +46,14 @@ const pairs: StormPair[] = [];
 let rate = DEFAULT_RATE;
 for (const devices of SIZES) {
   const plan = planFor(devices, rate);
-  log(`\n▶ storm ${devices.toLocaleString('en-US')} cameras: bare baseline, then full pipeline (run ${plan.duration / 1000} s, sized for ${Math.round(rate)} cameras/s)`);
-  const outcome = await runChild(['storm', String(devices), String(rate)], plan.duration + 180_000 + devices);
-  const pair: StormPair = { devices, bare: part<BareStormResult>(outcome, 'bare'), full: part<FullStormResult>(outcome, 'full') };
+  log(`\n▶ storm ${devices.toLocaleString('en-US')} cameras: bare baseline, then the full pipeline's camera storm and broker outage (runs of ${plan.duration / 1000} s, sized for ${Math.round(rate)} cameras/s)`);
+  const outcome = await runChild(['storm', String(devices), String(rate)], 2 * plan.duration + 240_000 + 2 * devices);
+  const pair: StormPair = {
+    devices,
+    bare: part<BareStormResult>(outcome, 'bare'),
+    full: part<FullStormResult>(outcome, 'full'),
+    outage: part<FullStormResult>(outcome, 'outage'),
+  };
   if (outcome.exitCode !== 0) pair.failure = summarizeFailure(outcome);
   // the next (larger) size is sized from this one, with room: larger fleets connect a little slower
   if (pair.full && pair.full.reconnectShare >= TARGETS.reconnectShare) rate = 0.75 * pair.full.connectsPerSecond;

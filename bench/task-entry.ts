@@ -20,10 +20,12 @@ function gcNow(): void {
 
 switch (task) {
   case 'storm': {
-    // bare first, then the full pipeline, in this one process
+    // bare first, then the full pipeline (the cameras' storm, then the broker outage's), in this one process
     emit('bare', await runBareStorm(count, log));
     gcNow();
-    emit('full', await runFullStorm(count, Number(rateArg), log));
+    emit('full', await runFullStorm(count, Number(rateArg), 'cameras', log));
+    gcNow();
+    emit('outage', await runFullStorm(count, Number(rateArg), 'outage', log));
     break;
   }
   case 'heap':
