@@ -155,7 +155,7 @@ describe.each(Object.entries(implementations))('broker %s', (_name, start) => {
     expect(broker.openConnections).toBe(1);
   });
 
-  it('cutOff: drops only the clients named, leaves their CONNECTs unanswered until restored, spares the rest', async () => {
+  it('cutOff: drops only the clients named, lets none of them back until restored, spares the rest', async () => {
     const cut = await connected(CAM1);
     const spared = await connected(CAM2);
     const partition = broker.cutOff(new Set([CAM1]));
@@ -166,6 +166,12 @@ describe.each(Object.entries(implementations))('broker %s', (_name, start) => {
     expect(retry.connectedOnce).toBe(false);
     expect(retry.refusedWith).toBeUndefined(); // no CONNACK at all
     expect(spared.closed).toBe(false);
+    // the memory transport knows who is calling: a cut-off client never reaches the broker
+    const handler = (clientId: string) => ({ clientId, onLinkData() {}, onLinkClose() {} });
+    expect(broker.clientTransport.connect(handler(CAM1)).refused).toBe(true);
+    const other = broker.clientTransport.connect(handler(CAM2));
+    expect(other.refused).toBeUndefined();
+    other.hangUp();
     await viewer(A); // not cut: connects as usual
     partition.restore();
     await connected(CAM1);

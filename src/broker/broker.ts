@@ -33,7 +33,10 @@ export interface Broker {
   restore(): void;
   /** Drops one client's link (it may reconnect at once); false if it was not connected. */
   dropClient(clientId: string): boolean;
-  /** The clients in `clientIds` lose their links and their CONNECTs go unanswered until restore(). */
+  /**
+   * The clients in `clientIds` lose their links and cannot connect until restore(): refused at
+   * once where the transport knows the caller (memory), their CONNECT unanswered otherwise (TCP).
+   */
   cutOff(clientIds: ReadonlySet<string>): BrokerCut;
   /** A restart, first half: every link dropped, connections refused, and aedes (sessions, subscriptions, queues) gone. */
   stopForRestart(): Promise<number>;

@@ -49,6 +49,9 @@ export class EmbeddedBroker implements Broker {
     this.credentials = credentials;
     this.registry = registry;
     this.aedes = this.createAedes();
+    // a cut-off client's link is refused before it reaches aedes where the transport can tell
+    // who is calling; the preConnect check below covers the others (TCP)
+    server.turnAway?.((clientId) => this.cuts.size > 0 && this.isCut(clientId));
   }
 
   private createAedes(): Aedes {
@@ -62,6 +65,7 @@ export class EmbeddedBroker implements Broker {
       concurrency: 0,
       connectTimeout: this.settings.connectTimeout,
       // a partitioned client's CONNECT goes unanswered and its link closes, as if it never arrived
+      // (over the memory transport it is turned away before this, see the constructor)
       preConnect: (client, packet, done) => {
         const cut = this.isCut(packet.clientId);
         done(cut ? new Error(`${packet.clientId} is partitioned`) : null, !cut);
@@ -159,8 +163,9 @@ export class EmbeddedBroker implements Broker {
   }
 
   /**
-   * A partition: the clients in `clientIds` lose their links, and their CONNECTs go unanswered
-   * until restore() is called. Everyone else is untouched. Returns how many links it cut.
+   * A partition: the clients in `clientIds` lose their links, and cannot connect until
+   * restore() is called (turned away by the transport, or their CONNECT unanswered). Everyone
+   * else is untouched. Returns how many links it cut.
    */
   cutOff(clientIds: ReadonlySet<string>): BrokerCut {
     // its own entry even if an equal set is in force: each cut is lifted on its own

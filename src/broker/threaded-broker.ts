@@ -29,6 +29,8 @@ export class ThreadedBroker implements Broker {
   private readonly linkOf = new Map<string, number>();
   private readonly clientOn = new Map<number, string>();
   private nextKey = 1;
+  /** Partitions in force, by key: their clients are refused here, before anything crosses over. */
+  private readonly cuts = new Map<number, ReadonlySet<string>>();
   private readonly pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
 
   private constructor(worker: Worker) {
@@ -49,6 +51,12 @@ export class ThreadedBroker implements Broker {
         Object.assign(this.stats, { connacksAccepted, authRefused, publishDenied, subscribeDenied });
       },
     });
+    this.links.turnAway((clientId) => this.cuts.size > 0 && this.isCut(clientId));
+  }
+
+  private isCut(clientId: string): boolean {
+    for (const cut of this.cuts.values()) if (cut.has(clientId)) return true;
+    return false;
   }
 
   static async start(seed: number, shape: FleetShape, secret: Buffer, settings: BrokerSettings): Promise<ThreadedBroker> {
@@ -126,9 +134,16 @@ export class ThreadedBroker implements Broker {
     const key = this.nextKey++;
     let dropped = 0;
     for (const clientId of clientIds) if (this.dropClient(clientId)) dropped++;
+    this.cuts.set(key, new Set(clientIds));
     // after the drops, before any reconnect: the broker thread reads both in this order
     this.control({ type: 'cut', key, clientIds: [...clientIds] });
-    return { dropped, restore: () => this.control({ type: 'uncut', key }) };
+    return {
+      dropped,
+      restore: () => {
+        this.cuts.delete(key);
+        this.control({ type: 'uncut', key });
+      },
+    };
   }
 
   async stopForRestart(): Promise<number> {

@@ -44,6 +44,7 @@ export class FramedClientTransport {
   private readonly out = new FrameWriter();
   private nextConnection = 1;
   private refusing = false;
+  private isCut: ((clientId: string) => boolean) | undefined;
   private flushScheduled = false;
   private readonly send: (batch: ArrayBuffer) => void;
   private readonly events: BrokerThreadEvents;
@@ -55,7 +56,7 @@ export class FramedClientTransport {
     this.client = {
       id: 'memory',
       connect: (handler: LinkHandler): Link => {
-        if (this.refusing) return new RefusedLink(handler);
+        if (this.refusing || this.turnsAway(handler)) return new RefusedLink(handler);
         const connection = this.nextConnection++;
         const link = new FramedClientLink(connection, handler, this);
         this.links.set(connection, link);
@@ -114,6 +115,16 @@ export class FramedClientTransport {
 
   setRefusing(refusing: boolean): void {
     this.refusing = refusing;
+  }
+
+  /** Clients `isCut` names are refused at once (a partition decided in this thread). */
+  turnAway(isCut: (clientId: string) => boolean): void {
+    this.isCut = isCut;
+  }
+
+  private turnsAway(handler: LinkHandler): boolean {
+    const clientId = this.isCut === undefined ? undefined : handler.clientId;
+    return clientId !== undefined && this.isCut!(clientId);
   }
 
   dropAll(): number {

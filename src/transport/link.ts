@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream';
  * prototype methods, so a link costs no closures per device.
  */
 export interface LinkHandler {
+  /** Who is calling, when known: an in-process transport turns a cut-off client away with it. */
+  readonly clientId?: string;
   onLinkData(chunk: Buffer): void;
   /** Called once, when the link is gone (refused, dropped by the peer, or hung up). */
   onLinkClose(): void;
@@ -31,6 +33,11 @@ export interface ServerTransport {
   /** Starts accepting; resolves with what clients need to reach it. */
   listen(accept: (stream: Duplex) => void): Promise<ClientTransport>;
   setRefusing(refusing: boolean): void;
+  /**
+   * Clients `isCut` names are refused at once, as a partitioned network never delivers their
+   * CONNECT (transports that know the caller's client id; others leave it to the broker).
+   */
+  turnAway?(isCut: (clientId: string) => boolean): void;
   /** Destroys every open connection; returns how many there were. */
   dropAll(): number;
   readonly openConnections: number;

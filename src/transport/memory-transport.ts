@@ -70,13 +70,14 @@ export class MemoryServerTransport implements ServerTransport {
   private readonly links = new Set<MemoryLink>();
   private accept: ((stream: Duplex) => void) | undefined;
   private refusing = false;
+  private isCut: ((clientId: string) => boolean) | undefined;
 
   async listen(accept: (stream: Duplex) => void): Promise<ClientTransport> {
     this.accept = accept;
     return {
       id: 'memory',
       connect: (handler: LinkHandler): Link => {
-        if (this.refusing || !this.accept) return new RefusedLink(handler);
+        if (this.refusing || !this.accept || this.turnsAway(handler)) return new RefusedLink(handler);
         const link = new MemoryLink(handler, this);
         this.links.add(link);
         this.accept(link);
@@ -87,6 +88,15 @@ export class MemoryServerTransport implements ServerTransport {
 
   setRefusing(refusing: boolean): void {
     this.refusing = refusing;
+  }
+
+  turnAway(isCut: (clientId: string) => boolean): void {
+    this.isCut = isCut;
+  }
+
+  private turnsAway(handler: LinkHandler): boolean {
+    const clientId = this.isCut === undefined ? undefined : handler.clientId;
+    return clientId !== undefined && this.isCut!(clientId);
   }
 
   dropAll(): number {
