@@ -21,16 +21,25 @@ const lostEvent: HistoryOp[] = [
   { op: 'publish', t: 10_000, ev: 0, dev: 0, sent: true, serviceReady: true },
 ];
 const heardLate: HistoryOp = { op: 'disconnect', t: 15_000, dev: 0 };
-const cut: HistoryOp[] = [
-  { op: 'fault-scheduled', t: 0, window: 0, id: 'storm', description: 'every camera drops', scheduledAt: 10_100, scheduledHealAt: 20_000 },
-  { op: 'fault-injected', t: 10_100, window: 0 },
-];
 
 describe('an event lost with its camera link', () => {
-  it('is in flight when a fault cut the link just after it, however late the camera heard of the drop', async () => {
-    const a = await account([...lostEvent, ...cut, heardLate]);
+  it('is in flight when an outage began just after it (recorded before the drops are heard)', async () => {
+    const a = await account([...lostEvent, { op: 'outage-began', t: 10_050, fault: 'storm' }, heardLate]);
     expect(a.gap).toBe(0);
     expect(a.indeterminate['camera-link-closed-in-flight']).toBe(1);
+  });
+
+  it('is in flight when written after the cut began but before the camera heard of it', async () => {
+    const early: HistoryOp = { op: 'outage-began', t: 9_500, fault: 'storm' };
+    const a = await account([lostEvent[0], early, lostEvent[1], heardLate]);
+    expect(a.gap).toBe(0);
+    expect(a.indeterminate['camera-link-closed-in-flight']).toBe(1);
+  });
+
+  it('is an accounting gap when the only cut came before the camera connected again', async () => {
+    const before: HistoryOp[] = [{ op: 'outage-began', t: 500, fault: 'storm' }, ...lostEvent, heardLate];
+    const a = await account(before);
+    expect(a.gap).toBe(1);
   });
 
   it('is an accounting gap when nothing cut the link near it (the drop came long after)', async () => {
@@ -39,12 +48,15 @@ describe('an event lost with its camera link', () => {
     expect(a.indeterminate['camera-link-closed-in-flight']).toBe(0);
   });
 
-  it('is an accounting gap when the fault came long after it', async () => {
-    const late: HistoryOp[] = [
-      { op: 'fault-scheduled', t: 0, window: 0, id: 'storm', description: 'every camera drops', scheduledAt: 14_000, scheduledHealAt: 20_000 },
-      { op: 'fault-injected', t: 14_000, window: 0 },
-    ];
-    const a = await account([...lostEvent, ...late, heardLate]);
+  it('is an accounting gap when the outage began long after it', async () => {
+    const a = await account([...lostEvent, { op: 'outage-began', t: 14_000, fault: 'storm' }, heardLate]);
     expect(a.gap).toBe(1);
+  });
+
+  it('is in flight when a partition that cut its camera began just after it; not for a camera the partition spared', async () => {
+    const partition: HistoryOp = { op: 'outage-began', t: 10_050, fault: 'partition', devices: [0] };
+    expect((await account([...lostEvent, partition, heardLate])).gap).toBe(0);
+    const spared: HistoryOp = { op: 'outage-began', t: 10_050, fault: 'partition', devices: [1] };
+    expect((await account([...lostEvent, spared, heardLate])).gap).toBe(1);
   });
 });

@@ -44,6 +44,8 @@ export class HistoryChecker implements HistoryListener {
   private readonly inFlightWindow: number;
   private readonly lastEventId: Int32Array;
   private readonly lastEventAt: Float64Array;
+  /** When each camera last connected (scenario ms). */
+  private readonly connectedAt: Float64Array;
   private readonly viewersOnline: Uint16Array;
   private readonly viewerDrops = new Map<number, number[]>();
   private readonly misroutes = new Map<string, OwnerTrace>();
@@ -51,8 +53,9 @@ export class HistoryChecker implements HistoryListener {
   private readonly cacheOps = new Map<number, CacheOp>();
   private readonly answeredBySecond: number[] = [];
   private readonly active = new Set<number>();
-  /** When the latest fault was injected (scenario ms). */
-  private lastInjectedAt = -Infinity;
+  /** When the latest outage of the whole fleet began, and of each camera in a partial one (scenario ms). */
+  private lastCutAt = -Infinity;
+  private readonly cutAt: Float64Array;
 
   constructor(scenario: Scenario, inFlightWindow: number) {
     this.registry = Registry.generate(scenario.seed, scenario.fleet);
@@ -61,6 +64,8 @@ export class HistoryChecker implements HistoryListener {
     this.storm = new StormTracker(devices, (ms) => this.metrics.reconnectMs.record(ms));
     this.lastEventId = new Int32Array(devices).fill(-1);
     this.lastEventAt = new Float64Array(devices).fill(-Infinity);
+    this.connectedAt = new Float64Array(devices).fill(-Infinity);
+    this.cutAt = new Float64Array(devices).fill(-Infinity);
     this.viewersOnline = new Uint16Array(this.registry.accountCount);
     this.oracle = new IsolationOracle({
       registry: this.registry,
@@ -81,13 +86,15 @@ export class HistoryChecker implements HistoryListener {
       case 'run':
         return;
       case 'connect':
+        this.connectedAt[op.dev] = op.t;
         this.storm.onConnect(op.dev, op.t, op.rt ?? op.t);
         return;
       case 'disconnect':
         this.storm.onDisconnect(op.dev);
         // a QoS 0 publish written just before the drop may or may not have left. The drop is
         // recorded when the camera hears of it, which a fault cutting 100k links at once delays
-        // by seconds: a fault injected after the camera's last event is when its link was lost
+        // by seconds: a cut begun since the camera connected is when its link was lost, and what
+        // it wrote after that (before it heard) went into a dead link
         if (this.lostAt(op.dev, op.t) - this.lastEventAt[op.dev] <= this.inFlightWindow) this.ledger.set(this.lastEventId[op.dev], Flag.inFlightAtClose);
         return;
       case 'connect-failed':
@@ -128,12 +135,14 @@ export class HistoryChecker implements HistoryListener {
       }
       case 'fault-injected':
         this.active.add(op.window);
-        this.lastInjectedAt = op.t;
         return this.faultState(op.window, { injectedAt: op.t, effect: op.effect });
       case 'fault-healed':
         this.active.delete(op.window);
         return this.faultState(op.window, { healedAt: op.t, effect: op.effect });
       case 'outage-began':
+        // recorded as the fault starts cutting links, before the drops it causes are heard
+        if (op.devices === undefined) this.lastCutAt = op.t;
+        else for (const dev of op.devices) this.cutAt[dev] = op.t;
         return this.storm.outageBegan(op.fault, op.t, op.devices);
       case 'outage-ended':
         return this.storm.outageEnded(op.t, op.rt ?? op.t);
@@ -188,7 +197,8 @@ export class HistoryChecker implements HistoryListener {
   }
 
   private lostAt(dev: number, heardAt: number): number {
-    return this.lastInjectedAt > this.lastEventAt[dev] ? Math.min(heardAt, this.lastInjectedAt) : heardAt;
+    const cutAt = Math.max(this.lastCutAt, this.cutAt[dev]);
+    return cutAt > this.connectedAt[dev] ? Math.min(heardAt, cutAt) : heardAt;
   }
 
   private viewerDown(account: number, t: number): void {
