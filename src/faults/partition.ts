@@ -6,8 +6,9 @@ import type { Fault } from './fault.ts';
  * A network partition between the broker and a seeded share of the cameras (and, with
  * `viewers`, of the app sessions): their links drop and their attempts fail until heal (over the
  * memory transport the connection is refused before it reaches the broker; over TCP the broker
- * leaves the CONNECT unanswered and closes the link), while the rest of the fleet carries on. The cut-off cameras reconnecting at heal is a storm of
- * their own, tracked over exactly those cameras.
+ * leaves the CONNECT unanswered and closes the link), while the rest of the fleet carries on.
+ * The cut-off cameras reconnecting at heal is a storm of their own, tracked over exactly those
+ * cameras.
  */
 export function partition(step: { share: number; viewers: boolean; duration: number }, index: number): Fault {
   let cut: { dropped: number; restore(): void } | undefined;

@@ -21,14 +21,19 @@ class FramedLink extends Duplex {
   override _read(): void {}
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.owner.out.add(this.connection, FrameKind.data, chunk);
-    this.owner.scheduleFlush();
+    this.frame(chunk);
     callback();
   }
 
   // a packet corked and written field by field (mqtt-packet) becomes one frame, not one per field
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this._write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'latin1', callback);
+    this.frame(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)));
+    callback();
+  }
+
+  private frame(bytes: Buffer): void {
+    this.owner.out.add(this.connection, FrameKind.data, bytes);
+    this.owner.scheduleFlush();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
