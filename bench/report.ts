@@ -2,8 +2,7 @@ import type { HeapReport } from './heap-per-client.ts';
 import type { MachineInfo } from './machine.ts';
 import type { OracleShareResult } from './oracle-share.ts';
 import { fixed, heading, int, kb, pct, table } from './format.ts';
-import type { FullStormResult } from './full-storm.ts';
-import { connectionsPerCamera, type StormPair, type TargetResult } from './targets.ts';
+import { connectionsPerCamera, runsOf, type StormPair, type TargetResult } from './targets.ts';
 
 /** The printed part of the bench: one section per measurement, then the targets. */
 
@@ -21,14 +20,6 @@ export function machineSection(m: MachineInfo, command: string): string {
     `  runtime : node ${m.node} (V8 ${m.v8}), flags ${m.execArgv.join(' ') || '(none)'}`,
     `  libs    : ${libs}; git ${m.gitCommit ?? '?'} (+ uncommitted changes, if any)`,
   ].join('\n');
-}
-
-/** The full-pipeline runs of one size, labelled by their storm. */
-function runsOf(p: StormPair): Array<{ label: string; f: FullStormResult | undefined }> {
-  return [
-    { label: 'cameras', f: p.full },
-    { label: 'outage', f: p.outage },
-  ];
 }
 
 export function stormSection(pairs: StormPair[]): string {

@@ -55,8 +55,6 @@ export function planFor(devices: number, rate = DEFAULT_RATE): StormPlan {
  */
 export type StormKind = 'cameras' | 'outage';
 
-export const STORM_KINDS: readonly StormKind[] = ['cameras', 'outage'];
-
 /**
  * The storm scenario: the default one with N cameras on the memory transport, one storm of
  * `kind`, and a fixed backoff without jitter (every camera retries every second of scenario

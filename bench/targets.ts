@@ -1,6 +1,7 @@
 import type { BareStormResult } from './bare-storm.ts';
 import type { FullStormResult } from './full-storm.ts';
 import type { HeapReport } from './heap-per-client.ts';
+import type { StormKind } from './storm-scenario.ts';
 import type { OracleShareResult } from './oracle-share.ts';
 import { fixed, kb, pct } from './format.ts';
 
@@ -44,8 +45,7 @@ export function judgeTargets(
 ): TargetResult[] {
   const out: TargetResult[] = [];
   for (const p of pairs) {
-    for (const f of [p.full, p.outage]) {
-      const kind = f?.kind ?? (f === p.outage ? 'outage' : 'cameras');
+    for (const { label: kind, f } of runsOf(p)) {
       const completed = f !== undefined && f.dropped === p.devices && f.reconnectShare >= TARGETS.reconnectShare;
       out.push({
         target: `${p.devices.toLocaleString('en-US')} cameras complete the ${kind === 'cameras' ? "cameras' storm (whole fleet cut off" : 'broker outage storm (every link dropped'}, ≥ ${pct(TARGETS.reconnectShare, 0)} back)`,
@@ -88,6 +88,14 @@ export function judgeTargets(
     met: share !== undefined && share < TARGETS.oracleShare,
   });
   return out;
+}
+
+/** The full-pipeline runs of one size, labelled by their storm. */
+export function runsOf(p: StormPair): Array<{ label: StormKind; f: FullStormResult | undefined }> {
+  return [
+    { label: 'cameras', f: p.full },
+    { label: 'outage', f: p.outage },
+  ];
 }
 
 /** Connections the broker accepted after the restore per camera that came back (1 in the cameras' storm). */
