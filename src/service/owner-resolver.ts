@@ -1,13 +1,24 @@
 import type { Clock } from '../clock/clock.ts';
-import type { CacheOpRecord, ObservedCache } from '../cache/observed-cache.ts';
 import type { OwnershipRecord } from '../registry/registry.ts';
 import type { VerifyMode } from '../scenario/schema.ts';
 import type { OwnerTrace } from './service-observer.ts';
-import type { SourceOfTruth } from './source-of-truth.ts';
+import { WriteBackGuard } from './write-back-guard.ts';
 
 export interface Resolution {
   owner: string | undefined;
   trace: OwnerTrace;
+}
+
+/** The cache as the resolver uses it: every operation names its record in the history. */
+export interface OwnerCache {
+  get(key: string): Promise<{ value: string | undefined; op: { id: number } }>;
+  set(key: string, value: string, ttlMs: number): Promise<{ id: number }>;
+  delete(key: string): Promise<{ id: number }>;
+}
+
+/** The service's database: ownership in force at time t (default: now). */
+export interface OwnerSource {
+  lookup(deviceId: string, t?: number): Promise<OwnershipRecord | undefined>;
 }
 
 export function ownerKey(deviceId: string): string {
@@ -18,35 +29,36 @@ export function ownerKey(deviceId: string): string {
  * owner(deviceId) as the service sees it: cache-aside over the source of truth, the weak point
  * the incident exploited. Cached values are ownership records `{deviceId, owner, since}`; an
  * event older than the cached ownership is resolved from history, so a correct cache never
- * misroutes an event published just before a transfer.
+ * misroutes an event published just before a transfer. The WriteBackGuard's rules keep the
+ * service's own write-backs and invalidations from racing, so only a cache that is not
+ * linearizable (or answers with another key's value) can make it deliver to the wrong account.
  *
  * `verify` switches on the incident's fixes: `envelope` checks that the value echoes the key it
  * was asked for; `source-of-truth` re-checks the owner against the database before acting.
  */
 export class OwnerResolver {
-  private readonly cache: ObservedCache;
-  private readonly source: SourceOfTruth;
-  private readonly clock: Clock;
+  private readonly cache: OwnerCache;
+  private readonly source: OwnerSource;
   private readonly verify: VerifyMode;
   private readonly ttlRealMs: number;
-  /** Devices whose invalidation has not been confirmed: the cache is bypassed for them. */
-  private readonly dirty = new Set<string>();
-  /** Bumped by every invalidation; a load that straddles one must not write back (no stale set). */
-  private readonly generation = new Map<string, number>();
+  private readonly guard = new WriteBackGuard();
   cacheErrors = 0;
   garbageValues = 0;
+  /** Reads that returned a write-back of the service's own it could not order before an invalidation. */
+  distrustedValues = 0;
 
-  constructor(cache: ObservedCache, source: SourceOfTruth, clock: Clock, verify: VerifyMode, ttlMs: number) {
+  constructor(cache: OwnerCache, source: OwnerSource, clock: Pick<Clock, 'toRealMs'>, verify: VerifyMode, ttlMs: number) {
     this.cache = cache;
     this.source = source;
-    this.clock = clock;
     this.verify = verify;
     this.ttlRealMs = Math.max(1, Math.round(clock.toRealMs(ttlMs)));
   }
 
   async resolve(deviceId: string, publishedAt: number): Promise<Resolution> {
     const ops: number[] = [];
-    let record = this.dirty.has(deviceId) ? undefined : await this.fromCache(deviceId, ops);
+    let record: OwnershipRecord | undefined;
+    if (this.guard.readable(deviceId)) record = await this.fromCache(deviceId, ops);
+    else if (this.guard.owesDelete(deviceId)) void this.payDebt(deviceId);
     let source: OwnerTrace['source'] = 'cache';
     let blocked: OwnerTrace['blocked'];
 
@@ -77,14 +89,32 @@ export class OwnerResolver {
 
   /** Called when the database changes a device's owner (the harness's transfer step). */
   async invalidate(deviceId: string): Promise<void> {
-    this.generation.set(deviceId, (this.generation.get(deviceId) ?? 0) + 1);
-    this.dirty.add(deviceId);
+    this.guard.invalidationBegins(deviceId);
+    let acknowledged = false;
     try {
       await this.cache.delete(ownerKey(deviceId));
-      this.dirty.delete(deviceId);
+      acknowledged = true;
     } catch {
-      this.cacheErrors++; // stays dirty: bypass the cache for it until a delete gets through
+      this.cacheErrors++; // owed: the key is not read until a delete gets through
     }
+    this.guard.deleteEnds(deviceId, acknowledged);
+  }
+
+  /** Devices the write-back guard holds state for (bounded by what is in flight, owed or distrusted). */
+  get guardedDevices(): number {
+    return this.guard.size;
+  }
+
+  private async payDebt(deviceId: string): Promise<void> {
+    this.guard.debtPaymentBegins(deviceId);
+    let acknowledged = false;
+    try {
+      await this.cache.delete(ownerKey(deviceId));
+      acknowledged = true;
+    } catch {
+      this.cacheErrors++;
+    }
+    this.guard.debtPaymentEnds(deviceId, acknowledged);
   }
 
   private async fromCache(deviceId: string, ops: number[]): Promise<OwnershipRecord | undefined> {
@@ -95,35 +125,48 @@ export class OwnerResolver {
       value = result.value;
     } catch (error) {
       this.cacheErrors++;
-      const op = (error as { cacheOp?: CacheOpRecord }).cacheOp;
-      if (op) ops.push(op.id);
+      pushOpOf(error, ops);
       return undefined;
     }
     if (value === undefined) return undefined;
+    if (this.guard.distrusted(deviceId, value)) {
+      this.distrustedValues++;
+      return undefined;
+    }
     const record = parseRecord(value);
     if (record === undefined) this.garbageValues++;
     return record;
   }
 
   private async load(deviceId: string, ops: number[]): Promise<OwnershipRecord | undefined> {
-    const generation = this.generation.get(deviceId) ?? 0;
-    const record = await this.source.lookup(deviceId);
-    if (record === undefined) return undefined;
-    if ((this.generation.get(deviceId) ?? 0) === generation && !this.dirty.has(deviceId)) {
-      try {
-        ops.push((await this.cache.set(ownerKey(deviceId), JSON.stringify(record), this.ttlRealMs)).id);
-      } catch (error) {
-        this.cacheErrors++;
-        const op = (error as { cacheOp?: CacheOpRecord }).cacheOp;
-        if (op) ops.push(op.id);
-      }
+    const token = this.guard.loadBegins(deviceId);
+    try {
+      const record = await this.source.lookup(deviceId);
+      if (record !== undefined && this.guard.mayWriteBack(deviceId, token)) await this.writeBack(deviceId, record, ops);
+      return record;
+    } finally {
+      this.guard.loadEnds(deviceId);
     }
-    return record;
   }
 
-  get now(): number {
-    return this.clock.now();
+  private async writeBack(deviceId: string, record: OwnershipRecord, ops: number[]): Promise<void> {
+    const value = JSON.stringify(record);
+    this.guard.writeBegins(deviceId, value);
+    let landed = false;
+    try {
+      ops.push((await this.cache.set(ownerKey(deviceId), value, this.ttlRealMs)).id);
+      landed = true;
+    } catch (error) {
+      this.cacheErrors++;
+      pushOpOf(error, ops);
+    }
+    this.guard.writeEnds(deviceId, value, landed);
   }
+}
+
+function pushOpOf(error: unknown, ops: number[]): void {
+  const op = (error as { cacheOp?: { id: number } } | null)?.cacheOp;
+  if (op) ops.push(op.id);
 }
 
 function parseRecord(value: string): OwnershipRecord | undefined {
