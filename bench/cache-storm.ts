@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { ObservedCache, type CacheOpRecord } from '../src/cache/observed-cache.ts';
+import { ObservedCache } from '../src/cache/observed-cache.ts';
+import type { CacheOpRecord } from '../src/history/evidence.ts';
 import type { ChaosProxyStats } from '../src/chaos/chaos-proxy.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import type { Scenario } from '../src/scenario/schema.ts';

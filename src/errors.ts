@@ -1,4 +1,4 @@
-import { ExitCode } from './cli/exit-codes.ts';
+import { ExitCode } from './exit-codes.ts';
 
 /**
  * An error the user can act on: a stable `code`, the exit code it maps to, and a message that

@@ -9,4 +9,4 @@ export type { RunOptions, RunResult } from './runner/run-scenario.ts';
 export { loadScenarioFile, parseScenarioText, validateScenarioObject } from './scenario/load-scenario.ts';
 export type { Scenario, ScenarioInput } from './scenario/schema.ts';
 export type { RunSummary } from './report/summary.ts';
-export { ExitCode } from './cli/exit-codes.ts';
+export { ExitCode } from './exit-codes.ts';

@@ -3,7 +3,7 @@ import { createConnection } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CrosswireError } from '../src/errors.ts';
-import { ExitCode } from '../src/cli/exit-codes.ts';
+import { ExitCode } from '../src/exit-codes.ts';
 import { serverBinaryAvailable, startPrivateServer, type ServerKind } from '../src/servers/private-server.ts';
 import { serverRecipes } from '../src/servers/server-binaries.ts';
 

@@ -30,6 +30,8 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   accountsWithoutDeliveries: [],
   accountCount: 10,
   checkerErrors: [],
+  blame: {},
+  breaches: { count: 0, examples: [] },
   interrupted: false,
   inFlightWindow: 2000,
   cacheAnsweredBetween: () => 10,

@@ -77,12 +77,17 @@ export function isConfessing(adapter: CacheAdapter): adapter is ConfessingAdapte
   return Array.isArray((adapter as Partial<ConfessingAdapter>).wrongValues);
 }
 
+/** A `cache.options` value the adapter refuses: the user's input, so exit 2 naming the field. */
+export class AdapterOptionError extends TypeError {
+  override readonly name = 'AdapterOptionError';
+}
+
 /** Reads a numeric adapter option with a default, refusing nonsense (exit 2 upstream). */
 export function numberOption(options: Record<string, unknown>, name: string, fallback: number): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`cache.options.${name}: expected a non-negative number, found ${JSON.stringify(value)}`);
+    throw new AdapterOptionError(`cache.options.${name}: expected a non-negative number, found ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -13,7 +13,7 @@ import { renderGateTable } from '../gate/gate-table.ts';
 import { parseMargins } from '../gate/regression-metrics.ts';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
-import { ExitCode } from './exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { openMetricsEndpoint } from './metrics-endpoint.ts';
 import { makeChalk } from './output.ts';
 import { recordRun } from './record-run.ts';

@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isCrosswireError } from '../errors.ts';
 import { regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
-import { ExitCode, describeExitCodes } from './exit-codes.ts';
+import { ExitCode, describeExitCodes } from '../exit-codes.ts';
 import { listCommand } from './list-command.ts';
 import { schemaCommand } from './schema-command.ts';
 import { validateCommand } from './validate-command.ts';

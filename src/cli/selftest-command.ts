@@ -4,7 +4,7 @@ import { isCrosswireError } from '../errors.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { loadScenarioFile, type Override } from '../scenario/load-scenario.ts';
 import type { Verdict } from '../oracle/verdict.ts';
-import { ExitCode } from './exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { makeChalk } from './output.ts';
 
 /** One row of the self-test: an adapter, the control scenario it runs, what it must come to. */

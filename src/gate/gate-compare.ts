@@ -1,5 +1,5 @@
 import type { ThresholdResult } from '../oracle/run-metrics.ts';
-import { ExitCode } from '../cli/exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import type { GateRun } from './gate-run.ts';
 import type { GateSide } from './gate-side.ts';
 import { formatMetric, regressionMetrics, type Margin, type RegressionMetricName } from './regression-metrics.ts';

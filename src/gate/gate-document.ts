@@ -1,4 +1,4 @@
-import { ExitCode } from '../cli/exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { versions } from '../report/versions.ts';
 import type { GateFinding, GateOutcome, MetricComparison, SeedPair, GateResult } from './gate-compare.ts';
 import type { GateSide } from './gate-side.ts';

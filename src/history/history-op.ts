@@ -1,5 +1,4 @@
-import type { CacheOpRecord } from '../cache/observed-cache.ts';
-import type { BlockedLeak } from '../service/service-observer.ts';
+import type { BlockedLeak, CacheOpRecord } from './evidence.ts';
 
 /**
  * One line of history.ndjson. The history is the product: the verdict is a function of these
@@ -34,6 +33,8 @@ export type HistoryOp =
   /** Devices that changed hands, as [device index, new owner index] pairs. */
   | { op: 'transfer'; t: number; moves: [number, number][] }
   | { op: 'harness-error'; t: number; message: string }
+  /** Adapter code broke its contract (a value that is not a string, a throw outside any operation…). */
+  | { op: 'contract-breach'; t: number; adapter: string; call: string; detail: string }
   | { op: 'end'; t: number; interrupted: boolean };
 
 /** What a viewer received: the watermark as decoded, or why it did not verify. */

@@ -1,19 +1,21 @@
-import type { CacheOpRecord } from '../cache/observed-cache.ts';
 import type { FaultWindow } from '../faults/fault.ts';
 import type { CacheOp, HistoryOp } from '../history/history-op.ts';
 import type { HistoryListener } from '../history/history-recorder.ts';
 import { Registry } from '../registry/registry.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { BlockedLeak, DropReason, OwnerTrace } from '../service/service-observer.ts';
+import type { BlockedLeak, CacheOpRecord, DropReason, OwnerTrace } from '../history/evidence.ts';
+import { CacheBlame } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts } from './run-checks.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
+import type { Blame, BlameClass, Violation } from './violation.ts';
 
 const KEEP_BLOCKED = 1000;
 const KEEP_TRACES = 200_000;
 const KEEP_CACHE_OPS = 200_000;
+const KEEP_BREACHES = 100;
 
 export interface BlockedSummary {
   total: number;
@@ -39,6 +41,9 @@ export class HistoryChecker implements HistoryListener {
   readonly faults: FaultWindow[] = [];
   readonly blocked: BlockedSummary = { total: 0, push: 0, tap: 0, byLayer: {}, examples: [] };
   readonly errors: string[] = [];
+  /** Breaches of the adapter contract, as recorded (the first ones; `breachCount` counts all). */
+  readonly breaches: { adapter: string; call: string; detail: string; t: number }[] = [];
+  breachCount = 0;
   interrupted = false;
   ended = false;
   private readonly inFlightWindow: number;
@@ -56,6 +61,11 @@ export class HistoryChecker implements HistoryListener {
   /** When the latest outage of the whole fleet began, and of each camera in a partial one (scenario ms). */
   private lastCutAt = -Infinity;
   private readonly cutAt: Float64Array;
+  private readonly blame = new CacheBlame((id) => evidenceOf(this.cacheOps.get(id)));
+  /** The service under test reports how it routed (the reference service does; a user's own does not). */
+  private serviceReports = false;
+  private tracesDropped = false;
+  private blamed = false;
 
   constructor(scenario: Scenario, inFlightWindow: number) {
     this.registry = Registry.generate(scenario.seed, scenario.fleet);
@@ -108,6 +118,7 @@ export class HistoryChecker implements HistoryListener {
       case 'service-link-closed':
         return this.ledger.serviceLinkClosed();
       case 'route':
+        this.serviceReports = true;
         this.ledger.routed(op.ev, op.acct, op.t, this.viewersOnline[op.acct]);
         return this.keepIfMisrouted('push', op.ev, op.acct, op.src, op.cacheOps);
       case 'tap-served':
@@ -152,6 +163,10 @@ export class HistoryChecker implements HistoryListener {
       case 'harness-error':
         this.errors.push(op.message);
         return;
+      case 'contract-breach':
+        this.breachCount++;
+        if (this.breaches.length < KEEP_BREACHES) this.breaches.push({ adapter: op.adapter, call: op.call, detail: op.detail, t: op.t });
+        return;
       case 'end':
         this.interrupted = op.interrupted;
         this.ended = true;
@@ -162,6 +177,7 @@ export class HistoryChecker implements HistoryListener {
 
   /** The facts the verdict is a function of. Call after the `end` op. */
   facts(): RunFacts {
+    this.assignBlame();
     const errors = this.ended ? this.errors : [...this.errors, 'the history ends without its end record'];
     return {
       headline: this.oracle.headline(),
@@ -174,6 +190,8 @@ export class HistoryChecker implements HistoryListener {
       accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(),
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
+      blame: tallyBlame(this.oracle.violations),
+      breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
       inFlightWindow: this.inFlightWindow,
       cacheAnsweredBetween: (from, to) => {
@@ -210,7 +228,11 @@ export class HistoryChecker implements HistoryListener {
 
   /** Traces are kept only for deliveries the ground truth says are misrouted: the evidence a violation will quote. */
   private keepIfMisrouted(kind: 'push' | 'tap', ev: number, account: number, source: string, cacheOps: number[]): void {
-    if (ev < 0 || ev >= this.ledger.count || this.misroutes.size >= KEEP_TRACES) return;
+    if (ev < 0 || ev >= this.ledger.count) return;
+    if (this.misroutes.size >= KEEP_TRACES) {
+      this.tracesDropped = true;
+      return;
+    }
     const truth = this.registry.ownerIndexAt(this.ledger.device[ev], this.ledger.publishedAt[ev]);
     if (truth === account) return;
     this.misroutes.set(`${kind}:${ev}:${this.registry.accountIds[account]}`, { cacheOps, source: source as OwnerTrace['source'] });
@@ -231,6 +253,7 @@ export class HistoryChecker implements HistoryListener {
     if (op.outcome === 'error') this.metrics.cacheErrors++;
     this.metrics.cacheLatencyMs.record(op.latencyMs);
     this.cacheOps.set(op.id, op);
+    this.blame.record(op);
     if (this.cacheOps.size > KEEP_CACHE_OPS) this.cacheOps.delete(this.cacheOps.keys().next().value!);
     if (op.kind === 'get' && (op.outcome === 'hit' || op.outcome === 'miss')) {
       const second = Math.floor(op.t / 1000);
@@ -247,6 +270,37 @@ export class HistoryChecker implements HistoryListener {
     if (change.effect === undefined) delete change.effect;
     Object.assign(fault, change);
   }
+
+  /** Blame for every violation kept, once the whole history is in (a write may complete after the read it explains). */
+  private assignBlame(): void {
+    if (this.blamed || !this.ended) return;
+    this.blamed = true;
+    for (const v of this.oracle.violations) v.blame = this.blameOf(v);
+  }
+
+  private blameOf(v: Violation): Blame {
+    if (v.kind === 'corrupt-media') {
+      return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
+    }
+    if (v.resolvedFrom === undefined) {
+      if (!this.serviceReports) return { class: 'undetermined', reason: 'the service under test reports no routing, so the history cannot say where the owner came from' };
+      if (this.tracesDropped) return { class: 'undetermined', reason: 'the trace behind this delivery was not kept (too many misroutes to hold them all)' };
+      const path = v.kind === 'foreign-video' ? 'served the clip to' : 'routed the event to';
+      return { class: 'broker', reason: `the service never ${path} ${v.receivedBy}: it reached that account by another path (the broker or the transport)` };
+    }
+    if (v.resolvedFrom !== 'cache') {
+      return { class: 'service', reason: `the service resolved the owner from ${v.resolvedFrom}, without the cache's answer, and still chose ${v.receivedBy}` };
+    }
+    const read = v.cacheOps.findLast((op) => op.op === 'get' && op.outcome === 'hit');
+    if (read === undefined) return { class: 'undetermined', reason: 'the cache read behind this delivery is no longer held (it is too far back in the history)' };
+    return this.blame.blameRead(read);
+  }
+}
+
+function tallyBlame(violations: readonly Violation[]): Partial<Record<BlameClass, number>> {
+  const out: Partial<Record<BlameClass, number>> = {};
+  for (const v of violations) if (v.blame) out[v.blame.class] = (out[v.blame.class] ?? 0) + 1;
+  return out;
 }
 
 function evidenceOf(op: CacheOp | undefined): CacheOpRecord | undefined {

@@ -1,7 +1,6 @@
-import type { CacheOpRecord } from '../cache/observed-cache.ts';
+import type { CacheOpRecord, OwnerTrace } from '../history/evidence.ts';
 import type { MediaOp } from '../history/history-op.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { OwnerTrace } from '../service/service-observer.ts';
 import { Flag, type EventLedger } from './event-ledger.ts';
 import type { Headline, Violation, ViolationKind } from './violation.ts';
 

@@ -4,7 +4,7 @@ import { stormFaults } from '../scenario/step-schemas.ts';
 import type { Accounting } from './event-ledger.ts';
 import type { StormReport } from './storm-tracker.ts';
 import type { CheckResult } from './verdict.ts';
-import type { Headline } from './violation.ts';
+import { blameClasses, type BlameClass, type Headline } from './violation.ts';
 
 /** The facts a verdict is a function of. */
 export interface RunFacts {
@@ -16,6 +16,10 @@ export interface RunFacts {
   accountsWithoutDeliveries: string[];
   accountCount: number;
   checkerErrors: string[];
+  /** How many of the violations kept each class of blame explains. */
+  blame: Partial<Record<BlameClass, number>>;
+  /** Breaches of the adapter contract: how many, and the first ones. */
+  breaches: { count: number; examples: { adapter: string; call: string; detail: string; t: number }[] };
   interrupted: boolean;
   /** Scenario ms a message may spend in flight (the checker's allowance everywhere). */
   inFlightWindow: number;
@@ -24,6 +28,12 @@ export interface RunFacts {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** ` (blame: 3 stale, 1 wrong-key)` for the isolation check, empty when nothing was blamed. */
+function blameNote(blame: RunFacts['blame']): string {
+  const parts = blameClasses.filter((c) => (blame[c] ?? 0) > 0).map((c) => `${blame[c]} ${c}`);
+  return parts.length > 0 ? ` (blame: ${parts.join(', ')})` : '';
+}
 
 /**
  * PASS needs nothing leaked AND proof that the run exercised what it claims: the storm
@@ -43,9 +53,18 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
             `${h.foreignDeliveries} foreign thumbnail deliveries to ${h.accountsWithForeignThumbnail} accounts, ` +
             `${h.foreignVideos} foreign videos opened by ${h.accountsOpenedForeignVideo} accounts, ` +
             `${h.devicesExposed} devices exposed` +
-            (h.corruptMedia > 0 ? `, ${h.corruptMedia} deliveries with a broken watermark` : ''),
+            (h.corruptMedia > 0 ? `, ${h.corruptMedia} deliveries with a broken watermark` : '') +
+            blameNote(facts.blame),
         },
   );
+  if (facts.breaches.count > 0) {
+    const quoted = facts.breaches.examples.slice(0, 3).map((b) => `${b.adapter} ${b.call} ${b.detail}`);
+    out.push({
+      name: 'adapter-contract',
+      status: 'fail',
+      detail: `${facts.breaches.count} breach${facts.breaches.count === 1 ? '' : 'es'} of the cache adapter contract: ${quoted.join('; ')}${facts.breaches.count > 3 ? '; …' : ''}`,
+    });
+  }
   if (facts.checkerErrors.length > 0) {
     out.push({ name: 'checker', status: 'inconclusive', detail: `the checker failed: ${facts.checkerErrors.slice(0, 3).join('; ')}` });
   }

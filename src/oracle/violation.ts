@@ -1,4 +1,4 @@
-import type { CacheOpRecord } from '../cache/observed-cache.ts';
+import type { CacheOpRecord } from '../history/evidence.ts';
 
 export type ViolationKind = 'foreign-thumbnail' | 'foreign-video' | 'corrupt-media';
 
@@ -21,6 +21,30 @@ export interface Violation {
   activeFaults: string[];
   /** For corrupt media: why the watermark did not verify. */
   detail?: string;
+  /** Whose fault it is, decided from the history alone once the whole history is in. */
+  blame?: Blame;
+}
+
+/**
+ * Whose fault a violation is. `wrong-key` and `stale` blame the cache (it broke its contract);
+ * `service` blames the service under test (the cache returned what it was given); `broker`, the
+ * path from the service to the viewer (the service never sent it there); `undetermined` when the
+ * history holds no evidence to decide (a user's own service reports no routing).
+ */
+export type BlameClass = 'wrong-key' | 'stale' | 'service' | 'broker' | 'undetermined';
+
+export const blameClasses: readonly BlameClass[] = ['wrong-key', 'stale', 'service', 'broker', 'undetermined'];
+
+export interface Blame {
+  class: BlameClass;
+  /** Why, in one sentence a reader can check against the operations quoted. */
+  reason: string;
+  /** The cache read whose value the service acted on. */
+  read?: CacheOpRecord;
+  /** The write that produced the value read (for wrong-key: where that value was written). */
+  write?: CacheOpRecord;
+  /** For stale: the delete or overwrite the value outlived; for service: the invalidation the write straddled. */
+  invalidation?: CacheOpRecord;
 }
 
 export interface Headline {

@@ -20,7 +20,9 @@ const cacheOp = obj({
   value: z.string().optional(),
   outcome: z.enum(['hit', 'miss', 'ok', 'error']),
   error: z.string().optional(),
+  startedAt: n.optional(),
   at: n,
+  doneAfter: n.optional(),
   latencyMs: n,
   adapter: z.string(),
   connectionId: z.string().optional(),
@@ -39,6 +41,13 @@ const violation = obj({
   resolvedFrom: z.string().optional(),
   activeFaults: z.array(z.string()),
   detail: z.string().optional(),
+  blame: obj({
+    class: z.enum(['wrong-key', 'stale', 'service', 'broker', 'undetermined']),
+    reason: z.string(),
+    read: cacheOp.optional(),
+    write: cacheOp.optional(),
+    invalidation: cacheOp.optional(),
+  }).optional(),
 });
 
 const faultWindow = obj({
@@ -106,6 +115,7 @@ export const summarySchema = obj({
     stats: obj({ gets: count, hits: count, misses: count, sets: count, deletes: count, errors: count, latency }),
     resolverErrors: count,
     garbageValues: count,
+    distrustedValues: count.optional(),
     confessedWrongValues: count.optional(),
   }),
   headline: obj({
@@ -121,6 +131,9 @@ export const summarySchema = obj({
   thresholds: z.array(obj({ metric: z.string(), expression: z.string(), measured: z.number(), ok: z.boolean() })).optional(),
   violationCount: count,
   violations: z.array(violation),
+  blame: counts.optional(),
+  contractBreaches: obj({ count, examples: z.array(obj({ adapter: z.string(), call: z.string(), detail: z.string(), t: n })) }).optional(),
+  warnings: z.array(z.string()).optional(),
   blocked: obj({ total: count, push: count, tap: count, byLayer: counts, examples: z.array(z.unknown()) }),
   accounting: obj({
     published: count,

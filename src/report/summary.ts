@@ -1,6 +1,6 @@
 import type { CacheStats } from '../cache/observed-cache.ts';
-import { isConfessing } from '../cache/cache-adapter.ts';
-import { ExitCode } from '../cli/exit-codes.ts';
+import { isConfessing, type CacheAdapter } from '../cache/cache-adapter.ts';
+import { ExitCode } from '../exit-codes.ts';
 import type { FaultWindow } from '../faults/fault.ts';
 import type { FleetStats } from '../fleet/fleet-context.ts';
 import type { TimeSeries } from '../metrics/time-series.ts';
@@ -33,13 +33,28 @@ export interface RunSummary {
   realSeconds: number;
   /** brokerThread: where aedes ran (`worker`: its own thread); absent in older summaries. */
   fleet: { devices: number; accounts: number; viewers: number; transport: string; brokerThread?: 'inline' | 'worker' };
-  cache: { adapter: string; verify: string; stats: CacheStats; resolverErrors: number; garbageValues: number; confessedWrongValues?: number };
+  cache: {
+    adapter: string;
+    verify: string;
+    stats: CacheStats;
+    resolverErrors: number;
+    garbageValues: number;
+    /** Reads the service set aside: its own write-backs it could not order before an invalidation. */
+    distrustedValues?: number;
+    confessedWrongValues?: number;
+  };
   headline: Headline;
   checks: CheckResult[];
   /** The scenario's k6-style thresholds with what was measured (absent in older summaries). */
   thresholds: ThresholdResult[];
   violationCount: number;
   violations: Violation[];
+  /** How many of the violations kept each class of blame explains (absent in older summaries). */
+  blame?: RunFacts['blame'];
+  /** Breaches of the cache adapter contract (absent in older summaries). */
+  contractBreaches?: RunFacts['breaches'];
+  /** What went wrong after the verdict was reached (an adapter's close() that threw, …): reported, never fatal. */
+  warnings?: string[];
   blocked: BlockedSummary;
   accounting: Accounting;
   storms: StormReport[];
@@ -65,6 +80,7 @@ export interface SummaryInput {
   timeSeries?: TimeSeries;
   startedAt: Date;
   realSeconds: number;
+  warnings?: string[];
 }
 
 /** A leak or an unproven run outranks thresholds: breached thresholds alone exit 3. */
@@ -75,7 +91,10 @@ export function exitCodeFor(verdict: Verdict, interrupted: boolean, thresholdsBr
 }
 
 /** The parts of a summary that are a function of the history alone: what `check` re-derives. */
-export type JudgedSummary = Pick<RunSummary, 'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blocked' | 'accounting' | 'storms' | 'faults'>;
+export type JudgedSummary = Pick<
+  RunSummary,
+  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'faults'
+>;
 
 export function judgedSummary(judgement: Judgement, checker: HistoryChecker): JudgedSummary {
   const { facts } = judgement;
@@ -87,6 +106,8 @@ export function judgedSummary(judgement: Judgement, checker: HistoryChecker): Ju
     thresholds: judgement.thresholds,
     violationCount: facts.violationCount,
     violations: checker.oracle.violations.slice(0, VIOLATIONS_IN_SUMMARY),
+    blame: facts.blame,
+    contractBreaches: facts.breaches,
     blocked: { ...checker.blocked, examples: checker.blocked.examples.slice(0, 50) },
     accounting: facts.accounting,
     storms: facts.storms,
@@ -105,7 +126,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     reasons: judged.reasons,
     scenario: { name: scenario.name, file: input.scenarioFile, seed: scenario.seed, timeScale: scenario.timeScale, durationMs: scenario.duration },
     repro: input.repro,
-    versions: { ...versions(), cacheLibrary: adapter.library?.() },
+    versions: { ...versions(), cacheLibrary: libraryOf(adapter) },
     startedAt: input.startedAt.toISOString(),
     realSeconds: Math.round(input.realSeconds * 1000) / 1000,
     fleet: {
@@ -121,13 +142,17 @@ export function buildSummary(input: SummaryInput): RunSummary {
       stats: world.cache.stats(),
       resolverErrors: world.resolver.cacheErrors,
       garbageValues: world.resolver.garbageValues,
-      confessedWrongValues: isConfessing(adapter) ? adapter.wrongValues.length : undefined,
+      distrustedValues: world.resolver.distrustedValues,
+      confessedWrongValues: confessedOf(adapter),
     },
     headline: judged.headline,
     checks: judged.checks,
     thresholds: judged.thresholds,
     violationCount: judged.violationCount,
     violations: judged.violations,
+    blame: judged.blame,
+    contractBreaches: judged.contractBreaches,
+    warnings: input.warnings ?? [],
     blocked: judged.blocked,
     accounting: judged.accounting,
     storms: judged.storms,
@@ -144,4 +169,22 @@ export function buildSummary(input: SummaryInput): RunSummary {
     history: input.history,
     timeSeries: input.timeSeries,
   };
+}
+
+/** The adapter's own account of its library; adapter code, so guarded. */
+function libraryOf(adapter: CacheAdapter): { name: string; version: string } | undefined {
+  try {
+    const lib = adapter.library?.();
+    return typeof lib?.name === 'string' && typeof lib.version === 'string' ? { name: lib.name, version: lib.version } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function confessedOf(adapter: CacheAdapter): number | undefined {
+  try {
+    return isConfessing(adapter) ? adapter.wrongValues.length : undefined;
+  } catch {
+    return undefined;
+  }
 }

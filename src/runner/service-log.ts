@@ -1,7 +1,8 @@
 import type { Clock } from '../clock/clock.ts';
 import type { HistoryRecorder } from '../history/history-recorder.ts';
 import type { Registry } from '../registry/registry.ts';
-import type { BlockedLeak, DropReason, OwnerTrace, ServiceObserver } from '../service/service-observer.ts';
+import type { BlockedLeak, DropReason, OwnerTrace } from '../history/evidence.ts';
+import type { ServiceObserver } from '../service/service-observer.ts';
 import type { WorldHooks } from './run-hooks.ts';
 
 /**

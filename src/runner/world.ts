@@ -2,9 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { Broker } from '../broker/broker.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import { ThreadedBroker } from '../broker/threaded-broker.ts';
-import { loadCacheAdapter } from '../cache/load-adapter.ts';
-import { ExitCode } from '../cli/exit-codes.ts';
-import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
 import type { CacheAdapter } from '../cache/cache-adapter.ts';
 import { ObservedCache } from '../cache/observed-cache.ts';
 import type { Clock } from '../clock/clock.ts';
@@ -26,7 +23,8 @@ import { TapServer } from '../service/tap-server.ts';
 import type { ServerTransport } from '../transport/link.ts';
 import { MemoryServerTransport } from '../transport/memory-transport.ts';
 import { TcpServerTransport } from '../transport/tcp-transport.ts';
-import { openCacheNetwork, type CacheNetwork } from './cache-network.ts';
+import type { CacheNetwork } from './cache-network.ts';
+import { openCache } from './open-cache.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { ServiceLog } from './service-log.ts';
 
@@ -71,24 +69,8 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   const { history, checker } = recording;
   const { fleet: shape, seed } = scenario;
   // the cache first: a missing server binary or a broken adapter fails before anything else runs
-  const adapterDefinition = await loadCacheAdapter(scenario.cache.adapter, 'cache.adapter');
-  const cacheNetwork = await openCacheNetwork(adapterDefinition, scenario.cache, createRng(seed, 'chaos-proxy'));
-  let adapter: CacheAdapter;
-  try {
-    adapter = await adapterDefinition.create({
-      rng: createRng(seed, 'cache-adapter'),
-      clock,
-      options: scenario.cache.options,
-      url: cacheNetwork?.url,
-      module: scenario.cache.module,
-    });
-  } catch (error) {
-    await cacheNetwork?.close();
-    if (isCrosswireError(error)) throw error;
-    // bad adapter options are the user's input (exit 2); anything else means the cache is not there
-    if (error instanceof TypeError) throw usageError('CACHE_ADAPTER_OPTIONS', `cache.adapter ${adapterDefinition.id}: ${error.message}`);
-    throw new CrosswireError('CACHE_UNAVAILABLE', `cache.adapter ${adapterDefinition.id}: ${(error as Error).message}`, ExitCode.unavailable);
-  }
+  const { adapter, network: cacheNetwork, shapeBreaches } = await openCache(scenario, clock);
+  for (const detail of shapeBreaches) history.record({ op: 'contract-breach', t: 0, adapter: adapter.id, call: 'create()', detail });
   const registry = Registry.generate(seed, shape);
   const secret = randomBytes(32);
   const credentials = new Credentials(secret);
@@ -97,13 +79,18 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     scenario.broker.thread === 'worker'
       ? await ThreadedBroker.start(seed, shape, secret, scenario.broker)
       : await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker);
-  const cache = new ObservedCache(adapter, clock, (r) =>
-    history.record({
-      op: 'cache', t: r.at, id: r.id, kind: r.op, key: r.key, value: r.value, outcome: r.outcome, error: r.error,
-      // wall-clock latency has no place in a virtual history: it would differ run to run
-      latencyMs: recording.virtual ? 0 : r.latencyMs, adapter: r.adapter, connectionId: r.connectionId,
-    }),
-  );
+  const cache = new ObservedCache(adapter, clock, {
+    onOp: (r) =>
+      history.record({
+        op: 'cache', t: r.at, startedAt: r.startedAt, doneAfter: r.doneAfter, id: r.id, kind: r.op, key: r.key, value: r.value,
+        outcome: r.outcome, error: r.error,
+        // wall-clock latency has no place in a virtual history: it would differ run to run
+        latencyMs: recording.virtual ? 0 : r.latencyMs, adapter: r.adapter, connectionId: r.connectionId,
+      }),
+    onBreach: (b) => history.record({ op: 'contract-breach', t: Math.round(clock.now()), adapter: adapter.id, ...b }),
+    // a virtual clock runs only built-in in-process adapters, which answer at once: no wall-clock bound there
+    operationTimeoutMs: recording.virtual ? 0 : scenario.cache.operationTimeout,
+  });
   const source = new SourceOfTruth(registry, clock, scenario.service.sourceOfTruthLatency);
   const resolver = new OwnerResolver(cache, source, clock, scenario.service.verify, scenario.cache.ttl);
   const serviceLog = new ServiceLog(registry, history, clock, hooks);

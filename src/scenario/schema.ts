@@ -78,6 +78,12 @@ export const cacheSchema = z.strictObject({
   /** Put the chaos proxy between the service and a network cache (needed by cache faults). */
   proxy: z.boolean().default(true),
   ttl: duration.default(300_000),
+  /** How long the adapter's create() may take (wall clock); past it the run stops with exit 5. */
+  createTimeout: duration.default(30_000),
+  /** How long the adapter's close() may take at the end of the run (wall clock); past it, a warning. */
+  closeTimeout: duration.default(5_000),
+  /** How long one get/set/delete may take (wall clock) before it is recorded as failed; 0: unbounded. */
+  operationTimeout: duration.default(10_000),
   /** Options passed to the adapter as they are (e.g. a faulty adapter's knobs). */
   options: z.record(z.string(), z.unknown()).default({}),
 });

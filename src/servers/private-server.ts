@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrosswireError } from '../errors.ts';
-import { ExitCode } from '../cli/exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { delay, freeLoopbackPort, LOOPBACK, probeOnce, settledWithin } from './loopback.ts';
 import { guardDir, guardProcess, killQuietly, releaseProcess, removeGuardedDir, type GuardedProcess } from './process-guard.ts';
 import { requireBinary, serverNotInstalled, serverRecipes, type ServerKind } from './server-binaries.ts';

@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { CrosswireError } from '../errors.ts';
-import { ExitCode } from '../cli/exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 
 /** The cache servers crosswire can start privately for a run or a test. */
 export type ServerKind = 'redis' | 'memcached';

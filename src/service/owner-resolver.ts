@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.ts';
 import type { OwnershipRecord } from '../registry/registry.ts';
 import type { VerifyMode } from '../scenario/schema.ts';
-import type { OwnerTrace } from './service-observer.ts';
+import type { OwnerTrace } from '../history/evidence.ts';
 import { WriteBackGuard } from './write-back-guard.ts';
 
 export interface Resolution {

@@ -5,7 +5,8 @@ import type { Credentials } from '../registry/credentials.ts';
 import type { TapResponse } from '../fleet/tap-client.ts';
 import type { Watermarker } from '../registry/watermark.ts';
 import type { OwnerResolver } from './owner-resolver.ts';
-import type { OwnerTrace, ServiceObserver } from './service-observer.ts';
+import type { OwnerTrace } from '../history/evidence.ts';
+import type { ServiceObserver } from './service-observer.ts';
 
 /** Where the cameras' clips live: the service looks up an event's device and time here. */
 export interface ClipStore {

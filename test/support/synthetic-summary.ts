@@ -31,7 +31,9 @@ export function syntheticSummary(options: { violations?: number; accounts?: numb
           key: `owner:cam-${pad(device, 7)}`,
           value: `{"deviceId":"cam-${pad(device + 1, 7)}","owner":"acct-${pad(100 + (i % accounts), 6)}"}${weird}`,
           outcome: 'hit',
+          startedAt: 20_009 + i,
           at: 20_010 + i,
+          doneAfter: 5000 + i,
           latencyMs: 0.25,
           adapter: 'faulty:crossed-replies',
           connectionId: `conn-${i % 3}`,
@@ -39,6 +41,7 @@ export function syntheticSummary(options: { violations?: number; accounts?: numb
       ],
       resolvedFrom: 'cache',
       activeFaults: i % 2 === 0 ? ['broker-outage'] : [],
+      blame: { class: 'wrong-key' as const, reason: `the value read under owner:cam-${pad(device, 7)} was only ever written under owner:cam-${pad(device + 1, 7)}` },
     };
   });
   const latency = { count: 10, p50: 0.1, p90: 0.2, p99: 0.3, max: 1, mean: 0.12 };

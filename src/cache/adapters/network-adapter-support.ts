@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ExitCode } from '../../cli/exit-codes.ts';
+import { ExitCode } from '../../exit-codes.ts';
 import { CrosswireError, usageError } from '../../errors.ts';
 import { numberOption, type CacheAdapterContext } from '../cache-adapter.ts';
 

@@ -1,10 +1,11 @@
-/** The one table of process exit codes (DESIGN.md §4). Printed by `--help` and the README. */
+/** The one table of process exit codes, beside the verdicts and errors they report. Printed by `--help` and the README. */
 export const ExitCode = {
   pass: 0,
   fail: 1,
   usage: 2,
   thresholds: 3,
   inconclusive: 4,
+  adapterStart: 5,
   unavailable: 69,
   internal: 70,
   interrupted: 130,
@@ -17,6 +18,7 @@ export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.usage, 'bad usage or invalid input'],
   [ExitCode.thresholds, 'thresholds breached only'],
   [ExitCode.inconclusive, 'INCONCLUSIVE: the run did not exercise what it claims'],
+  [ExitCode.adapterStart, 'the cache adapter could not start (create() threw, timed out, or returned no adapter)'],
   [ExitCode.unavailable, 'a required service is unreachable'],
   [ExitCode.internal, 'internal error'],
   [ExitCode.interrupted, 'interrupted (partial report written)'],
