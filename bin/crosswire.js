@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Shim: load the compiled CLI, set the exit code, nothing else.
-import { main } from '../dist/cli/main.js';
+// Shim: load the compiled CLI; it exits with the command's code.
+import { runAndExit } from '../dist/cli/main.js';
 
-process.exitCode = await main(process.argv);
+await runAndExit(process.argv);

@@ -48,12 +48,12 @@ export class TimeLimitError extends Error {
 /**
  * Calls `invoke` and waits at most `ms` (wall clock) for it: a sync throw and a rejection both
  * reject; past the limit it rejects with a TimeLimitError and whatever the call does later is
- * ignored. The timer never keeps the process alive.
+ * ignored.
  */
 export function bounded<T>(invoke: () => T | Promise<T>, ms: number, what: string, field: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    // a ref'd timer: while crosswire waits on the call, the wait itself keeps the process alive
     const timer = setTimeout(() => reject(new TimeLimitError(what, ms, field)), ms);
-    timer.unref();
     const done = <A extends unknown[]>(f: (...args: A) => void) => (...args: A) => {
       clearTimeout(timer);
       f(...args);

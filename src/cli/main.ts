@@ -190,6 +190,32 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * The bin's entry: run the CLI, then exit with its code once stdout and stderr are flushed —
+ * whatever timers or sockets adapter code left open, the process ends with its verdict. An
+ * error nobody handles outside a run (a late rejection in adapter code while reports are
+ * written) is a warning on stderr, not a crash that would replace the verdict's exit code.
+ */
+export async function runAndExit(argv: readonly string[]): Promise<never> {
+  // while a run is on, it catches these itself (and records them); outside one, they are warnings
+  const stray = (event: 'unhandledRejection' | 'uncaughtException') => (error: unknown) => {
+    if (process.listenerCount(event) > 1) return;
+    process.stderr.write(`crosswire: warning: ${event === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}: ${(error as Error)?.message ?? String(error)}\n`);
+  };
+  process.on('unhandledRejection', stray('unhandledRejection'));
+  process.on('uncaughtException', stray('uncaughtException'));
+  const code = await main(argv);
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableEnded || stream.destroyed) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv);
+  await runAndExit(process.argv);
 }

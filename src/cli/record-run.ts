@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { runDirectoryPath, writeRunDirectory } from '../report/run-directory.ts';
@@ -8,6 +8,8 @@ import { runScenario } from '../runner/run-scenario.ts';
 import type { RunSnapshot } from '../runner/run-snapshot.ts';
 import { resolvedScenarioYaml } from '../scenario/resolved-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { isCrosswireError } from '../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { createProgress } from './progress-display.ts';
 
 export interface RecordOptions {
@@ -27,7 +29,8 @@ export interface RecordOptions {
 /**
  * One run, recorded: the run directory is made first (scenario.resolved.yaml, then
  * history.ndjson as the run goes), Ctrl-C heals and judges what happened so far, and every
- * report is written at the end, interrupted or not.
+ * report is written at the end, interrupted or not. A run directory is never deleted: one whose
+ * run could not start keeps error.json saying why.
  */
 export async function recordRun(scenario: Scenario, options: RecordOptions): Promise<{ summary: RunSummary; runDir: string }> {
   const { err } = options;
@@ -64,8 +67,8 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
             }
           : undefined,
     }).catch(async (error: unknown) => {
-      // nothing ran (a missing server, a broken adapter): no half-made run directory is left
-      await rm(runDir, { recursive: true, force: true });
+      // nothing ran (a missing server, an adapter that cannot start): the directory keeps why
+      await writeFile(join(runDir, 'error.json'), JSON.stringify(errorRecord(error), null, 2) + '\n').catch(() => undefined);
       throw error;
     });
     progress?.stop();
@@ -77,4 +80,10 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** error.json: why a run directory holds no verdict. */
+function errorRecord(error: unknown): { code: string; exitCode: number; message: string } {
+  if (isCrosswireError(error)) return { code: error.code, exitCode: error.exitCode, message: error.message };
+  return { code: 'INTERNAL', exitCode: ExitCode.internal, message: (error as Error)?.message ?? String(error) };
 }

@@ -58,11 +58,11 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
         },
   );
   if (facts.breaches.count > 0) {
-    const quoted = facts.breaches.examples.slice(0, 3).map((b) => `${b.adapter} ${b.call} ${b.detail}`);
+    const quoted = facts.breaches.examples.slice(0, 2).map((b) => `${b.adapter} ${b.call}: ${b.detail}`);
     out.push({
       name: 'adapter-contract',
       status: 'fail',
-      detail: `${facts.breaches.count} breach${facts.breaches.count === 1 ? '' : 'es'} of the cache adapter contract: ${quoted.join('; ')}${facts.breaches.count > 3 ? '; …' : ''}`,
+      detail: `${facts.breaches.count} breach${facts.breaches.count === 1 ? '' : 'es'} of the cache adapter contract: ${quoted.join('; ')}${facts.breaches.count > 2 ? '; …' : ''}`,
     });
   }
   if (facts.checkerErrors.length > 0) {

@@ -34,6 +34,7 @@ function describeViolation(c: ChalkInstance, v: Violation): string {
   }
   if (v.cacheOps.length === 0 && v.resolvedFrom) lines.push(c.dim(`      resolved from ${v.resolvedFrom}`));
   if (v.activeFaults.length > 0) lines.push(c.dim(`      active faults: ${v.activeFaults.join(', ')}`));
+  if (v.blame) lines.push(`      blame: ${c.bold(v.blame.class)} — ${v.blame.reason}`);
   return lines.join('\n');
 }
 
@@ -80,6 +81,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
     out.push(`violations (${s.violationCount}, first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}):`);
     for (const v of s.violations.slice(0, SHOWN_VIOLATIONS)) out.push(describeViolation(c, v));
   }
+  for (const warning of s.warnings ?? []) out.push(c.yellow(`warning: ${warning}`));
   if (runDir) out.push(c.dim(`report: ${runDir}`));
   if (s.verdict !== 'PASS' && s.repro) out.push(`reproduce: ${c.bold(s.repro)}`);
   return out.join('\n');

@@ -25,6 +25,8 @@ export interface Dossier {
   byFault: [string, number][];
   /** How the service resolved the wrong owner: cache, source-of-truth, … ("unknown" when not reported). */
   byResolution: [string, number][];
+  /** Whose fault: wrong-key, stale, service, broker, undetermined. */
+  byBlame: [string, number][];
   /** Cache connections that served the wrong owners, when the adapter names them. */
   byConnection: [string, number][];
 }
@@ -67,6 +69,7 @@ export function buildDossier(violations: readonly Violation[], total: number): D
     byDevice: group(violations, (v) => v.deviceId, (v) => v.receivedBy, (v) => v.trueOwner),
     byFault: tally(violations.flatMap((v) => (v.activeFaults.length > 0 ? v.activeFaults : ['none']))),
     byResolution: tally(violations.map((v) => v.resolvedFrom ?? 'unknown')),
+    byBlame: tally(violations.map((v) => v.blame?.class ?? 'not yet judged')),
     byConnection: tally(violations.flatMap((v) => v.cacheOps.filter((op) => op.connectionId !== undefined).map((op) => `${op.adapter} ${op.connectionId}`))),
   };
 }
@@ -92,5 +95,17 @@ export function violationEvidence(v: Violation): string[] {
   );
   if (v.cacheOps.length === 0 && v.resolvedFrom) lines.push(`resolved from ${v.resolvedFrom}`);
   if (v.activeFaults.length > 0) lines.push(`active faults: ${v.activeFaults.join(', ')}`);
+  lines.push(...blameLines(v));
+  return lines;
+}
+
+/** Whose fault, and the operations that show it: the write of the value read and what it outlived. */
+export function blameLines(v: Violation): string[] {
+  const b = v.blame;
+  if (b === undefined) return [];
+  const lines = [`blame: ${b.class} — ${b.reason}`];
+  const at = (op: { startedAt?: number; at: number }) => `${op.startedAt !== undefined ? `${op.startedAt}–` : ''}${op.at} ms`;
+  if (b.write) lines.push(`  write: op ${b.write.id} ${b.write.op.toUpperCase()} ${b.write.key} ${b.write.value ?? ''} (${b.write.outcome}, ${at(b.write)})`);
+  if (b.invalidation) lines.push(`  ${b.class === 'stale' ? 'outlived' : 'straddled'}: op ${b.invalidation.id} ${b.invalidation.op.toUpperCase()} ${b.invalidation.key} (${b.invalidation.outcome}, ${at(b.invalidation)})`);
   return lines;
 }

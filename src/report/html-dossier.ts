@@ -1,5 +1,5 @@
 import type { Violation } from '../oracle/violation.ts';
-import { buildDossier, type ViolationGroup } from './dossier.ts';
+import { blameLines, buildDossier, type ViolationGroup } from './dossier.ts';
 import { paginate, pager } from './html-pager.ts';
 import type { RunSummary } from './summary.ts';
 import { escapeXml as x } from './xml-text.ts';
@@ -20,6 +20,8 @@ function evidence(v: Violation): string {
   );
   if (ops.length === 0) ops.push(`<span class="dim">${v.resolvedFrom ? `resolved from ${x(v.resolvedFrom)}` : 'no cache operation reported'}</span>`);
   if (v.detail) ops.push(`<div class="dim">${x(v.detail)}</div>`);
+  const [headline, ...quoted] = blameLines(v);
+  if (headline) ops.push(`<div class="blame"><strong>${x(headline)}</strong>${quoted.map((line) => `<div class="dim">${x(line.trim())}</div>`).join('')}</div>`);
   return ops.join('');
 }
 
@@ -84,6 +86,7 @@ export function dossierSection(s: RunSummary): string {
     held,
     `<p>${d.byAccount.length} receiving account${d.byAccount.length === 1 ? '' : 's'}, ${d.byDevice.length} camera${d.byDevice.length === 1 ? '' : 's'} in the violations shown.</p>`,
     tallyLine('active faults at the time', d.byFault),
+    tallyLine('blame', d.byBlame),
     tallyLine('owner resolved from', d.byResolution),
     tallyLine('cache connection that answered', d.byConnection),
     '<details open class="view" data-view="by-account"><summary><h3>By receiving account</h3></summary>',

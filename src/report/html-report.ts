@@ -60,7 +60,8 @@ function badge(s: RunSummary): string {
 function banner(s: RunSummary): string {
   const lib = s.versions.cacheLibrary;
   const interrupted = s.exitCode === 130 ? ' — interrupted, partial report' : '';
-  const reasons = s.reasons.length > 0 ? `<ul>${s.reasons.map((r) => `<li>${x(r)}</li>`).join('')}</ul>` : '';
+  const warned = (s.warnings ?? []).map((w) => `<li class="warning">warning: ${x(w)}</li>`);
+  const reasons = s.reasons.length + warned.length > 0 ? `<ul>${s.reasons.map((r) => `<li>${x(r)}</li>`).join('')}${warned.join('')}</ul>` : '';
   const repro = s.repro ? `<p>reproduce: <code data-repro>${x(s.repro)}</code></p>` : '';
   return (
     `<header class="banner" id="verdict" data-verdict="${s.verdict}" style="background:${verdictColour[s.verdict]}">` +

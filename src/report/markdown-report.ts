@@ -42,6 +42,8 @@ export function renderMarkdown(s: RunSummary): string {
   if (s.verdict !== 'PASS' && s.repro) out.push(`Reproduce: ${code(s.repro)}`, '');
   for (const reason of s.reasons) out.push(`- ${cell(reason)}`);
   if (s.reasons.length > 0) out.push('');
+  for (const warning of s.warnings ?? []) out.push(`> warning: ${cell(warning)}`);
+  if ((s.warnings ?? []).length > 0) out.push('');
 
   const h = s.headline;
   out.push('| exposure | count |', '|---|---:|');

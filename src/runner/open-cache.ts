@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
+import { resolve } from 'node:path';
 import { bounded, describeValue, messageOf, shapeBreaches, TimeLimitError, withMissingMethods } from '../cache/adapter-guard.ts';
 import { AdapterOptionError, type CacheAdapter, type CacheAdapterDefinition } from '../cache/cache-adapter.ts';
+import { isAdapterModulePath } from '../cache/adapter-registry.ts';
 import { loadCacheAdapter } from '../cache/load-adapter.ts';
 import type { Clock } from '../clock/clock.ts';
 import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
@@ -8,6 +10,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { createRng } from '../rng/seeded-rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { openCacheNetwork, type CacheNetwork } from './cache-network.ts';
+import { adapterCodeMarkers } from './stray-errors.ts';
 
 export interface OpenedCache {
   definition: CacheAdapterDefinition;
@@ -15,6 +18,10 @@ export interface OpenedCache {
   adapter: CacheAdapter;
   /** Contract breaches found in the adapter's shape (a missing method): judged, not fatal. */
   shapeBreaches: string[];
+  /** How the adapter is named in messages: `cache adapter ./x.js (id x)`. */
+  name: string;
+  /** Paths in a stack trace that mean adapter code (for errors nobody handled). */
+  codeMarkers: string[];
 }
 
 /**
@@ -46,7 +53,8 @@ export async function openCache(scenario: Scenario, clock: Clock): Promise<Opene
   }
   const breaches = shapeBreaches(created);
   const adapter = withMissingMethods(created as CacheAdapter, definition.id);
-  return { definition, network, adapter, shapeBreaches: breaches };
+  const modulePath = isAdapterModulePath(cache.adapter) ? resolve(cache.adapter) : undefined;
+  return { definition, network, adapter, shapeBreaches: breaches, name, codeMarkers: adapterCodeMarkers(modulePath, cache.module) };
 }
 
 /** `cache adapter ./my-adapter.js (id my-cache)` or `cache adapter ioredis`. */

@@ -11,6 +11,7 @@ import { clockModeOf, type Scenario } from '../scenario/schema.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { takeSnapshot, type RunSnapshot } from './run-snapshot.ts';
+import { catchStrayErrors } from './stray-errors.ts';
 import { TimelineDriver } from './timeline-driver.ts';
 import { buildWorld, startWorld, stopWorld, type World } from './world.ts';
 
@@ -57,13 +58,25 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const history = new HistoryRecorder(checker, { file: options.historyFile, wallClock: !virtual });
   history.record({ op: 'run', format: HISTORY_FORMAT, scenario, clock: virtual ? 'virtual' : 'real', inFlightWindow });
   let driver: TimelineDriver | undefined;
-  let world: World;
+  let world: World | undefined;
+  const markers: string[] = [];
+  let ended = false;
+  const warnings: string[] = [];
+  const adapterId = () => world?.adapter.id ?? scenario.cache.adapter;
+  const releaseStrays = catchStrayErrors(markers, (stray) => {
+    const what = `${stray.kind} outside any cache operation: ${stray.message}`;
+    if (ended) warnings.push(`after the run: ${what}`);
+    else if (stray.source === 'adapter') history.record({ op: 'contract-breach', t: Math.round(clock.now()), adapter: adapterId(), call: 'adapter code', detail: what });
+    else history.record({ op: 'harness-error', t: Math.round(clock.now()), message: `${what} (not traceable to the cache adapter)` });
+  });
   try {
     world = await buildWorld(scenario, clock, { history, checker, virtual }, options.hooks ?? {});
   } catch (error) {
+    releaseStrays();
     history.close();
     throw error;
   }
+  markers.push(...world.adapterCodeMarkers);
   driver = new TimelineDriver(clock, world);
   const timeline = driver;
   const series = new TimeSeriesSampler(
@@ -86,12 +99,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     await driver.healAll();
     if (virtual) await settleVirtual();
     else if (!interrupted) await settle(world);
-    await stopWorld(world);
+    warnings.push(...(await stopWorld(world, scenario.cache.closeTimeout)));
     const t = Math.round(clock.now());
     clock.stop();
     for (const message of driver.errors) history.record({ op: 'harness-error', t, message });
     if (world.broker.failure !== undefined) history.record({ op: 'harness-error', t, message: world.broker.failure });
     history.record({ op: 'end', t, interrupted });
+    ended = true;
     history.close();
   }
 
@@ -108,7 +122,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     timeSeries: series.series,
     startedAt,
     realSeconds: (performance.now() - startedReal) / 1000,
+    warnings,
   });
+  // errors nobody handles from here on are the caller's to report (the CLI warns and exits)
+  releaseStrays();
   return { summary, world, interrupted };
 }
 

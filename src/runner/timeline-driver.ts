@@ -2,8 +2,12 @@ import type { Clock } from '../clock/clock.ts';
 import { faultFor } from '../faults/fault-registry.ts';
 import type { Fault, FaultTargets, FaultWindow } from '../faults/fault.ts';
 import { createRng } from '../rng/seeded-rng.ts';
+import { bounded } from '../cache/adapter-guard.ts';
 import type { Scenario, TransferStep } from '../scenario/schema.ts';
 import type { World } from './world.ts';
+
+/** How long an adapter's flush() may take before the fault fails (adapter code is bounded). */
+const FLUSH_LIMIT_MS = 10_000;
 
 export interface TransferRecord {
   at: number;
@@ -40,7 +44,8 @@ export class TimelineDriver {
       flushCache: async () => {
         const server = world.cacheNetwork?.server;
         if (server) return server.flush();
-        if (world.adapter.flush) return world.adapter.flush();
+        const flush = world.adapter.flush;
+        if (typeof flush === 'function') return bounded(() => flush.call(world.adapter), FLUSH_LIMIT_MS, `${world.adapterName}: flush()`, 'cache-flush');
         throw new Error(`cache adapter ${world.adapter.id} has no flush() and no private server to flush`);
       },
       service: world.service,

@@ -25,6 +25,7 @@ import { MemoryServerTransport } from '../transport/memory-transport.ts';
 import { TcpServerTransport } from '../transport/tcp-transport.ts';
 import type { CacheNetwork } from './cache-network.ts';
 import { openCache } from './open-cache.ts';
+import { bounded, messageOf, TimeLimitError } from '../cache/adapter-guard.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { ServiceLog } from './service-log.ts';
 
@@ -33,6 +34,9 @@ export interface World {
   registry: Registry;
   broker: Broker;
   adapter: CacheAdapter;
+  /** How the adapter is named in messages, and where its code lives (to attribute stray errors). */
+  adapterName: string;
+  adapterCodeMarkers: string[];
   /** Server and chaos proxy of a network cache; undefined for in-process adapters. */
   cacheNetwork: CacheNetwork | undefined;
   cache: ObservedCache;
@@ -64,12 +68,14 @@ const serverTransports: Record<Scenario['fleet']['transport'], () => ServerTrans
 /** Share of the run over which the fleet's first connections are spread. */
 const RAMP_SHARE = 0.1;
 const RAMP_MAX = 5000;
+/** How long each of crosswire's own parts may take to close before the teardown moves on. */
+const TEARDOWN_STEP_MS = 10_000;
 
 export async function buildWorld(scenario: Scenario, clock: Clock, recording: WorldRecording, hooks: WorldHooks): Promise<World> {
   const { history, checker } = recording;
   const { fleet: shape, seed } = scenario;
   // the cache first: a missing server binary or a broken adapter fails before anything else runs
-  const { adapter, network: cacheNetwork, shapeBreaches } = await openCache(scenario, clock);
+  const { adapter, network: cacheNetwork, shapeBreaches, name: adapterName, codeMarkers } = await openCache(scenario, clock);
   for (const detail of shapeBreaches) history.record({ op: 'contract-breach', t: 0, adapter: adapter.id, call: 'create()', detail });
   const registry = Registry.generate(seed, shape);
   const secret = randomBytes(32);
@@ -128,7 +134,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   registry.viewersPerAccount.forEach((count, account) => {
     for (let n = 1; n <= count; n++) viewers.push(new Viewer(fleet, account, n));
   });
-  return { registry, broker, adapter, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, history, checker };
+  return { registry, broker, adapter, adapterName, adapterCodeMarkers: codeMarkers, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, history, checker };
 }
 
 /** Service first, then viewers and cameras spread over the ramp so the start is not a storm. */
@@ -141,13 +147,29 @@ export function startWorld(world: World, duration: number): void {
   world.cameras.forEach((camera, i) => camera.start(ramp / 2 + (ramp * i) / Math.max(1, cameras) / 2));
 }
 
-export async function stopWorld(world: World): Promise<void> {
+/**
+ * Tears the world down after the verdict's observations are in: every part is stopped even if
+ * another fails, adapter code within `cache.closeTimeout`; what goes wrong is returned as
+ * warnings, never thrown (a verdict is not lost to a failing close).
+ */
+export async function stopWorld(world: World, closeTimeoutMs: number): Promise<string[]> {
+  const warnings: string[] = [];
+  const step = async (what: string, run: () => unknown, limitMs = TEARDOWN_STEP_MS, field = 'teardown') => {
+    try {
+      await bounded(run, limitMs, what, field);
+    } catch (error) {
+      warnings.push(error instanceof TimeLimitError ? error.message : `${what}: ${messageOf(error)}`);
+    }
+  };
   for (const camera of world.cameras) camera.stop();
   for (const viewer of world.viewers) viewer.stop();
   world.service.stop();
-  world.fleet.taps.close();
-  await world.tapServer.close();
-  await world.broker.close();
-  await world.adapter.close();
-  await world.cacheNetwork?.close();
+  await step('tap client close', () => world.fleet.taps.close());
+  await step('tap server close', () => world.tapServer.close());
+  await step('broker close', () => world.broker.close());
+  await step(`${world.adapterName}: close()`, () => world.adapter.close(), closeTimeoutMs, 'cache.closeTimeout');
+  world.cache.abandonPending('no answer before the run ended (its effect is unknown)');
+  world.cache.stop();
+  await step('cache server and chaos proxy close', async () => world.cacheNetwork?.close());
+  return warnings;
 }
