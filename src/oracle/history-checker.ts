@@ -52,6 +52,8 @@ export class HistoryChecker implements HistoryListener {
   /** When each camera last connected (scenario ms). */
   private readonly connectedAt: Float64Array;
   private readonly viewersOnline: Uint16Array;
+  /** Accounts that owned a camera when it published an event to a ready service: they had something to get. */
+  private readonly publishedFor: Uint8Array;
   private readonly viewerDrops = new Map<number, number[]>();
   private readonly misroutes = new Map<string, OwnerTrace>();
   /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
@@ -77,6 +79,7 @@ export class HistoryChecker implements HistoryListener {
     this.connectedAt = new Float64Array(devices).fill(-Infinity);
     this.cutAt = new Float64Array(devices).fill(-Infinity);
     this.viewersOnline = new Uint16Array(this.registry.accountCount);
+    this.publishedFor = new Uint8Array(this.registry.accountCount);
     this.oracle = new IsolationOracle({
       registry: this.registry,
       ledger: this.ledger,
@@ -187,7 +190,8 @@ export class HistoryChecker implements HistoryListener {
       accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) =>
         (this.viewerDrops.get(account) ?? []).some((t) => t >= routedAt - this.inFlightWindow && t <= routedAt + this.inFlightWindow),
       ),
-      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(),
+      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(this.publishedFor),
+      accountsWithNothingPublished: this.publishedFor.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       blame: tallyBlame(this.oracle.violations),
@@ -210,6 +214,7 @@ export class HistoryChecker implements HistoryListener {
     }
     if (!sent) return;
     this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
+    if (serviceReady) this.publishedFor[this.registry.ownerIndexAt(dev, t)] = 1;
     this.lastEventId[dev] = id;
     this.lastEventAt[dev] = t;
   }

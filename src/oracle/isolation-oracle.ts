@@ -91,10 +91,14 @@ export class IsolationOracle {
     this.record('foreign-video', m.ev, m.dev, owner ?? '?', accountId, m, m.publishedAt, trace);
   }
 
-  accountsWithoutDeliveries(): string[] {
+  /**
+   * Accounts that received none of their own thumbnails although a camera they owned published
+   * one to the service (`expected`); an account that owned no publishing camera had nothing to get.
+   */
+  accountsWithoutDeliveries(expected?: Uint8Array): string[] {
     const out: string[] = [];
     this.deliveredPerAccount.forEach((n, i) => {
-      if (n === 0) out.push(this.s.registry.accountIds[i]);
+      if (n === 0 && (expected === undefined || expected[i] === 1)) out.push(this.s.registry.accountIds[i]);
     });
     return out;
   }

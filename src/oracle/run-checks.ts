@@ -13,7 +13,10 @@ export interface RunFacts {
   storms: StormReport[];
   faults: FaultWindow[];
   accounting: Accounting;
+  /** Accounts that received none of their own thumbnails although a camera they owned published. */
   accountsWithoutDeliveries: string[];
+  /** Accounts that owned no camera while it published (nothing to deliver to them). */
+  accountsWithNothingPublished?: number;
   accountCount: number;
   checkerErrors: string[];
   /** How many of the violations kept each class of blame explains. */
@@ -112,13 +115,17 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
 
   if (checks.everyAccountDelivered) {
     const missing = facts.accountsWithoutDeliveries;
+    const idle = facts.accountsWithNothingPublished ?? 0;
+    const expecting = facts.accountCount - idle;
+    // an account whose cameras all changed hands before publishing had nothing to receive
+    const note = idle > 0 ? ` (${idle} owned no camera while it published)` : '';
     out.push(
       missing.length === 0
-        ? { name: 'deliveries', status: 'pass', detail: `all ${facts.accountCount} accounts received their own thumbnails` }
+        ? { name: 'deliveries', status: 'pass', detail: `all ${expecting} accounts with events received their own thumbnails${note}` }
         : {
             name: 'deliveries',
             status: 'inconclusive',
-            detail: `${missing.length} of ${facts.accountCount} accounts received none of their own thumbnails (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
+            detail: `${missing.length} of ${expecting} accounts with events received none of their own thumbnails (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})${note}`,
           },
     );
   }
