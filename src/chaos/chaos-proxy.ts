@@ -2,6 +2,7 @@ import type net from 'node:net';
 import type { Rng } from '../rng/seeded-rng.ts';
 import { Link, type LinkCounters } from './link.ts';
 import { Listener } from './listener.ts';
+import { resetSocket } from './socket-reset.ts';
 import { resolveToxic, type ResolvedToxic } from './toxic-registry.ts';
 import type { ChaosTraceEvent, ToxicSpec } from './toxic.ts';
 
@@ -168,7 +169,7 @@ export class ChaosProxy {
     if (this.closed || !this.isEnabled) {
       this.rejected++;
       socket.on('error', () => {});
-      socket.resetAndDestroy();
+      resetSocket(socket);
       return;
     }
     // One draw per accepted connection, in accept order: the connection's own seed.

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { createRng } from '../rng/seeded-rng.ts';
 import { Pipeline } from './pipeline.ts';
 import type { ResolvedToxic } from './toxic-registry.ts';
-import { resetSocket, socketSink } from './socket-sink.ts';
+import { resetSocket } from './socket-reset.ts';
+import { socketSink } from './socket-sink.ts';
 import type { ChaosTraceEvent, Direction, LinkControl } from './toxic.ts';
 
 /** How long a closed link waits for its FINs to go out before it destroys its sockets. */
@@ -108,7 +109,7 @@ export class Link {
     this.sides[direction].pipeline.remove(id);
   }
 
-  /** RST both sides now. */
+  /** RST both sides now (a side already sending its FIN is closed instead: see resetSocket). */
   reset(): void {
     if (this.state !== 'open') return;
     this.state = 'closing';
@@ -133,6 +134,7 @@ export class Link {
   /** Drop both sockets at once (the proxy is shutting down). */
   destroy(): void {
     this.state = this.state === 'done' ? 'done' : 'closing';
+    this.stopForceTimer();
     this.dispose();
     this.client.destroy();
     this.server.destroy();
@@ -172,7 +174,7 @@ export class Link {
     socket.on('close', () => {
       if (++this.socketsClosed < 2) return;
       this.state = 'done';
-      clearTimeout(this.forceTimer);
+      this.stopForceTimer();
       this.dispose();
       this.hooks.onDone(this);
     });
@@ -180,10 +182,15 @@ export class Link {
 
   /** FIN after what is written; a peer that never reads must not keep the socket (and the listener) forever. */
   private finSoon(socket: net.Socket): void {
-    socket.destroySoon();
-    if (this.forceTimer !== undefined) return;
+    if (!socket.destroyed) socket.destroySoon();
+    if (this.forceTimer !== undefined || this.state === 'done') return;
     this.forceTimer = setTimeout(() => this.destroy(), CLOSE_GRACE_MS);
     this.forceTimer.unref();
+  }
+
+  private stopForceTimer(): void {
+    clearTimeout(this.forceTimer);
+    this.forceTimer = undefined;
   }
 
   private control(side: Side): LinkControl {

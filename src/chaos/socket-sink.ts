@@ -27,14 +27,3 @@ export function socketSink(source: net.Socket, dest: net.Socket, onBytes: (n: nu
     },
   };
 }
-
-/** RST if the socket is connected; a socket still connecting (or gone) is simply destroyed. */
-export function resetSocket(socket: net.Socket): void {
-  if (socket.destroyed) return;
-  try {
-    if (socket.connecting) socket.destroy();
-    else socket.resetAndDestroy();
-  } catch {
-    socket.destroy();
-  }
-}

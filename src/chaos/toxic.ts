@@ -43,7 +43,10 @@ export interface LinkControl {
   readonly bytesIn: number;
   /** Bytes this direction has written to its destination socket so far. */
   readonly bytesOut: number;
-  /** RST both sides now (`resetAndDestroy`): whatever is in flight is lost, peers see ECONNRESET. */
+  /**
+   * RST both sides now: whatever is in flight is lost, peers see ECONNRESET. A side already
+   * sending its FIN (its source closed first) is closed instead, as RST cannot follow a queued FIN.
+   */
   reset(): void;
   /** FIN both sides now; data still held by stages is dropped. */
   close(): void;

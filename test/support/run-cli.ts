@@ -7,6 +7,19 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** performance.now() when the process exited. */
+  exitedAt: number;
+  /** performance.now() when stdout first matched `watch`, if it did. */
+  watchedAt?: number;
+}
+
+export interface CliOptions {
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  /** Notes when stdout first matches (e.g. the verdict line), to time what follows it. */
+  watch?: RegExp;
+  /** Kill the process this long after `watch` matched, if it is still running. */
+  killAfterWatchMs?: number;
 }
 
 /**
@@ -14,7 +27,7 @@ export interface CliResult {
  * PATH), without colour unless asked; killed if it outlives `timeoutMs`. `env` entries set to
  * undefined are removed from the child's environment.
  */
-export function runCli(args: readonly string[], options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
@@ -24,13 +37,23 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
+    let exitedAt = 0;
+    let watchedAt: number | undefined;
+    let afterWatch: NodeJS.Timeout | undefined;
     const guard = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      if (watchedAt !== undefined || options.watch === undefined || !options.watch.test(stdout)) return;
+      watchedAt = performance.now();
+      if (options.killAfterWatchMs !== undefined) afterWatch = setTimeout(() => child.kill('SIGKILL'), options.killAfterWatchMs);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('error', reject);
+    child.on('exit', () => (exitedAt = performance.now()));
     child.on('close', (code) => {
       clearTimeout(guard);
-      resolve({ code, stdout, stderr });
+      clearTimeout(afterWatch);
+      resolve({ code, stdout, stderr, exitedAt, watchedAt });
     });
   });
 }
