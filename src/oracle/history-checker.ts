@@ -7,7 +7,8 @@ import type { BlockedLeak, CacheOpRecord, DropReason, OwnerTrace } from '../hist
 import { CacheBlame } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
-import type { RunFacts } from './run-checks.ts';
+import type { RunFacts, TransferTest } from './run-checks.ts';
+import { deviceOfOwnerKey } from '../registry/owner-key.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
 import type { Blame, BlameClass, Violation } from './violation.ts';
@@ -68,6 +69,9 @@ export class HistoryChecker implements HistoryListener {
   private serviceReports = false;
   private tracesDropped = false;
   private blamed = false;
+  /** Each transfer step, and for each transferred device the step that last moved it (tested once a lookup answers after it). */
+  private readonly transferSteps: TransferTest[] = [];
+  private readonly lastMove = new Map<number, { step: number; t: number; tested: boolean }>();
 
   constructor(scenario: Scenario, inFlightWindow: number) {
     this.registry = Registry.generate(scenario.seed, scenario.fleet);
@@ -162,7 +166,7 @@ export class HistoryChecker implements HistoryListener {
         return this.storm.outageEnded(op.t, op.rt ?? op.t);
       case 'transfer':
         for (const [device, to] of op.moves) this.registry.transfer(device, to, op.t);
-        return;
+        return this.transferred(op.t, op.moves);
       case 'harness-error':
         this.errors.push(op.message);
         return;
@@ -195,6 +199,7 @@ export class HistoryChecker implements HistoryListener {
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       blame: tallyBlame(this.oracle.violations),
+      transfersTested: this.transferSteps,
       breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
       inFlightWindow: this.inFlightWindow,
@@ -263,7 +268,24 @@ export class HistoryChecker implements HistoryListener {
     if (op.kind === 'get' && (op.outcome === 'hit' || op.outcome === 'miss')) {
       const second = Math.floor(op.t / 1000);
       this.answeredBySecond[second] = (this.answeredBySecond[second] ?? 0) + 1;
+      if (this.lastMove.size > 0) this.lookupAnswered(op);
     }
+  }
+
+  private transferred(t: number, moves: [number, number][]): void {
+    if (moves.length === 0) return;
+    const step = this.transferSteps.push({ at: t, moved: moves.length, tested: 0 }) - 1;
+    for (const [device] of moves) this.lastMove.set(device, { step, t, tested: false });
+  }
+
+  /** A lookup the cache answered, begun after a device's transfer: the transfer was put to the cache. */
+  private lookupAnswered(op: CacheOp): void {
+    const deviceId = deviceOfOwnerKey(op.key);
+    const device = deviceId === undefined ? undefined : this.registry.indexOfDevice(deviceId);
+    const move = device === undefined ? undefined : this.lastMove.get(device);
+    if (move === undefined || move.tested || (op.startedAt ?? op.t) < move.t) return;
+    move.tested = true;
+    this.transferSteps[move.step].tested++;
   }
 
   private faultState(window: number, change: Partial<FaultWindow>): void {

@@ -6,6 +6,13 @@ import type { StormReport } from './storm-tracker.ts';
 import type { CheckResult } from './verdict.ts';
 import { blameClasses, type BlameClass, type Headline } from './violation.ts';
 
+/** One transfer step: how many cameras it moved, and how many were then looked up through the cache. */
+export interface TransferTest {
+  at: number;
+  moved: number;
+  tested: number;
+}
+
 /** The facts a verdict is a function of. */
 export interface RunFacts {
   headline: Headline;
@@ -21,6 +28,8 @@ export interface RunFacts {
   checkerErrors: string[];
   /** How many of the violations kept each class of blame explains. */
   blame: Partial<Record<BlameClass, number>>;
+  /** Transfer steps and how well the cache was put to them (absent: no transfers recorded). */
+  transfersTested?: TransferTest[];
   /** Breaches of the adapter contract: how many, and the first ones. */
   breaches: { count: number; examples: { adapter: string; call: string; detail: string; t: number }[] };
   interrupted: boolean;
@@ -130,6 +139,9 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
     );
   }
 
+  const transfers = facts.transfersTested ?? [];
+  if (transfers.length > 0) out.push(transfersCheck(transfers, checks.minTransfersTested));
+
   const a = facts.accounting;
   const dropped = Object.values(a.dropped).reduce((x, y) => x + y, 0);
   const indeterminate = Object.values(a.indeterminate).reduce((x, y) => x + y, 0);
@@ -143,4 +155,26 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
     });
   } else out.push({ name: 'accounting', status: 'pass', detail: identity });
   return out;
+}
+
+/**
+ * A transfer is tested when the moved camera's owner is looked up through the cache (and the cache
+ * answers) after it: only then could a cache that kept the previous owner show it. Transfers that
+ * fall where every lookup fails, or after the last event, prove nothing.
+ */
+function transfersCheck(steps: readonly TransferTest[], minShare: number): CheckResult {
+  const moved = steps.reduce((n, s) => n + s.moved, 0);
+  const tested = steps.reduce((n, s) => n + s.tested, 0);
+  const share = tested / moved;
+  const blind = steps.filter((s) => s.tested === 0);
+  const perStep = steps.map((s) => `${s.tested}/${s.moved} at ${s.at}ms`).join(', ');
+  if (share >= minShare && blind.length === 0) {
+    return { name: 'transfers-tested', status: 'pass', detail: `${tested} of ${moved} transferred cameras were looked up through the cache after their transfer (${perStep})` };
+  }
+  const why = blind.length > 0 ? `no camera of the transfer at ${blind.map((s) => `${s.at}ms`).join(', ')} was looked up through the cache after it` : `needed ${pct(minShare)}`;
+  return {
+    name: 'transfers-tested',
+    status: 'inconclusive',
+    detail: `only ${tested} of ${moved} transferred cameras (${pct(share)}) were looked up through the cache after their transfer: ${why} (${perStep})`,
+  };
 }

@@ -120,6 +120,8 @@ export const checksSchema = z.strictObject({
   minReconnectShare: share.default(0.99),
   /** Every account received at least one thumbnail. */
   everyAccountDelivered: z.boolean().default(true),
+  /** Transfers were tested: at least this share of transferred cameras had their owner looked up through the cache after the transfer. */
+  minTransfersTested: share.default(0.9),
 });
 
 /** k6-style: `reconnect_seconds: ["p(99)<30"]`; judged at the end; breached alone, exit 3. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts';
+import { ownerKey } from '../registry/owner-key.ts';
 import type { OwnershipRecord } from '../registry/registry.ts';
 import type { VerifyMode } from '../scenario/schema.ts';
 import type { OwnerTrace } from '../history/evidence.ts';
@@ -19,10 +20,6 @@ export interface OwnerCache {
 /** The service's database: ownership in force at time t (default: now). */
 export interface OwnerSource {
   lookup(deviceId: string, t?: number): Promise<OwnershipRecord | undefined>;
-}
-
-export function ownerKey(deviceId: string): string {
-  return `owner:${deviceId}`;
 }
 
 /**
