@@ -24,34 +24,35 @@ const device = (i: number) => `cam-${String(i + 1).padStart(7, '0')}`;
 const get = (id: number, dev: number, t: number, outcome: CacheOp['outcome']): CacheOp => ({
   op: 'cache', t, startedAt: t, doneAfter: id, id, kind: 'get', key: `owner:${device(dev)}`, value: undefined, outcome, latencyMs: 0, adapter: 'memory',
 });
-const transfer: HistoryOp = { op: 'transfer', t: 10_000, moves: [[0, 1], [1, 2]] };
+const transfer: HistoryOp = { op: 'transfer', t: 10_000, moves: [[0, 1], [1, 2], [2, 3]] };
 
 describe('transfers tested', () => {
   it('passes when every moved camera was looked up, and answered, after its transfer', async () => {
-    const check = await checkOf([transfer, get(1, 0, 11_000, 'miss'), get(2, 1, 12_000, 'hit')]);
+    const check = await checkOf([transfer, get(1, 0, 11_000, 'miss'), get(2, 1, 12_000, 'hit'), get(3, 2, 12_500, 'hit')]);
     expect(check).toMatchObject({ status: 'pass' });
-    expect(check?.detail).toContain('2 of 2 transferred cameras');
+    expect(check?.detail).toContain('3 of 3 transferred cameras');
   });
 
   it('is inconclusive when every lookup after the transfer failed (a cache outage over it)', async () => {
-    const check = await checkOf([transfer, get(1, 0, 11_000, 'error'), get(2, 1, 12_000, 'error')]);
+    const check = await checkOf([transfer, get(1, 0, 11_000, 'error'), get(2, 1, 12_000, 'error'), get(3, 2, 12_500, 'error')]);
     expect(check).toMatchObject({ status: 'inconclusive' });
     expect(check?.detail).toContain('no camera of the transfer at 10000ms was looked up');
   });
 
   it('does not count lookups begun before the transfer', async () => {
-    const check = await checkOf([get(1, 0, 9_000, 'hit'), transfer, get(2, 1, 12_000, 'hit')]);
+    const check = await checkOf([get(1, 0, 9_000, 'hit'), get(2, 2, 9_500, 'hit'), transfer, get(3, 1, 12_000, 'hit')]);
     expect(check).toMatchObject({ status: 'inconclusive' });
-    expect(check?.detail).toContain('only 1 of 2');
+    expect(check?.detail).toContain('only 1 of 3');
   });
 
   it('a run whose transfer comes just before the events stop is INCONCLUSIVE: most moved cameras never published again', async () => {
     const { scenario } = await loadScenarioFile('test/fixtures/gate-small.yaml', [
       set('timeline', [{ at: '17500ms', transfer: { share: 0.2 } }]),
+      set('checks.minTransfersTested', 0.95),
       set('thresholds', {}),
     ]);
     const { summary } = await runScenario(scenario);
     expect(summary.verdict).toBe('INCONCLUSIVE');
-    expect(summary.reasons.join('\n')).toMatch(/transfers-tested: only \d+ of \d+ transferred cameras \(\d+\.\d+%\) were looked up through the cache after their transfer: needed 90\.00%/);
+    expect(summary.reasons.join('\n')).toMatch(/transfers-tested: only \d+ of \d+ transferred cameras \(\d+\.\d+%\) were looked up through the cache after their transfer: needed 95\.00%/);
   });
 });

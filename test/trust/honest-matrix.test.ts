@@ -1,0 +1,62 @@
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/runner/run-scenario.ts';
+import { loadScenarioFile, type Override } from '../../src/scenario/load-scenario.ts';
+import { skipWithout } from '../support/server-skip.ts';
+
+/**
+ * The trust matrix (`npm run test:trust`): every shipped scenario, seeds 1–5, with every honest
+ * adapter fixture that can run it — linearizable caches that are slow, pooled, or complete their
+ * operations in random order. Each run must PASS: a false FAIL here is a verdict users cannot
+ * trust. In-process fixtures run the scenarios without cache faults (those act on a network
+ * connection); the slow network client runs them all.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SEEDS = (process.env.TRUST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
+const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, origin: 'trust matrix' });
+const fixture = (name: string) => `./${relative(process.cwd(), join(ROOT, 'test', 'fixtures', name))}`;
+
+const inProcess = [fixture('honest/random-latency-cache.js'), fixture('honest/connection-pool-cache.js'), fixture('slow-map-adapter.js')];
+const network = fixture('honest/slow-redis-client.js');
+
+async function scenarioFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await scenarioFiles(path)));
+    else if (entry.name.endsWith('.yaml')) out.push(path);
+  }
+  return out.sort();
+}
+
+const files = await scenarioFiles(join(ROOT, 'scenarios'));
+const needsNetwork = new Set<string>();
+for (const file of files) {
+  const { scenario } = await loadScenarioFile(file);
+  if (scenario.timeline.some((step) => 'fault' in step && step.fault.startsWith('cache-') && step.fault !== 'cache-flush')) needsNetwork.add(file);
+}
+
+const tally = { runs: 0, pass: 0, fail: 0, inconclusive: 0 };
+afterAll(() => {
+  console.log(`trust matrix: ${tally.runs} runs, ${tally.pass} PASS, ${tally.fail} FAIL, ${tally.inconclusive} INCONCLUSIVE`);
+});
+
+const cases = files.flatMap((file) =>
+  [...(needsNetwork.has(file) ? [] : inProcess), network].flatMap((adapter) => SEEDS.map((seed) => ({ file, adapter, seed, name: relative(ROOT, file) }))),
+);
+
+describe('honest adapters on every shipped scenario', () => {
+  it.each(cases)('$name with $adapter, seed $seed: PASS', async ({ file, adapter, seed }) => {
+    if (adapter === network && skipWithout('redis')) return;
+    const { scenario } = await loadScenarioFile(file, [set('cache.adapter', adapter), set('seed', seed)]);
+    const { summary } = await runScenario(scenario);
+    tally.runs++;
+    if (summary.verdict === 'PASS') tally.pass++;
+    else if (summary.verdict === 'FAIL') tally.fail++;
+    else tally.inconclusive++;
+    expect(summary.reasons).toEqual([]);
+    expect(summary.verdict).toBe('PASS');
+  });
+});
