@@ -1,5 +1,5 @@
 import type { $ZodIssue, $ZodType } from 'zod/v4/core';
-import { duration } from './field-schemas.ts';
+import { durationBoundsOf, rangeText } from './field-schemas.ts';
 
 /**
  * Turns zod issues into one plain sentence each: the field path, what was expected and what
@@ -40,10 +40,13 @@ function unwrap(s: $ZodType): $ZodType {
 }
 const inner = (s: $ZodType) => (WRAPPERS.has(def(s).type) ? def(s).innerType : undefined);
 
-/** Durations are told by identity: `duration.default(500)` wraps the very `duration` schema. */
-function isDuration(s: $ZodType): boolean {
-  for (let t: $ZodType | undefined = s; t; t = inner(t)) if (t === duration) return true;
-  return false;
+/** Durations are told by identity: `eventInterval.default(500)` wraps a schema durationWithin made. */
+function durationBounds(s: $ZodType) {
+  for (let t: $ZodType | undefined = s; t; t = inner(t)) {
+    const bounds = durationBoundsOf(t);
+    if (bounds) return bounds;
+  }
+  return undefined;
 }
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -119,7 +122,8 @@ function describeNumber(d: Def): string {
 
 /** What a schema accepts, in words. */
 export function describe(s: $ZodType): string {
-  if (isDuration(s)) return 'a duration like 250ms, 30s, 5m or +HH:MM:SS';
+  const bounds = durationBounds(s);
+  if (bounds) return `a duration like 250ms, 30s, 5m or +HH:MM:SS, ${rangeText(bounds)}`;
   const d = def(unwrap(s));
   switch (d.type) {
     case 'number': return describeNumber(d);
