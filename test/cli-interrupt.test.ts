@@ -52,6 +52,8 @@ describe('Ctrl-C', () => {
     expect(summary.exitCode).toBe(130);
     expect(summary.verdict).toBe('INCONCLUSIVE');
     expect(summary.reasons.join('\n')).toContain('interrupted');
+    // the default storm runs on the virtual clock, whose run loop must let the signal in
+    expect(summary.history.clock).toBe('virtual');
     expect(summary.faults.every((f: { injectedAt?: number; healedAt?: number }) => f.injectedAt === undefined || f.healedAt !== undefined)).toBe(true);
     // the partial report is complete: every file, each one parses and says the run was interrupted
     expect(summarySchema.safeParse(summary).success).toBe(true);
