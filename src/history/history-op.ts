@@ -34,7 +34,8 @@ export type HistoryOp =
   /** Devices that changed hands, as [device index, new owner index] pairs. */
   | { op: 'transfer'; t: number; moves: [number, number][] }
   | { op: 'harness-error'; t: number; message: string }
-  | { op: 'end'; t: number; interrupted: boolean };
+  /** `stopped`: why the run was stopped early by one of its own limits (the history cap), if it was. */
+  | { op: 'end'; t: number; interrupted: boolean; stopped?: string };
 
 /** What a viewer received: the watermark as decoded, or why it did not verify. */
 export type MediaOp = {

@@ -40,6 +40,8 @@ export class HistoryChecker implements HistoryListener {
   readonly blocked: BlockedSummary = { total: 0, push: 0, tap: 0, byLayer: {}, examples: [] };
   readonly errors: string[] = [];
   interrupted = false;
+  /** Why the run stopped itself early (a limit it reached), if it did. */
+  stopped: string | undefined;
   ended = false;
   private readonly inFlightWindow: number;
   private readonly lastEventId: Int32Array;
@@ -154,6 +156,7 @@ export class HistoryChecker implements HistoryListener {
         return;
       case 'end':
         this.interrupted = op.interrupted;
+        this.stopped = op.stopped;
         this.ended = true;
         this.storm.finish();
         return;
@@ -175,6 +178,7 @@ export class HistoryChecker implements HistoryListener {
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       interrupted: this.interrupted || !this.ended,
+      stopped: this.stopped,
       inFlightWindow: this.inFlightWindow,
       cacheAnsweredBetween: (from, to) => {
         let n = 0;

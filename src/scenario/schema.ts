@@ -4,6 +4,7 @@ import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
 import { formatDuration } from './duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
 import { duration, durationWithin, MAX_DURATION_MS, share } from './field-schemas.ts';
+import { limitsSchema } from './limits-schema.ts';
 import { flatStep, MAX_STAGES, MAX_STEPS, stageSchema } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
 
@@ -161,6 +162,7 @@ export const scenarioSchema = z
     timeline: timelineSchema.default([]),
     checks: checksSchema.default(checksSchema.parse({})),
     thresholds: thresholdsSchema.default({}),
+    limits: limitsSchema.default(limitsSchema.parse({})),
   })
   .superRefine((s, ctx) => {
     const cap = transportCapacity[s.fleet.transport];

@@ -441,5 +441,7 @@ export const malformedScenarios: MalformedCase[] = [
     says: ['timeline["999"]: unknown field', 'stages'],
   },
   { name: 'a 300-character name', yaml: `name: ${'a'.repeat(300)}\n`, code: 'SCENARIO_INVALID', at: '1:7', says: ['name: expected a string of at most 128 characters'] },
+  { name: 'a history cap below 1 MiB', yaml: 'limits:\n  historyBytes: 1000\n', code: 'SCENARIO_INVALID', at: '2:17', says: ['limits.historyBytes: expected a size from 1 MiB to 1 TiB, found 1000'] },
+  { name: 'a history cap that is not a size', yaml: 'limits:\n  historyBytes: lots\n', code: 'SCENARIO_INVALID', at: '2:17', says: ['limits.historyBytes: expected a size like 512MiB, 2GiB', 'found "lots"'] },
 
 ];
