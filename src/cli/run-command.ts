@@ -3,6 +3,7 @@ import { usageError } from '../errors.ts';
 import { renderConsoleSummary, verdictLine } from '../report/console-summary.ts';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { openMetricsEndpoint } from './metrics-endpoint.ts';
+import { checkOutDir } from './out-dir-check.ts';
 import { makeChalk } from './output.ts';
 import { recordRun } from './record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
@@ -25,6 +26,7 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     throw usageError('CONFLICTING_FLAGS', 'flags --devices and --accounts: give one; with --accounts the device count follows from devicesPerAccount');
   }
   const { scenario } = await loadScenarioFile(scenarioFile, overridesFrom(options));
+  await checkOutDir(options.outDir);
 
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);
