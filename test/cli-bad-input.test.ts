@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,7 @@ const FIXTURES: Record<string, string> = {
   'long-name.yaml': `name: ${'n'.repeat(300)}\n`,
   'no-backoff.yaml': 'clock: virtual\nfleet:\n  backoff: { kind: none }\n',
   'a-file.txt': 'not a directory\n',
+  'cache-url.yaml': 'cache:\n  adapter: ioredis\n  url: redis://127.0.0.1:1\n',
 };
 
 beforeAll(async () => {
@@ -198,6 +200,43 @@ describe.concurrent('crosswire run refuses bad flags with exit 2, naming the fla
   it.each(flagCases)('$name', async ({ args, says }) => {
     const stderr = refused(await crosswire(args));
     for (const s of says) expect(stderr).toContain(s);
+  });
+});
+
+/** Exit 69 for a server that is not there, naming the URL as given and where it came from, never the chaos proxy. */
+function unreachable(r: Result, url: string, origin: string): void {
+  expect(r.signal, `killed (timeout?); stderr:\n${r.stderr}`).toBeNull();
+  expect(r.code, `stderr:\n${r.stderr}`).toBe(69);
+  expect(r.stderr).toContain(`crosswire: ${origin}: `);
+  expect(r.stderr).toContain(`cache.url ${url}`);
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  // the only port in the message is the one the user gave, unless the proxy is named as such
+  const ports = [...r.stderr.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1]);
+  expect(ports.filter((p) => `127.0.0.1:${p}` !== new URL(url).host && !r.stderr.includes(`chaos proxy at redis://127.0.0.1:${p}`))).toEqual([]);
+}
+
+describe.concurrent('crosswire run with a cache server that is not there', () => {
+  it('--cache-url with nothing listening names the URL and the flag', async () => {
+    const r = await crosswire(['run', '--cache', 'ioredis', '--cache-url', 'redis://127.0.0.1:1']);
+    unreachable(r, 'redis://127.0.0.1:1', 'flag --cache-url');
+    expect(r.stderr).toContain('ECONNREFUSED');
+  });
+
+  it('cache.url in the file names the URL and the file', async () => {
+    unreachable(await crosswire(['run', 'cache-url.yaml']), 'redis://127.0.0.1:1', 'cache-url.yaml');
+  });
+
+  it('a server that accepts and hangs up names the URL, with the proxy only beside it', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await crosswire(['run', '--cache', 'ioredis', '--cache-url', `redis://127.0.0.1:${port}`]);
+      unreachable(r, `redis://127.0.0.1:${port}`, 'flag --cache-url');
+      expect(r.stderr).toMatch(new RegExp(`cannot reach cache\\.url redis://127\\.0\\.0\\.1:${port} \\(through the chaos proxy at redis://127\\.0\\.0\\.1:\\d+\\)`));
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -26,7 +26,7 @@ import { TapServer } from '../service/tap-server.ts';
 import type { ServerTransport } from '../transport/link.ts';
 import { MemoryServerTransport } from '../transport/memory-transport.ts';
 import { TcpServerTransport } from '../transport/tcp-transport.ts';
-import { openCacheNetwork, type CacheNetwork } from './cache-network.ts';
+import { namingTheServer, openCacheNetwork, type CacheNetwork } from './cache-network.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { ServiceLog } from './service-log.ts';
 
@@ -84,7 +84,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     });
   } catch (error) {
     await cacheNetwork?.close();
-    if (isCrosswireError(error)) throw error;
+    if (isCrosswireError(error)) throw cacheNetwork ? namingTheServer(error, cacheNetwork) : error;
     // bad adapter options are the user's input (exit 2); anything else means the cache is not there
     if (error instanceof TypeError) throw usageError('CACHE_ADAPTER_OPTIONS', `cache.adapter ${adapterDefinition.id}: ${error.message}`);
     throw new CrosswireError('CACHE_UNAVAILABLE', `cache.adapter ${adapterDefinition.id}: ${(error as Error).message}`, ExitCode.unavailable);
