@@ -75,6 +75,19 @@ describe('Ctrl-C', () => {
     expect(check.stdout).toContain('same verdict, checks and violations as the run reported');
   });
 
+  it('is heard on clock: virtual with a fleet in lockstep (no jitter: thousands of timers share an instant)', async () => {
+    const lockstep = ['--clock', 'virtual', '--devices', '20000', '--set', 'fleet.backoff={kind: fixed, jitter: none, base: 1s}', '--set', 'fleet.eventInterval=1s'];
+    const { code, stdout, stderr } = await interruptedRun(lockstep);
+    expect(stderr).toContain('interrupted');
+    expect(code).toBe(130);
+    const dir = stdout.match(/report: (.+)$/m)![1].trim();
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ exitCode: 130, verdict: 'INCONCLUSIVE', history: { clock: 'virtual' } });
+    const last = (await readFile(join(dir, 'history.ndjson'), 'utf8')).trimEnd().split('\n').at(-1)!;
+    expect(JSON.parse(last)).toMatchObject({ op: 'end', interrupted: true });
+    expect(JSON.parse(last).t).toBeLessThan(70_000);
+  });
+
   it('still says FAIL when a leak was seen before the interrupt', async () => {
     const { code, stdout } = await interruptedRun(['--cache', 'faulty:key-collision']);
     expect(code).toBe(130);
