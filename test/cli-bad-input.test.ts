@@ -215,7 +215,8 @@ function unreachable(r: Result, url: string, origin: string): void {
   expect(ports.filter((p) => `127.0.0.1:${p}` !== new URL(url).host && !r.stderr.includes(`chaos proxy at redis://127.0.0.1:${p}`))).toEqual([]);
 }
 
-describe.concurrent('crosswire run with a cache server that is not there', () => {
+// one at a time: each gets as far as loading the client library, heavier than the refusals above
+describe('crosswire run with a cache server that is not there', () => {
   it('--cache-url with nothing listening names the URL and the flag', async () => {
     const r = await crosswire(['run', '--cache', 'ioredis', '--cache-url', 'redis://127.0.0.1:1']);
     unreachable(r, 'redis://127.0.0.1:1', 'flag --cache-url');
