@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +63,10 @@ const FIXTURES: Record<string, string> = {
   'wave-too-many.yaml': 'fleet:\n  devices: 10\ntimeline:\n  - { at: 20s, fault: wave, devices: 11, duration: 5s }\n',
   'overlap.yaml': 'timeline:\n  - { at: 20s, fault: broker-outage, duration: 10s }\n  - { at: 25s, fault: partition, share: 0.1, duration: 10s }\n',
   'stage-late.yaml': 'timeline:\n  stages:\n    - { gap: 40s, steps: [{ fault: storm, duration: 20s }] }\n    - { gap: 5s, steps: [{ fault: service-restart, duration: 5s }] }\n',
+  'long-name.yaml': `name: ${'n'.repeat(300)}\n`,
+  'no-backoff.yaml': 'clock: virtual\nfleet:\n  backoff: { kind: none }\n',
+  'a-file.txt': 'not a directory\n',
+  'cache-url.yaml': 'cache:\n  adapter: ioredis\n  url: redis://127.0.0.1:1\n',
 };
 
 beforeAll(async () => {
@@ -132,6 +137,8 @@ const fileCases: Case[] = [
   { name: 'a wave of more cameras than the fleet', args: ['run', 'wave-too-many.yaml'], says: ['wave-too-many.yaml:4:38: timeline[0].devices: ', 'at most 10', '11'] },
   { name: 'overlapping outages', args: ['run', 'overlap.yaml'], says: ['overlap.yaml:3:11: timeline[1].at: ', 'overlaps the broker-outage of timeline[0]'] },
   { name: 'a stage pushed past the end of events', args: ['run', 'stage-late.yaml'], says: ['stage-late.yaml:4:26: timeline.stages[1].steps[0].at: ', 'after events stop'] },
+  { name: 'a 300-character name (the run directory would be too long a path)', args: ['run', 'long-name.yaml'], says: ['long-name.yaml:1:7: name: ', 'at most 128 characters'] },
+  { name: 'no backoff on a virtual clock', args: ['run', 'no-backoff.yaml'], says: ['no-backoff.yaml:3:20: fleet.backoff.kind: ', 'clock: virtual', 'clock: real'] },
 ];
 
 const flagCases: Case[] = [
@@ -154,6 +161,27 @@ const flagCases: Case[] = [
   },
   { name: '--devices with --accounts', args: ['run', '--devices', '5', '--accounts', '3'], says: ['--devices', '--accounts'] },
   { name: 'two scenario files', args: ['run', 'a.yaml', 'b.yaml'], says: ['too many arguments'] },
+  // values that would livelock the clock or never end
+  { name: '--set fleet.eventInterval=0', args: ['run', '--set', 'fleet.eventInterval=0'], says: ['flag --set fleet.eventInterval', 'fleet.eventInterval: expected a duration from 10ms to 24h, found 0'] },
+  { name: '--set duration=1e15', args: ['run', '--set', 'duration=1e15'], says: ['flag --set duration', 'duration: expected a duration from 1s to 168h'] },
+  {
+    name: '--set fleet.backoff.kind=none --clock virtual',
+    args: ['run', '--set', 'fleet.backoff.kind=none', '--clock', 'virtual'],
+    says: ['flag --set fleet.backoff.kind', 'fleet.backoff.kind: none reconnects at the instant a connect fails'],
+  },
+  { name: '--set fleet.backoff.base=0', args: ['run', '--set', 'fleet.backoff.base=0'], says: ['flag --set fleet.backoff.base', 'expected a duration from 1ms to 24h'] },
+  { name: '--set limits.historyBytes=10', args: ['run', '--set', 'limits.historyBytes=10'], says: ['flag --set limits.historyBytes', 'expected a size from 1 MiB to 1 TiB'] },
+  {
+    name: '--set timeline.999.at=30s (one problem, not one per missing step)',
+    args: ['run', '--set', 'timeline.999.at=30s'],
+    says: ['(1 problem)', 'flag --set timeline.999.at: timeline[999]: index past the end: timeline has 2 entries'],
+  },
+  // where the run directories go
+  { name: '--out-dir naming a file', args: ['run', '--out-dir', 'a-file.txt'], says: ['--out-dir a-file.txt: ', 'a-file.txt exists and is not a directory'] },
+  { name: '--out-dir under a file', args: ['run', '--out-dir', 'a-file.txt/reports'], says: ['--out-dir a-file.txt/reports: ', 'a-file.txt is a file'] },
+  { name: '--out-dir under /proc', args: ['run', '--out-dir', '/proc/crosswire-reports'], says: ['--out-dir /proc/crosswire-reports: ', 'under /proc, a kernel pseudo file system'] },
+  { name: '--out-dir under /sys', args: ['run', '--out-dir', '/sys/crosswire-reports'], says: ['--out-dir /sys/crosswire-reports: ', 'under /sys'] },
+  { name: 'gate --out-dir under /proc', args: ['gate', '--baseline', 'memory', '--candidate', 'memory', '--out-dir', '/proc/x', `${ROOT}scenarios/steady-state.yaml`], says: ['--out-dir /proc/x: ', 'kernel pseudo file system'] },
 ];
 
 describe.concurrent('crosswire run refuses a bad scenario file with exit 2 and file:line:col', () => {
@@ -172,6 +200,44 @@ describe.concurrent('crosswire run refuses bad flags with exit 2, naming the fla
   it.each(flagCases)('$name', async ({ args, says }) => {
     const stderr = refused(await crosswire(args));
     for (const s of says) expect(stderr).toContain(s);
+  });
+});
+
+/** Exit 69 for a server that is not there, naming the URL as given and where it came from, never the chaos proxy. */
+function unreachable(r: Result, url: string, origin: string): void {
+  expect(r.signal, `killed (timeout?); stderr:\n${r.stderr}`).toBeNull();
+  expect(r.code, `stderr:\n${r.stderr}`).toBe(69);
+  expect(r.stderr).toContain(`crosswire: ${origin}: `);
+  expect(r.stderr).toContain(`cache.url ${url}`);
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  // the only port in the message is the one the user gave, unless the proxy is named as such
+  const ports = [...r.stderr.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1]);
+  expect(ports.filter((p) => `127.0.0.1:${p}` !== new URL(url).host && !r.stderr.includes(`chaos proxy at redis://127.0.0.1:${p}`))).toEqual([]);
+}
+
+// one at a time: each gets as far as loading the client library, heavier than the refusals above
+describe('crosswire run with a cache server that is not there', () => {
+  it('--cache-url with nothing listening names the URL and the flag', async () => {
+    const r = await crosswire(['run', '--cache', 'ioredis', '--cache-url', 'redis://127.0.0.1:1']);
+    unreachable(r, 'redis://127.0.0.1:1', 'flag --cache-url');
+    expect(r.stderr).toContain('ECONNREFUSED');
+  });
+
+  it('cache.url in the file names the URL and the file', async () => {
+    unreachable(await crosswire(['run', 'cache-url.yaml']), 'redis://127.0.0.1:1', 'cache-url.yaml');
+  });
+
+  it('a server that accepts and hangs up names the URL, with the proxy only beside it', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const r = await crosswire(['run', '--cache', 'ioredis', '--cache-url', `redis://127.0.0.1:${port}`]);
+      unreachable(r, `redis://127.0.0.1:${port}`, 'flag --cache-url');
+      expect(r.stderr).toMatch(new RegExp(`cannot reach cache\\.url redis://127\\.0\\.0\\.1:${port} \\(through the chaos proxy at redis://127\\.0\\.0\\.1:\\d+\\)`));
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -52,6 +52,8 @@ describe('Ctrl-C', () => {
     expect(summary.exitCode).toBe(130);
     expect(summary.verdict).toBe('INCONCLUSIVE');
     expect(summary.reasons.join('\n')).toContain('interrupted');
+    // the default storm runs on the virtual clock, whose run loop must let the signal in
+    expect(summary.history.clock).toBe('virtual');
     expect(summary.faults.every((f: { injectedAt?: number; healedAt?: number }) => f.injectedAt === undefined || f.healedAt !== undefined)).toBe(true);
     // the partial report is complete: every file, each one parses and says the run was interrupted
     expect(summarySchema.safeParse(summary).success).toBe(true);
@@ -71,6 +73,19 @@ describe('Ctrl-C', () => {
     const check = spawnSync(process.execPath, [cli, 'check', dir!.trim(), '--no-color'], { encoding: 'utf8' });
     expect(check.status).toBe(4);
     expect(check.stdout).toContain('same verdict, checks and violations as the run reported');
+  });
+
+  it('is heard on clock: virtual with a fleet in lockstep (no jitter: thousands of timers share an instant)', async () => {
+    const lockstep = ['--clock', 'virtual', '--devices', '20000', '--set', 'fleet.backoff={kind: fixed, jitter: none, base: 1s}', '--set', 'fleet.eventInterval=1s'];
+    const { code, stdout, stderr } = await interruptedRun(lockstep);
+    expect(stderr).toContain('interrupted');
+    expect(code).toBe(130);
+    const dir = stdout.match(/report: (.+)$/m)![1].trim();
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ exitCode: 130, verdict: 'INCONCLUSIVE', history: { clock: 'virtual' } });
+    const last = (await readFile(join(dir, 'history.ndjson'), 'utf8')).trimEnd().split('\n').at(-1)!;
+    expect(JSON.parse(last)).toMatchObject({ op: 'end', interrupted: true });
+    expect(JSON.parse(last).t).toBeLessThan(70_000);
   });
 
   it('still says FAIL when a leak was seen before the interrupt', async () => {

@@ -204,3 +204,38 @@ describe('validateScenarioObject', () => {
     expect(error.message).toContain('--set: expected a mapping of scenario fields, found list');
   });
 });
+
+describe('overrides that index into a list', () => {
+  const text = 'timeline:\n  - { at: 10s, fault: storm }\n  - { at: 20s, transfer: { share: 0.1 } }\n';
+  const set = (path: string, value: unknown) => ({ path: path.split('.'), value, origin: `flag --set ${path}` });
+
+  it('refuses an index past the end once, naming the flag and the index (not one problem per empty slot)', async () => {
+    const error = await failure(() => parseScenarioText(text, 'x.yaml', [set('timeline.999.at', '30s')]));
+    expect(error.message.split('\n')).toEqual([
+      'invalid scenario x.yaml (1 problem):',
+      'flag --set timeline.999.at: timeline[999]: index past the end: timeline has 2 entries (timeline[0] … timeline[1]); an index may be at most 2, which adds one at the end',
+    ]);
+  });
+
+  it('appends at the next index, and makes a missing list for it', () => {
+    const appended = parseScenarioText(text, 'x.yaml', [set('timeline.2.at', '30s'), set('timeline.2.fault', 'cache-flush')]).scenario;
+    expect(appended.timeline.map((s) => s.at)).toEqual([10_000, 20_000, 30_000]);
+    const made = parseScenarioText('seed: 1\n', 'x.yaml', [set('timeline.0.at', '30s'), set('timeline.0.fault', 'cache-flush')]).scenario;
+    expect(made.timeline).toEqual([{ at: 30_000, fault: 'cache-flush' }]);
+  });
+
+  it('refuses a field name where a list wants an index', async () => {
+    const error = await failure(() => parseScenarioText(text, 'x.yaml', [set('timeline.stages.0.gap', '1s')]));
+    expect(error.message).toContain('flag --set timeline.stages.0.gap: timeline.stages: timeline is a list: expected an index from 0 to 2, found "stages"');
+  });
+
+  it('reports the gaps of a sparse list given as an object once', async () => {
+    const timeline: unknown[] = [{ at: 1000, fault: 'storm' }];
+    timeline[999] = { at: 30_000, transfer: { share: 0.1 } };
+    const error = await failure(() => validateScenarioObject({ timeline }, 'test'));
+    expect(error.message.split('\n')).toEqual([
+      'invalid scenario from test (1 problem):',
+      'test: timeline[1]: a list cannot have gaps: 998 entries from timeline[1] to timeline[998] are empty',
+    ]);
+  });
+});

@@ -15,6 +15,7 @@ import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { openMetricsEndpoint } from './metrics-endpoint.ts';
+import { checkOutDir } from './out-dir-check.ts';
 import { makeChalk } from './output.ts';
 import { recordRun } from './record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
@@ -99,6 +100,7 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
   const out = makeChalk(process.stdout, options.color === false);
   const startedAt = new Date();
   const started = performance.now();
+  await checkOutDir(options.outDir);
   const gateDir = gateDirectoryPath(options.outDir, startedAt);
   await mkdir(gateDir, { recursive: true });
   const talk = !options.quiet && !options.json;

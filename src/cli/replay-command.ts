@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.ts';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import { checkOutDir } from './out-dir-check.ts';
 import { makeChalk } from './output.ts';
 import { recordRun } from './record-run.ts';
 import { readRunSummary } from './report-command.ts';
@@ -27,6 +28,7 @@ export async function replayCommand(dir: string, options: ReplayOptions): Promis
   const exists = await stat(file).then(() => true, () => false);
   if (!exists) throw usageError('RESOLVED_SCENARIO_NOT_FOUND', `${file}: not found (runs record their resolved scenario there)`);
   const { scenario } = await loadScenarioFile(file);
+  await checkOutDir(options.outDir);
   const err = makeChalk(process.stderr, options.color === false);
   if (!options.quiet && !options.json) process.stderr.write(err.dim(`crosswire: replaying ${scenario.name} seed ${scenario.seed} from ${dir}\n`));
   const repro = `${invocation()} replay ${dir}`;

@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { usageError } from '../errors.ts';
+import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
 import { renderConsoleSummary, verdictLine } from '../report/console-summary.ts';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import { loadScenarioFile, type Override } from '../scenario/load-scenario.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { openMetricsEndpoint } from './metrics-endpoint.ts';
+import { checkOutDir } from './out-dir-check.ts';
 import { makeChalk } from './output.ts';
 import { recordRun } from './record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
@@ -24,7 +26,9 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   if (options.devices !== undefined && options.accounts !== undefined) {
     throw usageError('CONFLICTING_FLAGS', 'flags --devices and --accounts: give one; with --accounts the device count follows from devicesPerAccount');
   }
-  const { scenario } = await loadScenarioFile(scenarioFile, overridesFrom(options));
+  const overrides = overridesFrom(options);
+  const { scenario } = await loadScenarioFile(scenarioFile, overrides);
+  await checkOutDir(options.outDir);
 
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);
@@ -35,9 +39,20 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
 
   const metrics = await openMetricsEndpoint(options.metricsPort, err);
   const onLive = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
-  const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err, onLive }).finally(() => metrics?.close());
+  const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err, onLive })
+    .catch((error: unknown) => {
+      throw namingTheUrlOrigin(error, overrides, scenarioFile);
+    })
+    .finally(() => metrics?.close());
   if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
   else if (options.quiet) process.stdout.write(verdictLine(out, summary) + '\n');
   else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
   return summary.exitCode;
+}
+
+/** A server at cache.url that cannot be reached: say which input gave the URL (a flag, the environment, the file). */
+function namingTheUrlOrigin(error: unknown, overrides: readonly Override[], file: string): unknown {
+  if (!isCrosswireError(error) || error.exitCode !== ExitCode.unavailable || !error.message.includes('cache.url ')) return error;
+  const origin = overrides.findLast((o) => o.path.join('.') === 'cache.url')?.origin ?? file;
+  return new CrosswireError(error.code, `${origin}: ${error.message}`, error.exitCode);
 }

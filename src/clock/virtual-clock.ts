@@ -2,6 +2,19 @@ import type { Clock } from './clock.ts';
 import { TimerQueue, type TimerEntry, type TimerTarget } from './timer-queue.ts';
 
 /**
+ * Timers fired at one instant between two turns of the event loop. Fixed counts keep the yields
+ * (and so the order of everything) the same for a seed; a turn lets signals (Ctrl-C) in.
+ */
+const YIELD_EVERY = 10_000;
+
+/** What a virtual clock that makes no progress says about it. */
+export interface ClockStall {
+  /** The instant time stood still at (scenario ms). */
+  at: number;
+  timers: number;
+}
+
+/**
  * Virtual time: no real timers. Time stands still while the world has work queued (immediates,
  * ticks, promise jobs) and jumps to the next timer once it is idle. With the memory transport
  * and an in-process cache there is no real I/O either, so the same seed runs the same ops in
@@ -13,6 +26,18 @@ export class VirtualClock implements Clock {
   private readonly queue = new TimerQueue();
   private time = 0;
   private stopped = false;
+  private firedAtInstant = 0;
+  private readonly maxTimersPerInstant: number;
+  /** Set when runUntil gave up on an instant that never ends (a zero-delay loop). */
+  stall: ClockStall | undefined;
+
+  /**
+   * `maxTimersPerInstant`: more timers than this at one instant means something reschedules
+   * itself with no delay for ever (time would never move on); the run is stopped instead.
+   */
+  constructor(options: { maxTimersPerInstant?: number } = {}) {
+    this.maxTimersPerInstant = options.maxTimersPerInstant ?? Infinity;
+  }
 
   now(): number {
     return this.time;
@@ -45,7 +70,7 @@ export class VirtualClock implements Clock {
 
   /**
    * Runs the world until scenario time `until` (or an abort): settle, fire every timer due at
-   * the earliest instant, settle again, and so on. Returns true if aborted.
+   * the earliest instant, settle again, and so on. Returns true if aborted, or stalled (`stall`).
    */
   async runUntil(until: number, signal?: AbortSignal): Promise<boolean> {
     for (;;) {
@@ -57,13 +82,21 @@ export class VirtualClock implements Clock {
         this.time = Math.max(this.time, until);
         return false;
       }
+      if (next !== this.time) this.firedAtInstant = 0;
       this.time = next;
       // timers set for this same instant while these fire run in this pass too, in order
       while (!this.stopped && this.queue.peekTime() === next) {
+        if (signal?.aborted) return true;
+        if (this.firedAtInstant >= this.maxTimersPerInstant) {
+          this.stall = { at: next, timers: this.firedAtInstant };
+          return true;
+        }
         const entry = this.queue.pop()!;
         const target = entry.target;
         entry.target = null;
         target?.onTimer(entry.kind);
+        // a long instant must not keep Ctrl-C out
+        if (++this.firedAtInstant % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
   }

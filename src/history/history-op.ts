@@ -35,7 +35,8 @@ export type HistoryOp =
   | { op: 'harness-error'; t: number; message: string }
   /** Adapter code broke its contract (a value that is not a string, a throw outside any operation…). */
   | { op: 'contract-breach'; t: number; adapter: string; call: string; detail: string }
-  | { op: 'end'; t: number; interrupted: boolean };
+  /** `stopped`: why the run was stopped early by one of its own limits (the history cap), if it was. */
+  | { op: 'end'; t: number; interrupted: boolean; stopped?: string };
 
 /** What a viewer received: the watermark as decoded, or why it did not verify. */
 export type MediaOp = {

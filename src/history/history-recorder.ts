@@ -31,11 +31,21 @@ export class HistoryRecorder {
   private nextEvent = 0;
 
   private readonly wallClock: boolean;
+  private readonly maxBytes: number;
+  private readonly onOverflow: ((bytes: number) => void) | undefined;
+  /** True once the history has grown past maxBytes (onOverflow was called). */
+  overflowed = false;
 
-  /** `wallClock: false` under a virtual clock: then nothing real-time enters the history. */
-  constructor(listener: HistoryListener, options: { file?: string; wallClock: boolean }) {
+  /**
+   * `wallClock: false` under a virtual clock: then nothing real-time enters the history.
+   * `onOverflow` is called once when the history grows past `maxBytes` (checked at each flush,
+   * so by at most one flush's worth): the run stops, and what comes after is still recorded.
+   */
+  constructor(listener: HistoryListener, options: { file?: string; wallClock: boolean; maxBytes?: number; onOverflow?: (bytes: number) => void }) {
     this.listener = listener;
     this.wallClock = options.wallClock;
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.onOverflow = options.onOverflow;
     const file = options.file;
     if (file !== undefined) {
       this.fd = openSync(file, 'w');
@@ -70,8 +80,11 @@ export class HistoryRecorder {
     this.pending = '';
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    if (this.fd === undefined) return;
-    for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
+    if (this.fd !== undefined) for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at);
+    if (!this.overflowed && this.bytes > this.maxBytes && this.digest === undefined) {
+      this.overflowed = true;
+      this.onOverflow?.(this.bytes);
+    }
   }
 
   private readonly flushOnExit = (): void => this.flush();

@@ -46,6 +46,8 @@ export class HistoryChecker implements HistoryListener {
   readonly breaches: { adapter: string; call: string; detail: string; t: number }[] = [];
   breachCount = 0;
   interrupted = false;
+  /** Why the run stopped itself early (a limit it reached), if it did. */
+  stopped: string | undefined;
   ended = false;
   private readonly inFlightWindow: number;
   private readonly lastEventId: Int32Array;
@@ -176,6 +178,7 @@ export class HistoryChecker implements HistoryListener {
         return;
       case 'end':
         this.interrupted = op.interrupted;
+        this.stopped = op.stopped;
         this.ended = true;
         this.storm.finish();
         return;
@@ -202,6 +205,7 @@ export class HistoryChecker implements HistoryListener {
       transfersTested: this.transferSteps,
       breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
+      stopped: this.stopped,
       inFlightWindow: this.inFlightWindow,
       cacheAnsweredBetween: (from, to) => {
         let n = 0;

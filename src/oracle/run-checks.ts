@@ -33,6 +33,8 @@ export interface RunFacts {
   /** Breaches of the adapter contract: how many, and the first ones. */
   breaches: { count: number; examples: { adapter: string; call: string; detail: string; t: number }[] };
   interrupted: boolean;
+  /** Why the run stopped itself early (a limit it reached), if it did. */
+  stopped?: string;
   /** Scenario ms a message may spend in flight (the checker's allowance everywhere). */
   inFlightWindow: number;
   /** Cache gets answered (hit or miss) between two scenario times. */
@@ -81,6 +83,7 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
     out.push({ name: 'checker', status: 'inconclusive', detail: `the checker failed: ${facts.checkerErrors.slice(0, 3).join('; ')}` });
   }
   if (facts.interrupted) out.push({ name: 'completed', status: 'inconclusive', detail: 'the run was interrupted' });
+  else if (facts.stopped) out.push({ name: 'completed', status: 'inconclusive', detail: facts.stopped });
 
   const injected = facts.faults.filter((f) => f.injectedAt !== undefined && f.healedAt !== undefined).length;
   out.push(

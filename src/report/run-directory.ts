@@ -1,9 +1,13 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { directoryNameFor } from './directory-name.ts';
 import type { RunSummary } from './summary.ts';
 import { writeReports } from './write-reports.ts';
 
-/** `reports/<scenario>/<utc-time>-seed<N>/`, with `reports/latest` pointing at the newest. */
+/**
+ * `reports/<scenario>/<utc-time>-seed<N>/`, with `reports/latest` pointing at the newest;
+ * `<scenario>` is the name made safe for a path (directory-name.ts).
+ */
 export function runDirectoryFor(outRoot: string, summary: RunSummary): string {
   return runDirectoryPath(outRoot, summary.scenario.name, summary.scenario.seed, new Date(summary.startedAt));
 }
@@ -11,7 +15,7 @@ export function runDirectoryFor(outRoot: string, summary: RunSummary): string {
 /** The same path before the run has a summary: the run writes its history there as it goes. */
 export function runDirectoryPath(outRoot: string, scenario: string, seed: number, startedAt: Date): string {
   const stamp = startedAt.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return resolve(outRoot, scenario, `${stamp}-seed${seed}`);
+  return resolve(outRoot, directoryNameFor(scenario), `${stamp}-seed${seed}`);
 }
 
 export async function writeRunDirectory(outRoot: string, summary: RunSummary): Promise<string> {

@@ -9,6 +9,7 @@ import { HistoryChecker } from '../oracle/history-checker.ts';
 import { judge } from '../oracle/judge.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
 import { buildSummary, type RunSummary } from '../report/summary.ts';
+import { historyCapReason, stallReason, timersPerInstantCap } from './run-limits.ts';
 import type { WorldHooks } from './run-hooks.ts';
 import { takeSnapshot, type RunSnapshot } from './run-snapshot.ts';
 import { catchStrayErrors } from './stray-errors.ts';
@@ -20,7 +21,7 @@ export interface RunOptions {
   repro?: string;
   scenarioFile?: string;
   hooks?: WorldHooks;
-  /** Aborting stops the run early: faults heal, the partial result is judged and returned. */
+  /** Aborting stops the run early (interrupted): faults heal, the partial result is judged and returned. */
   signal?: AbortSignal;
   /** Called every `progressEveryMs` of real time with a one-line status. */
   onProgress?: (line: string) => void;
@@ -50,12 +51,26 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const startedReal = performance.now();
   const startedAt = options.startedAt ?? new Date();
   const virtual = clockModeOf(scenario) === 'virtual';
-  const clock = virtual ? new VirtualClock() : new ScaledClock(scenario.timeScale);
+  const clock = virtual ? new VirtualClock({ maxTimersPerInstant: timersPerInstantCap(scenario) }) : new ScaledClock(scenario.timeScale);
   // real: at least a second of wall clock, as under CPU contention a message can sit that long
   // in a queue; virtual: nothing waits on a wall clock, so only what the scenario itself delays
   const inFlightWindow = virtual ? 2000 : Math.max(2000, 1000 * clock.timeScale);
   const checker = new HistoryChecker(scenario, inFlightWindow);
-  const history = new HistoryRecorder(checker, { file: options.historyFile, wallClock: !virtual });
+  // the run's own limits stop it the way Ctrl-C does (faults heal, a partial report), but the
+  // run is judged INCONCLUSIVE with the reason rather than reported as interrupted
+  const limit = new AbortController();
+  let stopped: string | undefined;
+  const stop = (reason: string) => {
+    stopped ??= reason;
+    limit.abort();
+  };
+  const signal = options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal;
+  const history = new HistoryRecorder(checker, {
+    file: options.historyFile,
+    wallClock: !virtual,
+    maxBytes: scenario.limits.historyBytes,
+    onOverflow: (bytes) => stop(historyCapReason(scenario.limits.historyBytes, bytes, clock.now())),
+  });
   history.record({ op: 'run', format: HISTORY_FORMAT, scenario, clock: virtual ? 'virtual' : 'real', inFlightWindow });
   let driver: TimelineDriver | undefined;
   let world: World | undefined;
@@ -85,26 +100,28 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   );
   options.onLive?.(() => takeSnapshot({ world, clock, scenario, series: series.series, faults: () => timeline.windows, violations: () => checker.oracle.violationCount, startedReal }));
   let interrupted = false;
+  let aborted = false;
   const progress = startProgress(world, clock, scenario, options);
   try {
     if (clock instanceof ScaledClock) clock.startNow();
     series.start();
     startWorld(world, scenario.duration);
     driver.schedule(scenario);
-    interrupted =
-      clock instanceof VirtualClock ? await clock.runUntil(scenario.duration, options.signal) : await waitOrAbort(clock, scenario.duration, options.signal);
+    aborted = clock instanceof VirtualClock ? await clock.runUntil(scenario.duration, signal) : await waitOrAbort(clock, scenario.duration, signal);
+    if (clock instanceof VirtualClock && clock.stall) stop(stallReason(clock.stall));
+    interrupted = aborted && stopped === undefined;
   } finally {
     clearInterval(progress);
     series.finish();
     await driver.healAll();
     if (virtual) await settleVirtual();
-    else if (!interrupted) await settle(world);
+    else if (!aborted) await settle(world);
     warnings.push(...(await stopWorld(world, scenario.cache.closeTimeout)));
     const t = Math.round(clock.now());
     clock.stop();
     for (const message of driver.errors) history.record({ op: 'harness-error', t, message });
     if (world.broker.failure !== undefined) history.record({ op: 'harness-error', t, message: world.broker.failure });
-    history.record({ op: 'end', t, interrupted });
+    history.record({ op: 'end', t, interrupted, stopped });
     ended = true;
     history.close();
   }

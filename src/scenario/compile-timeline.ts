@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { formatDuration } from './duration.ts';
-import { faultLasting } from './step-schemas.ts';
+import { faultLasting, MAX_STEPS } from './step-schemas.ts';
 import type { FlatStepInput, StageInput, StageStepInput, TimelineStep } from './step-schemas.ts';
 
 /**
@@ -63,6 +63,9 @@ export function compileTimeline(input: TimelineInput, ctx: z.RefinementCtx): Tim
       });
       start = end;
     });
+  }
+  if (out.length > MAX_STEPS) {
+    ctx.addIssue({ code: 'custom', path: ['stages'], message: `expected at most ${MAX_STEPS} steps in all, found ${out.length}` });
   }
   // stable: steps at the same moment keep the order they were written in
   out.sort((a, b) => a.at - b.at);

@@ -1,5 +1,5 @@
 import type { $ZodIssue, $ZodType } from 'zod/v4/core';
-import { duration } from './field-schemas.ts';
+import { durationBoundsOf, rangeText } from './field-schemas.ts';
 
 /**
  * Turns zod issues into one plain sentence each: the field path, what was expected and what
@@ -40,10 +40,13 @@ function unwrap(s: $ZodType): $ZodType {
 }
 const inner = (s: $ZodType) => (WRAPPERS.has(def(s).type) ? def(s).innerType : undefined);
 
-/** Durations are told by identity: `duration.default(500)` wraps the very `duration` schema. */
-function isDuration(s: $ZodType): boolean {
-  for (let t: $ZodType | undefined = s; t; t = inner(t)) if (t === duration) return true;
-  return false;
+/** Durations are told by identity: `eventInterval.default(500)` wraps a schema durationWithin made. */
+function durationBounds(s: $ZodType) {
+  for (let t: $ZodType | undefined = s; t; t = inner(t)) {
+    const bounds = durationBoundsOf(t);
+    if (bounds) return bounds;
+  }
+  return undefined;
 }
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -119,7 +122,8 @@ function describeNumber(d: Def): string {
 
 /** What a schema accepts, in words. */
 export function describe(s: $ZodType): string {
-  if (isDuration(s)) return 'a duration like 250ms, 30s, 5m or +HH:MM:SS';
+  const bounds = durationBounds(s);
+  if (bounds) return `a duration like 250ms, 30s, 5m or +HH:MM:SS, ${rangeText(bounds)}`;
   const d = def(unwrap(s));
   switch (d.type) {
     case 'number': return describeNumber(d);
@@ -194,7 +198,37 @@ const didYouMean = (word: string, choices: readonly string[], before = ', ', aft
 
 /** One problem per offending thing (each unknown key gets its own line and position). */
 export function explainIssues(root: $ZodType, input: unknown, issues: readonly $ZodIssue[]): Problem[] {
-  return issues.flatMap((issue) => explain(root, input, issue));
+  // a sparse list (`list[999] = x` on a short one) is one problem, not one per empty slot
+  const holes = new Map<string, { problem: Problem; first: number; last: number; count: number }>();
+  const problems = issues.flatMap((issue) => {
+    const hole = holeOf(input, issue.path);
+    if (hole === undefined) return explain(root, input, issue);
+    const key = JSON.stringify(hole.list);
+    const seen = holes.get(key);
+    if (seen) {
+      seen.first = Math.min(seen.first, hole.index);
+      seen.last = Math.max(seen.last, hole.index);
+      seen.count++;
+      return [];
+    }
+    const problem: Problem = { path: [...hole.list, hole.index], anchor: 'parent', message: '' };
+    holes.set(key, { problem, first: hole.index, last: hole.index, count: 1 });
+    return [problem];
+  });
+  for (const { problem, first, last, count } of holes.values()) {
+    const at = (i: number) => formatPath([...problem.path.slice(0, -1), i]);
+    problem.path = [...problem.path.slice(0, -1), first];
+    problem.message = count === 1 ? `a list cannot have gaps: ${at(first)} is empty` : `a list cannot have gaps: ${count} entries from ${at(first)} to ${at(last)} are empty`;
+  }
+  return problems;
+}
+
+/** The list and index when `path` names an empty slot of a sparse list (not a null written there). */
+function holeOf(input: unknown, path: readonly PropertyKey[]): { list: PropertyKey[]; index: number } | undefined {
+  const index = path.at(-1);
+  if (typeof index !== 'number') return undefined;
+  const list = valueAt(input, path.slice(0, -1));
+  return Array.isArray(list) && index < list.length && !(index in list) ? { list: path.slice(0, -1), index } : undefined;
 }
 
 function explain(root: $ZodType, input: unknown, issue: $ZodIssue): Problem[] {

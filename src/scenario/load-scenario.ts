@@ -76,7 +76,11 @@ export function parseScenarioText(text: string, file: string, overrides: readonl
   if (typeName(input) !== 'mapping') {
     fail('SCENARIO_INVALID', file, [`${where(doc.contents.range[0])}: expected a mapping of scenario fields at the top level, found ${typed(input)}`]);
   }
-  for (const override of overrides) setPath(input as Record<string, unknown>, override.path, override.value);
+  const misplaced = overrides.flatMap((override) => {
+    const problem = setPath(input as Record<string, unknown>, override.path, override.value);
+    return problem === undefined ? [] : [`${override.origin}: ${problem}`];
+  });
+  if (misplaced.length > 0) fail('SCENARIO_INVALID', file, misplaced);
   const result = scenarioSchema.safeParse(input, { error: () => DEFAULT_MESSAGE });
   if (result.success) return { scenario: result.data, file, source: text };
 
@@ -93,15 +97,35 @@ export function parseScenarioText(text: string, file: string, overrides: readonl
   fail('SCENARIO_INVALID', file, unique([...fromFlags, ...located.map(({ offset, p }) => `${where(offset)}: ${line(p)}`)]));
 }
 
-/** Sets a field by path; a numeric key indexes into a list that is already there (`timeline.0.at`). */
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    const child = node[key];
-    if (typeof child !== 'object' || child === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
+const isIndex = (key: string) => /^\d+$/.test(key);
+
+/**
+ * Sets a field by path; a numeric key indexes into a list (`timeline.0.at`), a missing list is
+ * made for it. An index may name an entry or the next one after the last, never leave a gap:
+ * `timeline.999` on a list of 3 would otherwise make 996 empty steps. Returns the problem, if any.
+ */
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): string | undefined {
+  let node: Record<string, unknown> | unknown[] = target;
+  for (const [depth, key] of path.entries()) {
+    const where = formatPath(path.slice(0, depth + 1).map((k) => (isIndex(k) ? Number(k) : k)));
+    if (Array.isArray(node)) {
+      const list = formatPath(path.slice(0, depth).map((k) => (isIndex(k) ? Number(k) : k)));
+      if (!isIndex(key)) return `${where}: ${list} is a list: expected an index from 0 to ${node.length}, found ${JSON.stringify(key)}`;
+      if (Number(key) > node.length) {
+        const has = node.length === 0 ? `${list} is empty` : `${list} has ${node.length} ${node.length === 1 ? 'entry' : 'entries'} (${list}[0] … ${list}[${node.length - 1}])`;
+        return `${where}: index past the end: ${has}; an index may be at most ${node.length}, which adds one at the end`;
+      }
+    }
+    const slots = node as Record<string, unknown>;
+    if (depth === path.length - 1) {
+      slots[key] = value;
+      return undefined;
+    }
+    const child = slots[key];
+    if (typeof child !== 'object' || child === null) slots[key] = isIndex(path[depth + 1]) ? [] : {};
+    node = slots[key] as Record<string, unknown> | unknown[];
   }
-  node[path.at(-1)!] = value;
+  return undefined;
 }
 
 /** Validates a plain object (no positions), e.g. the built-in default or an object after CLI overrides. */

@@ -3,17 +3,24 @@ import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts
 import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
 import { formatDuration } from './duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
-import { duration, share } from './field-schemas.ts';
-import { flatStep, stageSchema } from './step-schemas.ts';
+import { duration, durationWithin, MAX_DURATION_MS, share } from './field-schemas.ts';
+import { limitsSchema } from './limits-schema.ts';
+import { flatStep, MAX_STAGES, MAX_STEPS, stageSchema } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
  * default, so `{}` is the built-in reconnect storm. Durations are strings (`30s`, `+00:02:00`)
  * converted to milliseconds of scenario time; `timeScale` compresses them on a real clock.
+ * Every field that drives time or volume has a minimum and a maximum, so no value can make a
+ * run spin at one instant or outlast its operator.
  */
 
 export { duration, share };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 const range = (max: number, least: number) =>
   z
@@ -25,10 +32,11 @@ const range = (max: number, least: number) =>
 export const backoffSchema = z.strictObject({
   kind: z.enum(['none', 'fixed', 'exponential']).default('exponential'),
   jitter: z.enum(['none', 'full', 'equal', 'decorrelated']).default('full'),
-  base: duration.default(500),
-  cap: duration.default(10_000),
+  // at least 1ms: a zero delay retries at the instant it failed, which on a virtual clock never ends
+  base: durationWithin(1, DAY).default(500),
+  cap: durationWithin(1, DAY).default(10_000),
   /** Give up after this many failed attempts in a row; 0 retries for ever. */
-  maxAttempts: z.number().int().min(0).default(0),
+  maxAttempts: z.number().int().min(0).max(1_000_000).default(0),
 });
 
 export const transportIds = ['memory', 'tcp'] as const;
@@ -40,13 +48,14 @@ export const transportCapacity: Record<(typeof transportIds)[number], number> = 
 };
 
 export const fleetSchema = z.strictObject({
-  devices: z.number().int().min(1).default(2000),
+  // the transport's capacity bounds it (checked below, with its own message); the schema says the most
+  devices: z.number().int().min(1).meta({ maximum: transportCapacity.memory }).default(2000),
   /** When set, exactly this many accounts, each drawing its device count from devicesPerAccount. */
   accounts: z.number().int().min(1).max(500_000).optional(),
   devicesPerAccount: range(1000, 1).default({ min: 1, max: 6 }),
   viewersPerAccount: range(20, 1).default({ min: 1, max: 2 }),
   /** Mean time between motion events of one camera (exponentially distributed). */
-  eventInterval: duration.default(5_000),
+  eventInterval: durationWithin(10, DAY).default(5_000),
   /** Share of received thumbnails a viewer taps to open the video. */
   tapShare: share.default(0.2),
   transport: z.enum(transportIds).default('memory'),
@@ -77,13 +86,13 @@ export const cacheSchema = z.strictObject({
   module: z.string().regex(/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/i, 'an installed package name').optional(),
   /** Put the chaos proxy between the service and a network cache (needed by cache faults). */
   proxy: z.boolean().default(true),
-  ttl: duration.default(300_000),
+  ttl: durationWithin(1, MAX_DURATION_MS).default(300_000),
   /** How long the adapter's create() may take (wall clock); past it the run stops with exit 5. */
-  createTimeout: duration.default(30_000),
+  createTimeout: durationWithin(1, HOUR).default(30_000),
   /** How long the adapter's close() may take at the end of the run (wall clock); past it, a warning. */
-  closeTimeout: duration.default(5_000),
+  closeTimeout: durationWithin(1, HOUR).default(5_000),
   /** How long one get/set/delete may take (wall clock) before it is recorded as failed; 0: unbounded. */
-  operationTimeout: duration.default(10_000),
+  operationTimeout: durationWithin(0, HOUR).default(10_000),
   /** Options passed to the adapter as they are (e.g. a faulty adapter's knobs). */
   options: z.record(z.string(), z.unknown()).default({}),
 });
@@ -94,7 +103,7 @@ export const brokerSchema = z.strictObject({
    * clock, not scenario time (it is aedes' own timer). In a herd a slow broker drops what it
    * cannot read in time, and those cameras retry.
    */
-  connectTimeout: duration.default(30_000),
+  connectTimeout: durationWithin(100, HOUR).default(30_000),
   /**
    * Where aedes runs. `inline`: in the run's own thread. `worker`: a worker thread of its own, so
    * the broker and the rest of the run use both cores (memory transport, real clock only).
@@ -104,7 +113,7 @@ export const brokerSchema = z.strictObject({
 
 export const serviceSchema = z.strictObject({
   verify: z.enum(['none', 'envelope', 'source-of-truth']).default('none'),
-  sourceOfTruthLatency: duration.default(20),
+  sourceOfTruthLatency: durationWithin(0, HOUR).default(20),
 });
 
 /**
@@ -112,7 +121,7 @@ export const serviceSchema = z.strictObject({
  * Either way it compiles to one time-ordered list of steps (compile-timeline.ts).
  */
 export const timelineSchema = z
-  .union([z.array(flatStep), z.strictObject({ stages: z.array(stageSchema).min(1) })])
+  .union([z.array(flatStep).max(MAX_STEPS), z.strictObject({ stages: z.array(stageSchema).min(1).max(MAX_STAGES) })])
   .transform((input, ctx) => compileTimeline(input as TimelineInput, ctx));
 
 export const checksSchema = z.strictObject({
@@ -141,10 +150,10 @@ export const thresholdsSchema = z.record(z.string(), z.array(z.string())).superR
 
 export const scenarioSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore').default('reconnect-storm'),
+    name: z.string().max(128).regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore').default('reconnect-storm'),
     description: z.string().optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-    timeScale: z.number().positive().max(10_000).default(10),
+    timeScale: z.number().min(0.01).max(10_000).default(10),
     /**
      * `real`: wall-clock time compressed by timeScale. `virtual`: no real timers or I/O, time
      * jumps when the world is idle, and the same seed gives the same history byte for byte
@@ -152,7 +161,7 @@ export const scenarioSchema = z
      */
     clock: z.enum(['auto', 'real', 'virtual']).default('auto'),
     /** Scenario time the run lasts; events stop `drain` before the end. */
-    duration: duration.default(70_000),
+    duration: durationWithin(1000, MAX_DURATION_MS).default(70_000),
     drain: duration.default(5_000),
     fleet: fleetSchema.default(fleetSchema.parse({})),
     broker: brokerSchema.default(brokerSchema.parse({})),
@@ -161,6 +170,7 @@ export const scenarioSchema = z
     timeline: timelineSchema.default([]),
     checks: checksSchema.default(checksSchema.parse({})),
     thresholds: thresholdsSchema.default({}),
+    limits: limitsSchema.default(limitsSchema.parse({})),
   })
   .superRefine((s, ctx) => {
     const cap = transportCapacity[s.fleet.transport];
@@ -186,14 +196,27 @@ export const scenarioSchema = z
     checkBrokerThread(s, ctx);
   });
 
-type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: string }; cache: { adapter: string } };
+type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: string; backoff: { kind: string } }; cache: { adapter: string } };
 
-/** Why a scenario cannot run on a virtual clock (it would wait for sockets or servers), if it cannot. */
-function virtualClockObstacle(s: ClockFields): string | undefined {
-  if (s.fleet.transport !== 'memory') return `needs fleet.transport: memory (found ${s.fleet.transport})`;
+/**
+ * Why a scenario cannot run on a virtual clock, if it cannot: it would wait for sockets or
+ * servers, or (backoff none) retry at the very instant a connect failed, so virtual time would
+ * never move on. Reported at `path` when the scenario asks for a virtual clock.
+ */
+function virtualClockObstacle(s: ClockFields): { path: string[]; message: string } | undefined {
+  const clock = (why: string) => ({ path: ['clock'], message: `clock: virtual ${why}` });
+  if (s.fleet.transport !== 'memory') return clock(`needs fleet.transport: memory (found ${s.fleet.transport})`);
   const adapter = cacheAdapters.get(s.cache.adapter);
-  if (adapter === undefined) return `needs a built-in in-process cache; a module adapter may do real I/O`;
-  if (adapter.server !== undefined) return `needs an in-process cache; ${s.cache.adapter} talks to a server`;
+  if (adapter === undefined) return clock(`needs a built-in in-process cache; a module adapter may do real I/O`);
+  if (adapter.server !== undefined) return clock(`needs an in-process cache; ${s.cache.adapter} talks to a server`);
+  if (s.fleet.backoff.kind === 'none') {
+    return {
+      path: ['fleet', 'backoff', 'kind'],
+      message:
+        'none reconnects at the instant a connect fails, and on clock: virtual that instant never ends; ' +
+        'use clock: real (auto picks it for this backoff), or kind: fixed with a small base such as 1ms',
+    };
+  }
   return undefined;
 }
 
@@ -215,7 +238,7 @@ function checkBrokerThread(s: ClockFields & { broker: { thread: string } }, ctx:
 
 function checkVirtualClock(s: ClockFields, ctx: z.RefinementCtx): void {
   const obstacle = s.clock === 'virtual' ? virtualClockObstacle(s) : undefined;
-  if (obstacle) ctx.addIssue({ code: 'custom', path: ['clock'], message: `clock: virtual ${obstacle}` });
+  if (obstacle) ctx.addIssue({ code: 'custom', path: obstacle.path, message: obstacle.message });
 }
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, share } from './field-schemas.ts';
+import { duration, durationWithin, share } from './field-schemas.ts';
 
 /**
  * Timeline steps. Each fault step names its kind in `fault`; a transfer step has `transfer`.
@@ -26,6 +26,11 @@ export const faultLasting = {
   storm: 'instant-ok',
 } as const satisfies Record<string, Lasting>;
 
+/** The most steps a timeline may compile to (and hold in a list or a stage). */
+export const MAX_STEPS = 1000;
+export const MAX_STAGES = 100;
+const HOUR = 3_600_000;
+
 export type FaultKind = keyof typeof faultLasting;
 export const faultKinds = Object.keys(faultLasting) as FaultKind[];
 
@@ -50,15 +55,16 @@ function stepsWith<At extends z.ZodType>(at: At) {
     z.strictObject({
       ...fault('cache-latency'),
       ...window,
-      latency: duration,
-      jitter: duration.default(0),
+      latency: durationWithin(0, HOUR),
+      jitter: durationWithin(0, HOUR).default(0),
       /** Share of cache connections affected, decided per connection from the seed. */
       toxicity: share.default(1),
     }),
     /** Cache unreachable: connections dropped, new ones refused. */
     z.strictObject({ ...fault('cache-outage'), ...window }),
     /** Resets every open cache connection at `at`, then every `every` until it heals. */
-    z.strictObject({ ...fault('cache-reset'), ...window, every: duration.optional() }),
+    // at least 10ms between resets: every 0 would reset at one instant for ever
+    z.strictObject({ ...fault('cache-reset'), ...window, every: durationWithin(10, 24 * HOUR).optional() }),
     /** The private cache server stopped, started empty on the same port at heal. */
     z.strictObject({ ...fault('cache-restart'), ...window }),
     /** Every entry of the cache under test dropped at once (no downtime). */
@@ -68,11 +74,11 @@ function stepsWith<At extends z.ZodType>(at: At) {
     /** The reference service goes offline and comes back at heal; with `coldCache`, the cache is flushed first. */
     z.strictObject({ ...fault('service-restart'), ...window, coldCache: z.boolean().default(true) }),
     /** A share of the cameras (or `devices` of them) drops at seeded times spread over the duration and reconnects by its backoff. */
-    z.strictObject({ ...fault('wave'), ...window, share: share.optional(), devices: z.number().int().min(1).optional() }),
+    z.strictObject({ ...fault('wave'), ...window, share: share.optional(), devices: z.number().int().min(1).max(500_000).optional() }),
     /** Every camera drops at `at` and stays dark until heal ("everyone wakes at T"), then reconnects by its backoff and jitter. */
     z.strictObject({ ...fault('storm'), ...window }),
     /** A seeded share of devices moves to other accounts (to one of `to`, when given). */
-    z.strictObject({ at, transfer: z.strictObject({ share, to: z.array(z.string().min(1)).min(1).optional() }) }),
+    z.strictObject({ at, transfer: z.strictObject({ share, to: z.array(z.string().min(1)).min(1).max(MAX_STEPS).optional() }) }),
   ] as const;
 }
 
@@ -86,7 +92,7 @@ export const stageSchema = z.strictObject({
   name: z.string().min(1).optional(),
   /** Wait this long after the previous stage ends (or, for the first, after the run starts). */
   gap: duration.default(0),
-  steps: z.array(stageStep).min(1),
+  steps: z.array(stageStep).min(1).max(MAX_STEPS),
 });
 
 export type FlatStepInput = z.output<typeof flatStep>;
