@@ -9,7 +9,7 @@ import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { createRng } from '../rng/seeded-rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { openCacheNetwork, type CacheNetwork } from './cache-network.ts';
+import { namingTheServer, openCacheNetwork, type CacheNetwork } from './cache-network.ts';
 import { adapterCodeMarkers } from './stray-errors.ts';
 
 export interface OpenedCache {
@@ -63,7 +63,8 @@ export function describeAdapter(definition: CacheAdapterDefinition, given: strin
 }
 
 async function startFailure(error: unknown, name: string, network: CacheNetwork | undefined, givenUrl: string | undefined): Promise<CrosswireError> {
-  if (isCrosswireError(error)) return error;
+  // the adapter was given the proxy's URL: name the server the user knows, with the proxy beside it
+  if (isCrosswireError(error)) return network ? namingTheServer(error, network) : error;
   if (error instanceof AdapterOptionError) return usageError('CACHE_ADAPTER_OPTIONS', `${name}: ${error.message}`);
   // a create() that fails because nothing answers at the server is the server's absence, not the adapter's fault
   if (network !== undefined && !(await reachable(network.serverUrl))) {
