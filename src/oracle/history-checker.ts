@@ -10,6 +10,7 @@ import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts } from './run-checks.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
+import { ViewerDrops } from './viewer-drops.ts';
 
 const KEEP_BLOCKED = 1000;
 const KEEP_TRACES = 200_000;
@@ -47,7 +48,7 @@ export class HistoryChecker implements HistoryListener {
   /** When each camera last connected (scenario ms). */
   private readonly connectedAt: Float64Array;
   private readonly viewersOnline: Uint16Array;
-  private readonly viewerDrops = new Map<number, number[]>();
+  private readonly viewerDrops: ViewerDrops;
   private readonly misroutes = new Map<string, OwnerTrace>();
   /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
   private readonly cacheOps = new Map<number, CacheOp>();
@@ -67,6 +68,7 @@ export class HistoryChecker implements HistoryListener {
     this.connectedAt = new Float64Array(devices).fill(-Infinity);
     this.cutAt = new Float64Array(devices).fill(-Infinity);
     this.viewersOnline = new Uint16Array(this.registry.accountCount);
+    this.viewerDrops = new ViewerDrops(this.registry.accountCount, inFlightWindow);
     this.oracle = new IsolationOracle({
       registry: this.registry,
       ledger: this.ledger,
@@ -118,7 +120,7 @@ export class HistoryChecker implements HistoryListener {
         return this.block(op);
       case 'viewer-up':
         this.viewersOnline[op.acct]++;
-        return;
+        return this.viewerDrops.up(op.acct, op.t);
       case 'viewer-down':
         return this.viewerDown(op.acct, op.t);
       case 'thumbnail':
@@ -143,6 +145,7 @@ export class HistoryChecker implements HistoryListener {
         // recorded as the fault starts cutting links, before the drops it causes are heard
         if (op.devices === undefined) this.lastCutAt = op.t;
         else for (const dev of op.devices) this.cutAt[dev] = op.t;
+        this.viewerDrops.outageBegan(op.fault, op.t);
         return this.storm.outageBegan(op.fault, op.t, op.devices);
       case 'outage-ended':
         return this.storm.outageEnded(op.t, op.rt ?? op.t);
@@ -168,9 +171,7 @@ export class HistoryChecker implements HistoryListener {
       violationCount: this.oracle.violationCount,
       storms: this.storm.storms,
       faults: this.faults,
-      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) =>
-        (this.viewerDrops.get(account) ?? []).some((t) => t >= routedAt - this.inFlightWindow && t <= routedAt + this.inFlightWindow),
-      ),
+      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) => this.viewerDrops.droppedNear(account, routedAt)),
       accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(),
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
@@ -203,9 +204,7 @@ export class HistoryChecker implements HistoryListener {
 
   private viewerDown(account: number, t: number): void {
     if (this.viewersOnline[account] > 0) this.viewersOnline[account]--;
-    const drops = this.viewerDrops.get(account) ?? [];
-    drops.push(t);
-    this.viewerDrops.set(account, drops);
+    this.viewerDrops.down(account, t);
   }
 
   /** Traces are kept only for deliveries the ground truth says are misrouted: the evidence a violation will quote. */
