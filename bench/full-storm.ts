@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { cpuAt, installProbes, resetStormProbe, stormProbe } from './probes.ts';
@@ -49,9 +51,12 @@ export async function runFullStorm(devices: number, rate: number, kind: StormKin
   const plan = planFor(devices, rate);
   const scenario = await stormScenario(plan, kind);
   const started = performance.now();
+  const historyFile = historyFileFor(kind, devices);
+  if (historyFile !== undefined) log(`  [full ${kind} ${devices}] history: ${historyFile}`);
   const { summary } = await runScenario(scenario, {
     onProgress: (line) => log(`  [full ${kind} ${devices}] ${line}`),
     progressEveryMs: 5000,
+    historyFile,
   });
   const wallSeconds = (performance.now() - started) / 1000;
   const storm = summary.storms[0];
@@ -90,4 +95,17 @@ export async function runFullStorm(devices: number, rate: number, kind: StormKin
     plan: { assumedRate: plan.assumedRate, outageAt: plan.outageAt, outageFor: plan.outageFor, duration: plan.duration },
     eventsPublished: summary.stats.eventsPublished,
   };
+}
+
+/**
+ * BENCH_HISTORY_DIR=<dir>: each full storm writes its history there
+ * (`<kind>-<devices>/history.ndjson`), so a verdict other than PASS can be read op by op and
+ * re-judged with `crosswire check <dir>/<kind>-<devices>`.
+ */
+function historyFileFor(kind: StormKind, devices: number): string | undefined {
+  const dir = process.env.BENCH_HISTORY_DIR;
+  if (dir === undefined || dir === '') return undefined;
+  const runDir = join(dir, `${kind}-${devices}`);
+  mkdirSync(runDir, { recursive: true });
+  return join(runDir, 'history.ndjson');
 }

@@ -19,6 +19,7 @@ import { judgeTargets, TARGETS, type StormPair } from './targets.ts';
  *
  * Env (defaults shown): BENCH_SIZES=10000,100000  BENCH_HEAP_CLIENTS=20000  BENCH_ORACLE_DEVICES=10000
  * BENCH_BROKER_THREAD=inline (the storm's full pipeline in one thread; `worker` puts aedes in its own thread)
+ * BENCH_HISTORY_DIR (unset: no history file; a directory: each full storm's history.ndjson goes there)
  */
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const HEAP_CLIENTS = Number(process.env.BENCH_HEAP_CLIENTS ?? 20_000);

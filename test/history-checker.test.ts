@@ -60,3 +60,50 @@ describe('an event lost with its camera link', () => {
     expect((await account([...lostEvent, spared, heardLate])).gap).toBe(1);
   });
 });
+
+// A routed event whose viewer's link a broker outage cut: the viewer hears of it seconds later.
+
+/** Account `owner` has a viewer from 1 s; camera 0's event 0 is routed to it at 10.02 s and never arrives. */
+async function routedAndLost(cut: HistoryOp[], viewerUpAt = 1000) {
+  const { scenario } = await loadScenarioFile('scenarios/reconnect-storm.yaml');
+  const owner = new HistoryChecker(scenario, WINDOW).registry.ownerIndexAt(0, 10_000);
+  const ops: HistoryOp[] = [
+    { op: 'viewer-up', t: viewerUpAt, acct: owner },
+    { op: 'connect', t: 1000, dev: 0 },
+    { op: 'publish', t: 10_000, ev: 0, dev: 0, sent: true, serviceReady: true },
+    { op: 'service-received', t: 10_010, ev: 0 },
+    { op: 'route', t: 10_020, ev: 0, acct: owner, src: 'cache', cacheOps: [] },
+    ...cut,
+    { op: 'viewer-down', t: 15_000, acct: owner },
+  ];
+  return account(ops);
+}
+
+describe('a routed event lost with its viewer link', () => {
+  it('is in flight when a broker outage began just after it, however late the viewer heard of the drop', async () => {
+    const a = await routedAndLost([{ op: 'outage-began', t: 10_100, fault: 'broker-outage' }]);
+    expect(a.gap).toBe(0);
+    expect(a.indeterminate['viewer-link-closed-in-flight']).toBe(1);
+  });
+
+  it('is in flight when routed after the outage began, into the dead link, before the viewer heard', async () => {
+    const a = await routedAndLost([{ op: 'outage-began', t: 9_000, fault: 'broker-restart' }]);
+    expect(a.gap).toBe(0);
+    expect(a.indeterminate['viewer-link-closed-in-flight']).toBe(1);
+  });
+
+  it('is an accounting gap when the fault cut only cameras (the storm leaves viewers connected)', async () => {
+    const a = await routedAndLost([{ op: 'outage-began', t: 10_100, fault: 'storm' }]);
+    expect(a.gap).toBe(1);
+  });
+
+  it('is an accounting gap when the outage began before the viewer came up', async () => {
+    const a = await routedAndLost([{ op: 'outage-began', t: 500, fault: 'broker-outage' }]);
+    expect(a.gap).toBe(1);
+  });
+
+  it('is an accounting gap when the outage began long after it', async () => {
+    const a = await routedAndLost([{ op: 'outage-began', t: 13_000, fault: 'broker-outage' }]);
+    expect(a.gap).toBe(1);
+  });
+});

@@ -11,6 +11,7 @@ import type { RunFacts, TransferTest } from './run-checks.ts';
 import { deviceOfOwnerKey } from '../registry/owner-key.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
+import { ViewerDrops } from './viewer-drops.ts';
 import type { Blame, BlameClass, Violation } from './violation.ts';
 
 const KEEP_BLOCKED = 1000;
@@ -57,7 +58,7 @@ export class HistoryChecker implements HistoryListener {
   private readonly viewersOnline: Uint16Array;
   /** Accounts that owned a camera when it published an event to a ready service: they had something to get. */
   private readonly publishedFor: Uint8Array;
-  private readonly viewerDrops = new Map<number, number[]>();
+  private readonly viewerDrops: ViewerDrops;
   private readonly misroutes = new Map<string, OwnerTrace>();
   /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
   private readonly cacheOps = new Map<number, CacheOp>();
@@ -86,6 +87,7 @@ export class HistoryChecker implements HistoryListener {
     this.cutAt = new Float64Array(devices).fill(-Infinity);
     this.viewersOnline = new Uint16Array(this.registry.accountCount);
     this.publishedFor = new Uint8Array(this.registry.accountCount);
+    this.viewerDrops = new ViewerDrops(this.registry.accountCount, inFlightWindow);
     this.oracle = new IsolationOracle({
       registry: this.registry,
       ledger: this.ledger,
@@ -138,7 +140,7 @@ export class HistoryChecker implements HistoryListener {
         return this.block(op);
       case 'viewer-up':
         this.viewersOnline[op.acct]++;
-        return;
+        return this.viewerDrops.up(op.acct, op.t);
       case 'viewer-down':
         return this.viewerDown(op.acct, op.t);
       case 'thumbnail':
@@ -163,6 +165,7 @@ export class HistoryChecker implements HistoryListener {
         // recorded as the fault starts cutting links, before the drops it causes are heard
         if (op.devices === undefined) this.lastCutAt = op.t;
         else for (const dev of op.devices) this.cutAt[dev] = op.t;
+        this.viewerDrops.outageBegan(op.fault, op.t);
         return this.storm.outageBegan(op.fault, op.t, op.devices);
       case 'outage-ended':
         return this.storm.outageEnded(op.t, op.rt ?? op.t);
@@ -194,9 +197,7 @@ export class HistoryChecker implements HistoryListener {
       violationCount: this.oracle.violationCount,
       storms: this.storm.storms,
       faults: this.faults,
-      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) =>
-        (this.viewerDrops.get(account) ?? []).some((t) => t >= routedAt - this.inFlightWindow && t <= routedAt + this.inFlightWindow),
-      ),
+      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) => this.viewerDrops.droppedNear(account, routedAt)),
       accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(this.publishedFor),
       accountsWithNothingPublished: this.publishedFor.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
       accountCount: this.registry.accountCount,
@@ -235,9 +236,7 @@ export class HistoryChecker implements HistoryListener {
 
   private viewerDown(account: number, t: number): void {
     if (this.viewersOnline[account] > 0) this.viewersOnline[account]--;
-    const drops = this.viewerDrops.get(account) ?? [];
-    drops.push(t);
-    this.viewerDrops.set(account, drops);
+    this.viewerDrops.down(account, t);
   }
 
   /** Traces are kept only for deliveries the ground truth says are misrouted: the evidence a violation will quote. */
