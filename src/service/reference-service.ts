@@ -54,6 +54,9 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
   stop(): void {
     this.stopped = true;
     this.ready = false;
+    // close() marks the client closed before its link goes: say now that the link is going, so
+    // events on their way to the service are accounted as in flight, not lost
+    if (this.state === ClientState.connected) this.observer.linkClosed();
     this.close();
   }
 
