@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveMetrics } from '../src/metrics/live-metrics.ts';
 import { startMetricsServer } from '../src/metrics/metrics-server.ts';
-import type { RunSnapshot } from '../src/runner/run-snapshot.ts';
+import type { RunSnapshot } from '../src/metrics/run-snapshot.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const small = fileURLToPath(new URL('./fixtures/gate-small.yaml', import.meta.url));

@@ -1,10 +1,10 @@
 import { Chalk } from 'chalk';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../src/cli/progress-display.ts';
-import { PlainProgress } from '../src/cli/progress-plain.ts';
-import { TtyProgress } from '../src/cli/progress-tty.ts';
-import type { FaultWindow } from '../src/faults/fault.ts';
-import type { RunSnapshot } from '../src/runner/run-snapshot.ts';
+import { createProgress } from '../src/cli/progress/create-progress.ts';
+import { PlainProgress } from '../src/cli/progress/progress-plain.ts';
+import { TtyProgress } from '../src/cli/progress/progress-tty.ts';
+import type { FaultWindow } from '../src/history/fault-window.ts';
+import type { RunSnapshot } from '../src/metrics/run-snapshot.ts';
 
 function fakeStream(isTTY: boolean, columns = 120): NodeJS.WriteStream & { text: string; writes: number } {
   const stream = {

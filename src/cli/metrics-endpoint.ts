@@ -1,7 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import { LiveMetrics, type RunLabels } from '../metrics/live-metrics.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
-import type { RunSnapshot } from '../runner/run-snapshot.ts';
+import type { RunSnapshot } from '../metrics/run-snapshot.ts';
 
 export interface MetricsEndpoint {
   url: string;

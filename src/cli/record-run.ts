@@ -5,12 +5,12 @@ import { runDirectoryPath, writeRunDirectory } from '../report/run-directory.ts'
 import type { RunSummary } from '../report/summary.ts';
 import { appendStepSummary } from '../report/write-reports.ts';
 import { runScenario } from '../runner/run-scenario.ts';
-import type { RunSnapshot } from '../runner/run-snapshot.ts';
+import type { RunSnapshot } from '../metrics/run-snapshot.ts';
 import { resolvedScenarioYaml } from '../scenario/resolved-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { isCrosswireError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
-import { createProgress } from './progress-display.ts';
+import { createProgress } from './progress/create-progress.ts';
 
 export interface RecordOptions {
   outDir: string;

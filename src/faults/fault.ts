@@ -58,17 +58,6 @@ export interface Fault {
   effect?(): string | undefined;
 }
 
-/** A fault as it happened, for the verdict and the report. */
-export interface FaultWindow {
-  id: string;
-  description: string;
-  scheduledAt: number;
-  scheduledHealAt: number;
-  injectedAt?: number;
-  healedAt?: number;
-  effect?: string;
-}
-
 /** The cache part a fault needs, or a clear error naming the fault (a run-time check for user adapters). */
 export function required<T>(part: T | undefined, fault: string, what: string): T {
   if (part === undefined) throw new Error(`${fault} needs ${what}, and this run has none`);

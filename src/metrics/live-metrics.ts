@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { RunSnapshot } from '../runner/run-snapshot.ts';
+import type { RunSnapshot } from './run-snapshot.ts';
 
 /** Labels of `crosswire_run_info`: which run the other series describe right now. */
 export interface RunLabels {

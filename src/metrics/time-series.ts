@@ -1,8 +1,24 @@
-import type { CacheStats } from '../cache/observed-cache.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { TimerEntry, TimerTarget } from '../clock/timer-queue.ts';
-import type { FleetStats } from '../fleet/fleet-context.ts';
 import type { LatencySummary } from './latency-histogram.ts';
+
+/** The fleet counters the series reads (the fleet's live stats object satisfies it). */
+export interface FleetGauges {
+  readonly camerasConnected: number;
+  readonly camerasInBackoff: number;
+  readonly camerasGaveUp: number;
+  readonly viewersOnline: number;
+  readonly thumbnailsReceived: number;
+  readonly eventsPublished: number;
+}
+
+/** The cache counters the series reads (the observed cache's stats satisfy it). */
+export interface CacheCounts {
+  gets: number;
+  hits: number;
+  misses: number;
+  errors: number;
+}
 
 /**
  * The run over scenario time, one entry per bucket, stored as columns (compact in summary.json,
@@ -34,8 +50,8 @@ export interface TimeSeries {
 export interface TimeSeriesSources {
   clock: Clock;
   /** The fleet's live counters (read, never written). */
-  fleet: FleetStats;
-  cache: { stats(): CacheStats; takeWindowLatency(): LatencySummary };
+  fleet: FleetGauges;
+  cache: { stats(): CacheCounts; takeWindowLatency(): LatencySummary };
   violations(): number;
 }
 

@@ -1,4 +1,4 @@
-import type { FaultWindow } from '../faults/fault.ts';
+import type { FaultWindow } from '../history/fault-window.ts';
 import type { CacheOp, HistoryOp } from '../history/history-op.ts';
 import type { HistoryListener } from '../history/history-recorder.ts';
 import { Registry } from '../registry/registry.ts';

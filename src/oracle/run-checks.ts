@@ -1,4 +1,4 @@
-import type { FaultWindow } from '../faults/fault.ts';
+import type { FaultWindow } from '../history/fault-window.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { stormFaults } from '../scenario/step-schemas.ts';
 import type { Accounting } from './event-ledger.ts';

@@ -1,7 +1,6 @@
 import type { CacheStats } from '../cache/observed-cache.ts';
-import { isConfessing, type CacheAdapter } from '../cache/cache-adapter.ts';
 import { ExitCode } from '../exit-codes.ts';
-import type { FaultWindow } from '../faults/fault.ts';
+import type { FaultWindow } from '../history/fault-window.ts';
 import type { FleetStats } from '../fleet/fleet-context.ts';
 import type { TimeSeries } from '../metrics/time-series.ts';
 import type { Accounting } from '../oracle/event-ledger.ts';
@@ -9,17 +8,17 @@ import type { RunFacts } from '../oracle/run-checks.ts';
 import type { StormReport } from '../oracle/storm-tracker.ts';
 import type { CheckResult, Verdict } from '../oracle/verdict.ts';
 import type { Headline, Violation } from '../oracle/violation.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import type { TransferRecord } from '../runner/timeline-driver.ts';
-import type { World } from '../runner/world.ts';
-import type { BlockedSummary, HistoryChecker } from '../oracle/history-checker.ts';
-import type { Judgement } from '../oracle/judge.ts';
+import type { BlockedSummary } from '../oracle/history-checker.ts';
 import type { ThresholdResult } from '../oracle/run-metrics.ts';
-import { versions } from './versions.ts';
+
+/** An ownership transfer step as it happened: when, and how many devices changed hands. */
+export interface TransferRecord {
+  at: number;
+  devices: number;
+}
 
 /** Bumped whenever a field changes meaning or goes away. */
 export const SUMMARY_SCHEMA_VERSION = 1;
-const VIOLATIONS_IN_SUMMARY = 200;
 
 export interface RunSummary {
   schemaVersion: number;
@@ -61,26 +60,11 @@ export interface RunSummary {
   faults: FaultWindow[];
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
-  broker: World['broker']['stats'];
+  broker: Record<string, number>;
   /** The op log the verdict is a function of: sha256 over history.ndjson's exact bytes. */
   history?: { ops: number; bytes: number; sha256: string; clock: 'real' | 'virtual'; file?: string };
   /** The run over scenario time, per bucket, for the report's charts (absent in older summaries). */
   timeSeries?: TimeSeries;
-}
-
-export interface SummaryInput {
-  scenario: Scenario;
-  scenarioFile?: string;
-  repro?: string;
-  world: World;
-  judgement: Judgement;
-  checker: HistoryChecker;
-  history: NonNullable<RunSummary['history']>;
-  transfers: TransferRecord[];
-  timeSeries?: TimeSeries;
-  startedAt: Date;
-  realSeconds: number;
-  warnings?: string[];
 }
 
 /** A leak or an unproven run outranks thresholds: breached thresholds alone exit 3. */
@@ -96,95 +80,3 @@ export type JudgedSummary = Pick<
   'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'faults'
 >;
 
-export function judgedSummary(judgement: Judgement, checker: HistoryChecker): JudgedSummary {
-  const { facts } = judgement;
-  return {
-    verdict: judgement.verdict,
-    reasons: judgement.reasons,
-    headline: facts.headline,
-    checks: judgement.checks,
-    thresholds: judgement.thresholds,
-    violationCount: facts.violationCount,
-    violations: checker.oracle.violations.slice(0, VIOLATIONS_IN_SUMMARY),
-    blame: facts.blame,
-    contractBreaches: facts.breaches,
-    blocked: { ...checker.blocked, examples: checker.blocked.examples.slice(0, 50) },
-    accounting: facts.accounting,
-    storms: facts.storms,
-    faults: facts.faults,
-  };
-}
-
-export function buildSummary(input: SummaryInput): RunSummary {
-  const { scenario, world } = input;
-  const judged = judgedSummary(input.judgement, input.checker);
-  const { adapter } = world;
-  return {
-    schemaVersion: SUMMARY_SCHEMA_VERSION,
-    verdict: judged.verdict,
-    exitCode: exitCodeFor(judged.verdict, input.judgement.facts.interrupted, judged.thresholds.some((t) => !t.ok)),
-    reasons: judged.reasons,
-    scenario: { name: scenario.name, file: input.scenarioFile, seed: scenario.seed, timeScale: scenario.timeScale, durationMs: scenario.duration },
-    repro: input.repro,
-    versions: { ...versions(), cacheLibrary: libraryOf(adapter) },
-    startedAt: input.startedAt.toISOString(),
-    realSeconds: Math.round(input.realSeconds * 1000) / 1000,
-    fleet: {
-      devices: world.registry.deviceCount,
-      accounts: world.registry.accountCount,
-      viewers: world.viewers.length,
-      transport: scenario.fleet.transport,
-      brokerThread: world.broker.thread,
-    },
-    cache: {
-      adapter: adapter.id,
-      verify: scenario.service.verify,
-      stats: world.cache.stats(),
-      resolverErrors: world.resolver.cacheErrors,
-      garbageValues: world.resolver.garbageValues,
-      distrustedValues: world.resolver.distrustedValues,
-      confessedWrongValues: confessedOf(adapter),
-    },
-    headline: judged.headline,
-    checks: judged.checks,
-    thresholds: judged.thresholds,
-    violationCount: judged.violationCount,
-    violations: judged.violations,
-    blame: judged.blame,
-    contractBreaches: judged.contractBreaches,
-    warnings: input.warnings ?? [],
-    blocked: judged.blocked,
-    accounting: judged.accounting,
-    storms: judged.storms,
-    faults: judged.faults,
-    transfers: input.transfers,
-    stats: {
-      ...world.fleet.stats,
-      serviceConnects: world.service.connects,
-      sourceOfTruthLookups: world.source.lookups,
-      tapsServed: world.tapServer.served,
-      tapsRefusedByService: world.tapServer.denied,
-    },
-    broker: world.broker.stats,
-    history: input.history,
-    timeSeries: input.timeSeries,
-  };
-}
-
-/** The adapter's own account of its library; adapter code, so guarded. */
-function libraryOf(adapter: CacheAdapter): { name: string; version: string } | undefined {
-  try {
-    const lib = adapter.library?.();
-    return typeof lib?.name === 'string' && typeof lib.version === 'string' ? { name: lib.name, version: lib.version } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function confessedOf(adapter: CacheAdapter): number | undefined {
-  try {
-    return isConfessing(adapter) ? adapter.wrongValues.length : undefined;
-  } catch {
-    return undefined;
-  }
-}

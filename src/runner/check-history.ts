@@ -1,6 +1,7 @@
 import { readHistory, type HistoryReading } from '../history/read-history.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { judgedSummary, type JudgedSummary } from '../report/summary.ts';
+import type { JudgedSummary } from '../report/summary.ts';
+import { judgedSummary } from './summarize-run.ts';
 import { usageError } from '../errors.ts';
 import { HistoryChecker } from '../oracle/history-checker.ts';
 import { judge, type Judgement } from '../oracle/judge.ts';

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock/clock.ts';
 import { faultFor } from '../faults/fault-registry.ts';
-import type { Fault, FaultTargets, FaultWindow } from '../faults/fault.ts';
+import type { Fault, FaultTargets } from '../faults/fault.ts';
+import type { FaultWindow } from '../history/fault-window.ts';
+import type { TransferRecord } from '../report/summary.ts';
 import { createRng } from '../rng/seeded-rng.ts';
 import { bounded } from '../cache/adapter-guard.ts';
 import type { Scenario, TransferStep } from '../scenario/schema.ts';
@@ -8,11 +10,6 @@ import type { World } from './world.ts';
 
 /** How long an adapter's flush() may take before the fault fails (adapter code is bounded). */
 const FLUSH_LIMIT_MS = 10_000;
-
-export interface TransferRecord {
-  at: number;
-  devices: number;
-}
 
 /**
  * Schedules the timeline on the clock: each fault's inject and heal, each ownership transfer.

@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import type { RunSnapshot } from '../runner/run-snapshot.ts';
+import type { RunSnapshot } from '../../metrics/run-snapshot.ts';
 import type { ProgressDisplay } from './progress-display.ts';
 import { FaultWatcher, faultLine, plainLine } from './progress-format.ts';
 

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
-import type { FaultWindow } from '../faults/fault.ts';
-import type { RunSnapshot } from '../runner/run-snapshot.ts';
+import type { FaultWindow } from '../../history/fault-window.ts';
+import type { RunSnapshot } from '../../metrics/run-snapshot.ts';
 
 /** What the progress displays print, as pure functions of a snapshot. */
 
