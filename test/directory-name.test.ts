@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { directoryNameFor } from '../src/report/directory-name.ts';
-import { runDirectoryPath } from '../src/report/run-directory.ts';
+import { directoryNameFor } from '../src/store/directory-name.ts';
+import { runDirectoryPath } from '../src/store/run-store.ts';
 
 describe('the run directory of a scenario name', () => {
   it.each([

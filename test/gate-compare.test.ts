@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSeeds } from '../src/cli/gate-command.ts';
+import { parseSeeds } from '../src/cli/commands/gate-command.ts';
 import { CrosswireError } from '../src/errors.ts';
 import { compareGate, median } from '../src/gate/gate-compare.ts';
 import type { GateRun } from '../src/gate/gate-run.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutDir } from '../src/cli/out-dir-check.ts';
+import { checkOutDir } from '../src/store/out-dir-check.ts';
 import { CrosswireError } from '../src/errors.ts';
 
 let dir: string;
@@ -61,7 +61,7 @@ describe('checkOutDir', () => {
       return;
     }
     await chmod(dir, 0o755);
-    const module = fileURLToPath(new URL('../src/cli/out-dir-check.ts', import.meta.url));
+    const module = fileURLToPath(new URL('../src/store/out-dir-check.ts', import.meta.url));
     const script = `import(${JSON.stringify(module)}).then((m) => m.checkOutDir(${JSON.stringify(join(locked, 'reports'))})).then(() => console.log('accepted'), (e) => console.log(e.code + ' ' + e.message))`;
     const child = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', script], { encoding: 'utf8' });
     expect(child.stdout).toContain(`OUT_DIR_UNUSABLE --out-dir ${join(locked, 'reports')}: cannot write run directories there: permission denied`);

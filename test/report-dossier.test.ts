@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDossier } from '../src/report/dossier.ts';
-import { writeRunDirectory } from '../src/report/run-directory.ts';
+import { writeRunDirectory } from '../src/store/run-store.ts';
 import { runScenario, type RunResult } from '../src/runner/run-scenario.ts';
 import { defaultScenario } from './support/default-scenario.ts';
 import { parseXml } from './support/xml-parse.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketMsFor, MAX_BUCKETS } from '../src/metrics/time-series.ts';
-import { writeRunDirectory } from '../src/report/run-directory.ts';
+import { writeRunDirectory } from '../src/store/run-store.ts';
 import { summaryJsonSchema, summarySchema } from '../src/report/summary-schema.ts';
 import { appendStepSummary } from '../src/report/write-reports.ts';
 import { runScenario, type RunResult } from '../src/runner/run-scenario.ts';

@@ -4,9 +4,9 @@ import { isCrosswireError } from '../errors.ts';
 import { regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
-import { listCommand } from './list-command.ts';
-import { schemaCommand } from './schema-command.ts';
-import { validateCommand } from './validate-command.ts';
+import { listCommand } from './commands/list-command.ts';
+import { schemaCommand } from './commands/schema-command.ts';
+import { validateCommand } from './commands/validate-command.ts';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -54,7 +54,7 @@ export function buildProgram(): Command {
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .action(async (file: string | undefined, options) => {
-      process.exitCode = await (await import('./run-command.ts')).runCommand(file, options);
+      process.exitCode = await (await import('./commands/run-command.ts')).runCommand(file, options);
     });
   program
     .command('selftest')
@@ -64,7 +64,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result table as JSON')
     .option('--no-color', 'no colour')
     .action(async (options) => {
-      process.exitCode = await (await import('./selftest-command.ts')).selftestCommand(options);
+      process.exitCode = await (await import('./commands/selftest-command.ts')).selftestCommand(options);
     });
 
   program
@@ -108,7 +108,7 @@ Example:
   crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
     )
     .action(async (scenarios: string[], options) => {
-      process.exitCode = await (await import('./gate-command.ts')).gateCommand(scenarios, options);
+      process.exitCode = await (await import('./commands/gate-command.ts')).gateCommand(scenarios, options);
     });
 
   program
@@ -135,7 +135,7 @@ Example:
     .option('--json', 'print the re-judged verdict, checks and violations as JSON')
     .option('--no-color', 'no colour')
     .action(async (dir: string, options) => {
-      process.exitCode = await (await import('./check-command.ts')).checkCommand(dir, options);
+      process.exitCode = await (await import('./commands/check-command.ts')).checkCommand(dir, options);
     });
 
   program
@@ -147,7 +147,7 @@ Example:
     .option('--quiet', 'print only the outcome line')
     .option('--no-color', 'no colour')
     .action(async (dir: string, options) => {
-      process.exitCode = await (await import('./replay-command.ts')).replayCommand(dir, options);
+      process.exitCode = await (await import('./commands/replay-command.ts')).replayCommand(dir, options);
     });
 
   program
@@ -156,7 +156,7 @@ Example:
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--quiet', 'print nothing on success')
     .action(async (dir: string, options) => {
-      process.exitCode = await (await import('./report-command.ts')).reportCommand(dir, options);
+      process.exitCode = await (await import('./commands/report-command.ts')).reportCommand(dir, options);
     });
 
   program

@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
-import { runDirectoryPath, writeRunDirectory } from '../report/run-directory.ts';
+import { createRunDirectory, RUN_FILES, writeRunDirectory, writeRunError } from '../store/run-store.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { appendStepSummary } from '../report/write-reports.ts';
 import { runScenario } from '../runner/run-scenario.ts';
@@ -36,9 +35,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
   const { err } = options;
   const progress = options.progress ? createProgress(process.stderr, err) : undefined;
   const startedAt = new Date();
-  const runDir = runDirectoryPath(options.outDir, scenario.name, scenario.seed, startedAt);
-  await mkdir(runDir, { recursive: true });
-  await writeFile(join(runDir, 'scenario.resolved.yaml'), resolvedScenarioYaml(scenario, options.file));
+  const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, startedAt, resolvedScenarioYaml(scenario, options.file));
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -57,7 +54,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
       repro: options.repro,
       scenarioFile: options.file,
       startedAt,
-      historyFile: join(runDir, 'history.ndjson'),
+      historyFile: join(runDir, RUN_FILES.history),
       signal: controller.signal,
       onLive:
         progress || options.onLive
@@ -68,7 +65,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
           : undefined,
     }).catch(async (error: unknown) => {
       // nothing ran (a missing server, an adapter that cannot start): the directory keeps why
-      await writeFile(join(runDir, 'error.json'), JSON.stringify(errorRecord(error), null, 2) + '\n').catch(() => undefined);
+      await writeRunError(runDir, errorRecord(error)).catch(() => undefined);
       throw error;
     });
     progress?.stop();

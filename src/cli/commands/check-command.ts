@@ -1,10 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { usageError } from '../errors.ts';
-import { exitCodeFor, type JudgedSummary, type RunSummary } from '../report/summary.ts';
-import { checkHistory } from '../runner/check-history.ts';
-import { makeChalk } from './output.ts';
-import { readRunSummary } from './report-command.ts';
+import { exitCodeFor, type JudgedSummary, type RunSummary } from '../../report/summary.ts';
+import { checkHistory } from '../../runner/check-history.ts';
+import { makeChalk } from '../output.ts';
+import { readRunSummary, requireRunDirectory, RUN_FILES } from '../../store/run-store.ts';
 
 export interface CheckOptions {
   json?: boolean;
@@ -16,9 +14,8 @@ export interface CheckOptions {
  * whether it reaches the verdict the run reported. Exit code: the re-judged verdict's.
  */
 export async function checkCommand(dir: string, options: CheckOptions): Promise<number> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw usageError('RUN_DIR_NOT_FOUND', `${dir}: no such run directory`);
-  const file = join(dir, 'history.ndjson');
+  await requireRunDirectory(dir);
+  const file = join(dir, RUN_FILES.history);
   const { judgement, judged, reading } = await checkHistory(file);
   const recorded = await readRunSummary(dir).catch(() => undefined);
   const comparison = recorded ? compare(recorded, judged, reading.sha256) : undefined;

@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { usageError } from '../errors.ts';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
-import { checkOutDir } from './out-dir-check.ts';
-import { makeChalk } from './output.ts';
-import { recordRun } from './record-run.ts';
-import { readRunSummary } from './report-command.ts';
-import { invocation } from './scenario-overrides.ts';
+import { usageError } from '../../errors.ts';
+import { loadScenarioFile } from '../../scenario/load-scenario.ts';
+import { checkOutDir } from '../../store/out-dir-check.ts';
+import { makeChalk } from '../output.ts';
+import { recordRun } from '../record-run.ts';
+import { readRunSummary, requireRunDirectory, RUN_FILES } from '../../store/run-store.ts';
+import { invocation } from '../scenario-overrides.ts';
 
 export interface ReplayOptions {
   outDir: string;
@@ -21,10 +21,9 @@ export interface ReplayOptions {
  * came out the same. Exit 0 when it reproduced, 1 when it did not.
  */
 export async function replayCommand(dir: string, options: ReplayOptions): Promise<number> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
-  if (!isDir) throw usageError('RUN_DIR_NOT_FOUND', `${dir}: no such run directory`);
+  await requireRunDirectory(dir);
   const recorded = await readRunSummary(dir);
-  const file = join(dir, 'scenario.resolved.yaml');
+  const file = join(dir, RUN_FILES.resolvedScenario);
   const exists = await stat(file).then(() => true, () => false);
   if (!exists) throw usageError('RESOLVED_SCENARIO_NOT_FOUND', `${file}: not found (runs record their resolved scenario there)`);
   const { scenario } = await loadScenarioFile(file);

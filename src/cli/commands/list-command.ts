@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheAdapters } from '../cache/adapter-registry.ts';
-import { usageError } from '../errors.ts';
-import { faultKinds } from '../faults/fault-registry.ts';
+import { cacheAdapters } from '../../cache/adapter-registry.ts';
+import { usageError } from '../../errors.ts';
+import { faultKinds } from '../../faults/fault-registry.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../../scenarios', import.meta.url));
+const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
 
 /** Shipped scenario files, with the first sentence of the comment at their head. */
 function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { scenarioJsonSchemaText } from '../scenario/json-schema.ts';
+import { scenarioJsonSchemaText } from '../../scenario/json-schema.ts';
 
 /** `crosswire schema [--out file]`: the JSON Schema of the scenario format. */
 export async function schemaCommand(options: { out?: string }): Promise<number> {

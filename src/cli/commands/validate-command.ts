@@ -1,6 +1,6 @@
-import { isCrosswireError } from '../errors.ts';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
-import { ExitCode } from '../exit-codes.ts';
+import { isCrosswireError } from '../../errors.ts';
+import { loadScenarioFile } from '../../scenario/load-scenario.ts';
+import { ExitCode } from '../../exit-codes.ts';
 
 /**
  * `crosswire validate <files…>`: checks scenario files without running anything (a pre-commit

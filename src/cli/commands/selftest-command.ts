@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { isCrosswireError } from '../errors.ts';
-import { runScenario } from '../runner/run-scenario.ts';
-import { loadScenarioFile, type Override } from '../scenario/load-scenario.ts';
-import type { Verdict } from '../oracle/verdict.ts';
-import { ExitCode } from '../exit-codes.ts';
-import { makeChalk } from './output.ts';
+import { isCrosswireError } from '../../errors.ts';
+import { runScenario } from '../../runner/run-scenario.ts';
+import { loadScenarioFile, type Override } from '../../scenario/load-scenario.ts';
+import type { Verdict } from '../../oracle/verdict.ts';
+import { ExitCode } from '../../exit-codes.ts';
+import { makeChalk } from '../output.ts';
 
 /** One row of the self-test: an adapter, the control scenario it runs, what it must come to. */
 export interface Control {
@@ -14,7 +14,7 @@ export interface Control {
   expected: Verdict;
 }
 
-const scenarioPath = (name: string) => fileURLToPath(new URL(`../../scenarios/${name}`, import.meta.url));
+const scenarioPath = (name: string) => fileURLToPath(new URL(`../../../scenarios/${name}`, import.meta.url));
 
 /**
  * Every positive control must FAIL and every correct adapter must PASS, on the same scenario

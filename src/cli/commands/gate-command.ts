@@ -2,23 +2,23 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
-import { compareGate } from '../gate/gate-compare.ts';
-import { gateDirectoryPath, sideRoot, writeGateDirectory } from '../gate/gate-directory.ts';
-import { gateDocument } from '../gate/gate-document.ts';
-import { renderGateMarkdown } from '../gate/gate-markdown.ts';
-import { gateRunOf, type GateRun } from '../gate/gate-run.ts';
-import { gateSide, type GateSide, type SideRole } from '../gate/gate-side.ts';
-import { renderGateTable } from '../gate/gate-table.ts';
-import { parseMargins } from '../gate/regression-metrics.ts';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
-import { clockModeOf, type Scenario } from '../scenario/schema.ts';
-import { ExitCode } from '../exit-codes.ts';
-import { openMetricsEndpoint } from './metrics-endpoint.ts';
-import { checkOutDir } from './out-dir-check.ts';
-import { makeChalk } from './output.ts';
-import { recordRun } from './record-run.ts';
-import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
+import { CrosswireError, isCrosswireError, usageError } from '../../errors.ts';
+import { compareGate } from '../../gate/gate-compare.ts';
+import { gateDirectoryPath, sideRoot, writeGateDirectory } from '../../gate/gate-directory.ts';
+import { gateDocument } from '../../gate/gate-document.ts';
+import { renderGateMarkdown } from '../../gate/gate-markdown.ts';
+import { gateRunOf, type GateRun } from '../../gate/gate-run.ts';
+import { gateSide, type GateSide, type SideRole } from '../../gate/gate-side.ts';
+import { renderGateTable } from '../../gate/gate-table.ts';
+import { parseMargins } from '../../gate/regression-metrics.ts';
+import { loadScenarioFile } from '../../scenario/load-scenario.ts';
+import { clockModeOf, type Scenario } from '../../scenario/schema.ts';
+import { ExitCode } from '../../exit-codes.ts';
+import { openMetricsEndpoint } from '../metrics-endpoint.ts';
+import { checkOutDir } from '../../store/out-dir-check.ts';
+import { makeChalk } from '../output.ts';
+import { recordRun } from '../record-run.ts';
+import { overridesFrom, reproCommand, type RunFlags } from '../scenario-overrides.ts';
 
 export interface GateCommandOptions {
   baseline?: string;
@@ -43,7 +43,7 @@ export interface GateCommandOptions {
  * spikes and connection resets with requests in flight, which is where client-library bugs
  * (A1, the reply shift of redis@2.2.5) show. The default storm never touches cache connections.
  */
-export const DEFAULT_GATE_SCENARIO = fileURLToPath(new URL('../../scenarios/controls/cache-chaos-storm.yaml', import.meta.url));
+export const DEFAULT_GATE_SCENARIO = fileURLToPath(new URL('../../../scenarios/controls/cache-chaos-storm.yaml', import.meta.url));
 
 /** The path as a user would type it: relative to the working directory when it is below it. */
 function shown(path: string): string {

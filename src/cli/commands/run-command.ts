@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';
-import { renderConsoleSummary, verdictLine } from '../report/console-summary.ts';
-import { loadScenarioFile, type Override } from '../scenario/load-scenario.ts';
-import { ExitCode } from '../exit-codes.ts';
-import { openMetricsEndpoint } from './metrics-endpoint.ts';
-import { checkOutDir } from './out-dir-check.ts';
-import { makeChalk } from './output.ts';
-import { recordRun } from './record-run.ts';
-import { overridesFrom, reproCommand, type RunFlags } from './scenario-overrides.ts';
+import { CrosswireError, isCrosswireError, usageError } from '../../errors.ts';
+import { renderConsoleSummary, verdictLine } from '../../report/console-summary.ts';
+import { loadScenarioFile, type Override } from '../../scenario/load-scenario.ts';
+import { ExitCode } from '../../exit-codes.ts';
+import { openMetricsEndpoint } from '../metrics-endpoint.ts';
+import { checkOutDir } from '../../store/out-dir-check.ts';
+import { makeChalk } from '../output.ts';
+import { recordRun } from '../record-run.ts';
+import { overridesFrom, reproCommand, type RunFlags } from '../scenario-overrides.ts';
 
 export interface RunCommandOptions extends RunFlags {
   outDir: string;
@@ -18,7 +18,7 @@ export interface RunCommandOptions extends RunFlags {
   metricsPort?: number;
 }
 
-export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../scenarios/reconnect-storm.yaml', import.meta.url));
+export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../../scenarios/reconnect-storm.yaml', import.meta.url));
 
 /** `crosswire run [scenario]`: load, override, run, report; returns the exit code. */
 export async function runCommand(file: string | undefined, options: RunCommandOptions): Promise<number> {
