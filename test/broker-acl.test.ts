@@ -7,6 +7,7 @@ import { EmbeddedBroker } from '../src/broker/embedded-broker.ts';
 import { Credentials, serviceUsername, viewerClientId } from '../src/registry/credentials.ts';
 import { Registry } from '../src/registry/registry.ts';
 import { TcpServerTransport } from '../src/transport/tcp-transport.ts';
+import { sleep } from './support/async.ts';
 
 // The embedded broker's auth + ACL, probed with mqtt.js (an independent MQTT 3.1.1 client) over
 // loopback TCP. "Nothing arrives" is proved with a sentinel published after the forbidden message
@@ -60,7 +61,6 @@ async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves true once the client's connection is closed, false if it is still open after `ms`. */
 function closed(client: MqttClient, ms = 1000): Promise<boolean> {

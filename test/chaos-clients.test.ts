@@ -5,18 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChaosProxy } from '../src/chaos/chaos-proxy.ts';
 import { createRng } from '../src/rng/seeded-rng.ts';
 import { serverBinaryAvailable, startPrivateServer, type PrivateServer } from '../src/servers/private-server.ts';
+import { sleep, within } from './support/async.ts';
 
 /**
  * The proxy in front of real servers and the real client libraries the runner wires to it: the
  * protocol bytes survive the proxy, and each fault is seen by the client the way it is meant to be.
  * Skipped where redis-server / memcached are not installed.
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const cap = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
-  return Promise.race([promise, cap]).finally(() => clearTimeout(timer));
-}
 async function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
     return { ok: true, value: await promise };

@@ -3,14 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChaosProxy } from '../src/chaos/chaos-proxy.ts';
 import { RecordingClient, startEchoServer, type EchoServer } from './support/loopback-fixtures.ts';
 import { createRng } from '../src/rng/seeded-rng.ts';
+import { sleep, within } from './support/async.ts';
 
 /** Fails the test instead of hanging it: a generous cap, not a timing assertion. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const cap = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
-  return Promise.race([promise, cap]).finally(() => clearTimeout(timer));
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let echo: EchoServer;
 let proxy: ChaosProxy;

@@ -5,6 +5,7 @@ import { ChaosProxy } from '../src/chaos/chaos-proxy.ts';
 import type { ChaosTraceEvent, ToxicSpec } from '../src/chaos/toxic.ts';
 import { createRng, type Rng } from '../src/rng/seeded-rng.ts';
 import { tcpHandles, type TcpHandles } from './support/tcp-handles.ts';
+import { sleep } from './support/async.ts';
 
 /**
  * Thousands of connections through the proxy, driven by seeded random steps into every socket
@@ -43,7 +44,6 @@ const MAX_CONNECTIONS = 400;
 /** Longer than the proxy's 2 s grace for a FIN nobody reads. */
 const CLOSE_BOUND_MS = 5_000;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const turn = () => new Promise<void>((r) => setImmediate(r));
 async function until(condition: () => boolean, ms: number): Promise<boolean> {
   const deadline = performance.now() + ms;

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/runner/run-scenario.ts';
-import { loadScenarioFile, type Override } from '../src/scenario/load-scenario.ts';
+import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { skipWithout } from './support/server-skip.ts';
+import { set } from './support/scenario-files.ts';
 
 /**
  * The verdict in both directions, on the same scenario and seed: honest adapters written the way
@@ -13,7 +14,6 @@ import { skipWithout } from './support/server-skip.ts';
  */
 const TTL_CHURN = fileURLToPath(new URL('../scenarios/ttl-churn.yaml', import.meta.url));
 const fixture = (name: string) => `./${fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)).slice(process.cwd().length + 1)}`;
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, origin: 'test' });
 
 async function churn(adapter: string, seed: number) {
   const { scenario } = await loadScenarioFile(TTL_CHURN, [set('cache.adapter', adapter), set('seed', seed), set('timeScale', 8)]);

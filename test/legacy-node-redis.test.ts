@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheAdapterContext } from '../src/cache/cache-adapter.ts';
 import { legacyNodeRedis225, legacyNodeRedis230, type LegacyNodeRedisAdapter } from '../src/cache/adapters/legacy-node-redis-adapter.ts';
 import { startDelayingProxy, startPrivateRedis, type DelayingProxy, type PrivateRedis } from './support/delaying-proxy.ts';
+import { sleep } from './support/async.ts';
 
 /**
  * CATALOG "Real positive/negative pairs", verbatim: redis@2.2.5 keeps its command queue across a
@@ -10,7 +11,6 @@ import { startDelayingProxy, startPrivateRedis, type DelayingProxy, type Private
  */
 const KEYS = ['owner:A', 'owner:B', 'owner:C', 'owner:D', 'owner:E'];
 const valueOf = (key: string): string => `acct-${key.slice(-1)}`;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let redis: PrivateRedis;
 let proxy: DelayingProxy;

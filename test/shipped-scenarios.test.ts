@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { loadScenarioFile, type Override } from '../src/scenario/load-scenario.ts';
 import { skipWithout } from './support/server-skip.ts';
+import { set, yamlFiles } from './support/scenario-files.ts';
 
 /**
  * Every shipped scenario validates and says what it is for; the cheap ones run, smaller, and
@@ -18,17 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIOS = join(ROOT, 'scenarios');
 const INCIDENT = join(SCENARIOS, 'incidents', '2024-02-camera-cloud-outage.yaml');
 
-async function yamlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await yamlFiles(path)));
-    else if (entry.name.endsWith('.yaml')) out.push(path);
-  }
-  return out.sort();
-}
 
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, origin: 'test' });
 
 describe('every shipped scenario', () => {
   it('validates and opens with a comment saying what it is for', async () => {

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { CacheOp, HistoryOp } from '../src/history/history-op.ts';
 import { HistoryChecker } from '../src/oracle/history-checker.ts';
 import { evaluateChecks } from '../src/oracle/run-checks.ts';
-import { loadScenarioFile, type Override } from '../src/scenario/load-scenario.ts';
+import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
+import { set } from './support/scenario-files.ts';
 
 /**
  * A PASS must have exercised what it claims: a transfer is tested only when the moved camera's
  * owner is looked up through the cache, and answered, after it. Otherwise a cache that kept the
  * previous owner could not have shown it, and the run says so (INCONCLUSIVE).
  */
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, origin: 'test' });
 
 async function checkOf(ops: HistoryOp[]) {
   const { scenario } = await loadScenarioFile('scenarios/reconnect-storm.yaml');

@@ -5,6 +5,7 @@ import faultyWireStaleQueue from '../src/cache/wire/faulty-wire-stale-queue.ts';
 import { FifoRespClient, type FifoRespClientOptions } from '../src/cache/wire/fifo-resp-client.ts';
 import type { WireCacheAdapter } from '../src/cache/wire/wire-adapter.ts';
 import { startDelayingProxy, startPrivateRedis, type DelayingProxy, type PrivateRedis } from './support/delaying-proxy.ts';
+import { sleep } from './support/async.ts';
 
 /**
  * The wire client against a private redis-server behind a delaying proxy. The chaos is the
@@ -12,7 +13,6 @@ import { startDelayingProxy, startPrivateRedis, type DelayingProxy, type Private
  */
 const KEYS = 'ABCDEFGHIJKL'.split('').map((c) => `owner:${c}`);
 const valueOf = (key: string): string => `acct-${key.slice('owner:'.length)}`;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let redis: PrivateRedis;
 let proxy: DelayingProxy;

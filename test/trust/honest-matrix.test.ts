@@ -1,10 +1,10 @@
-import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/runner/run-scenario.ts';
-import { loadScenarioFile, type Override } from '../../src/scenario/load-scenario.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { skipWithout } from '../support/server-skip.ts';
+import { set, yamlFiles } from '../support/scenario-files.ts';
 
 /**
  * The trust matrix (`npm run test:trust`): every shipped scenario, seeds 1–5, with every honest
@@ -15,23 +15,13 @@ import { skipWithout } from '../support/server-skip.ts';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SEEDS = (process.env.TRUST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
-const set = (path: string, value: unknown): Override => ({ path: path.split('.'), value, origin: 'trust matrix' });
 const fixture = (name: string) => `./${relative(process.cwd(), join(ROOT, 'test', 'fixtures', name))}`;
 
 const inProcess = [fixture('honest/random-latency-cache.js'), fixture('honest/connection-pool-cache.js'), fixture('slow-map-adapter.js')];
 const network = fixture('honest/slow-redis-client.js');
 
-async function scenarioFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await scenarioFiles(path)));
-    else if (entry.name.endsWith('.yaml')) out.push(path);
-  }
-  return out.sort();
-}
 
-const files = await scenarioFiles(join(ROOT, 'scenarios'));
+const files = await yamlFiles(join(ROOT, 'scenarios'));
 const needsNetwork = new Set<string>();
 for (const file of files) {
   const { scenario } = await loadScenarioFile(file);
@@ -50,7 +40,7 @@ const cases = files.flatMap((file) =>
 describe('honest adapters on every shipped scenario', () => {
   it.each(cases)('$name with $adapter, seed $seed: PASS', async ({ file, adapter, seed }) => {
     if (adapter === network && skipWithout('redis')) return;
-    const { scenario } = await loadScenarioFile(file, [set('cache.adapter', adapter), set('seed', seed)]);
+    const { scenario } = await loadScenarioFile(file, [set('cache.adapter', adapter, 'trust matrix'), set('seed', seed, 'trust matrix')]);
     const { summary } = await runScenario(scenario);
     tally.runs++;
     if (summary.verdict === 'PASS') tally.pass++;
