@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheAdapters } from '../cache/adapter-registry.ts';
+import { cacheAdapters } from '../cache/builtin-adapters.ts';
 import { usageError } from '../errors.ts';
 import { faultKinds } from '../faults/fault-registry.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts';
+import { cacheAdapters, isAdapterModulePath } from '../cache/builtin-adapters.ts';
 import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
 import { formatDuration } from './duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
