@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheAdapters } from '../cache/builtin-adapters.ts';
 import { usageError } from '../errors.ts';
-import { faultKinds } from '../faults/fault-registry.ts';
+import { faultKinds } from '../faults/fault-kinds.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
@@ -31,7 +31,7 @@ export function listCommand(what: string): number {
       process.stdout.write(`${d.id.padEnd(30)} ${where.padEnd(16)} ${d.description}\n`);
     }
   } else if (what === 'faults') {
-    for (const id of Object.keys(faultKinds)) process.stdout.write(`${id}\n`);
+    for (const id of faultKinds.keys()) process.stdout.write(`${id}\n`);
   } else if (what === 'scenarios') {
     for (const { file, about } of shippedScenarios()) process.stdout.write(`scenarios/${file.padEnd(44)} ${about}\n`);
   } else {

@@ -5,6 +5,7 @@ import { TimeSeriesSampler } from '../metrics/time-series.ts';
 import { settle as settleVirtual, VirtualClock } from '../clock/virtual-clock.ts';
 import { HISTORY_FORMAT } from '../history/history-op.ts';
 import { HistoryRecorder } from '../history/history-recorder.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
 import { HistoryChecker } from '../oracle/history-checker.ts';
 import { judge } from '../oracle/judge.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
@@ -32,6 +33,8 @@ export interface RunOptions {
   startedAt?: Date;
   /** Called once the world is built, with a getter a live display may call at any time. */
   onLive?: (snapshot: () => RunSnapshot) => void;
+  /** The fault kinds the scenario was validated against (scenarioSchemaFor); the built-in ones if not given. */
+  faultKinds?: FaultKinds;
 }
 
 export interface RunResult {
@@ -92,7 +95,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     throw error;
   }
   markers.push(...world.adapterCodeMarkers);
-  driver = new TimelineDriver(clock, world);
+  driver = new TimelineDriver(clock, world, options.faultKinds);
   const timeline = driver;
   const series = new TimeSeriesSampler(
     { clock, fleet: world.fleet.stats, cache: world.cache, violations: () => checker.oracle.violationCount },

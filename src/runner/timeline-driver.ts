@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.ts';
-import { faultFor } from '../faults/fault-registry.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
+import { faultKinds } from '../faults/fault-kinds.ts';
 import type { Fault, FaultTargets, FaultWindow } from '../faults/fault.ts';
 import { createRng } from '../rng/seeded-rng.ts';
 import { bounded } from '../cache/adapter-guard.ts';
@@ -27,11 +28,14 @@ export class TimelineDriver {
   private readonly clock: Clock;
   private readonly targets: FaultTargets;
   private readonly world: World;
+  private readonly kinds: FaultKinds;
   readonly errors: string[] = [];
 
-  constructor(clock: Clock, world: World) {
+  /** `kinds`: the fault kinds the scenario was validated against. */
+  constructor(clock: Clock, world: World, kinds: FaultKinds = faultKinds) {
     this.clock = clock;
     this.world = world;
+    this.kinds = kinds;
     this.targets = {
       broker: world.broker,
       storm: {
@@ -77,7 +81,9 @@ export class TimelineDriver {
   schedule(scenario: Scenario): void {
     scenario.timeline.forEach((step, i) => {
       if ('fault' in step) {
-        const fault = faultFor(step, i);
+        const kind = this.kinds.get(step.fault);
+        if (kind === undefined) throw new Error(`fault ${step.fault} is not among this run's fault kinds (RunOptions.faultKinds)`);
+        const fault = kind.create(step, i);
         const length = 'duration' in step ? step.duration : 0;
         const window: FaultWindow = {
           id: fault.id,
