@@ -14,7 +14,7 @@ import { historyCapReason, stallReason, timersPerInstantCap } from './run-limits
 import type { WorldHooks } from './run-hooks.ts';
 import { takeSnapshot, type RunSnapshot } from './run-snapshot.ts';
 import { catchStrayErrors } from './stray-errors.ts';
-import { TimelineDriver } from './timeline-driver.ts';
+import { checkFaultKinds, TimelineDriver } from './timeline-driver.ts';
 import { buildWorld, startWorld, stopWorld, type World } from './world.ts';
 
 export interface RunOptions {
@@ -51,6 +51,7 @@ const SETTLE_MAX_REAL_MS = 3000;
  * drain → stop → judge. The verdict is a function of what was observed, nothing else.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  checkFaultKinds(scenario, options.faultKinds);
   const startedReal = performance.now();
   const startedAt = options.startedAt ?? new Date();
   const virtual = clockModeOf(scenario) === 'virtual';

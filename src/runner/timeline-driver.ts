@@ -15,6 +15,13 @@ export interface TransferRecord {
   devices: number;
 }
 
+/** Throws, before a run builds anything, when its timeline names a kind it was not given. */
+export function checkFaultKinds(scenario: Scenario, kinds: FaultKinds = faultKinds): void {
+  for (const step of scenario.timeline) {
+    if ('fault' in step && !kinds.has(step.fault)) throw new Error(`fault ${step.fault} is not among this run's fault kinds (RunOptions.faultKinds)`);
+  }
+}
+
 /**
  * Schedules the timeline on the clock: each fault's inject and heal, each ownership transfer.
  * Heals not yet run are run by healAll(), which the runner always calls at the end.
@@ -81,9 +88,7 @@ export class TimelineDriver {
   schedule(scenario: Scenario): void {
     scenario.timeline.forEach((step, i) => {
       if ('fault' in step) {
-        const kind = this.kinds.get(step.fault);
-        if (kind === undefined) throw new Error(`fault ${step.fault} is not among this run's fault kinds (RunOptions.faultKinds)`);
-        const fault = kind.create(step, i);
+        const fault = this.kinds.get(step.fault)!.create(step, i); // checkFaultKinds ran before the world was built
         const length = 'duration' in step ? step.duration : 0;
         const window: FaultWindow = {
           id: fault.id,
