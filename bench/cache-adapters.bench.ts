@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { cacheAdapters } from '../src/cache/adapter-registry.ts';
+import { cacheAdapters } from '../src/cache/builtin-adapters.ts';
 import { serverBinaryAvailable } from '../src/servers/private-server.ts';
 import { cacheSections, planLine, proxyVsDirect, ratiosVsMemory, type CacheRow } from './cache-adapters-report.ts';
 import { CACHE_PLAN, type CacheStormResult } from './cache-storm.ts';

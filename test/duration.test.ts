@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../src/scenario/duration.ts';
+import { formatDuration, parseDuration } from '../src/fields/duration.ts';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { usageError } from '../errors.ts';
-import { isAdapterModulePath, resolveCacheAdapter } from './adapter-registry.ts';
+import { isAdapterModulePath, resolveCacheAdapter } from './builtin-adapters.ts';
 import type { CacheAdapterDefinition } from './cache-adapter.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { Rng } from '../rng/seeded-rng.ts';
 import { Link, type LinkCounters } from './link.ts';
 import { Listener } from './listener.ts';
 import { resetSocket } from './socket-reset.ts';
-import { resolveToxic, type ResolvedToxic } from './toxic-registry.ts';
+import { resolveToxic, type ResolvedToxic } from './toxic-kinds.ts';
 import type { ChaosTraceEvent, ToxicSpec } from './toxic.ts';
 
 export interface ChaosProxyOptions {

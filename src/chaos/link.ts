@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { createRng } from '../rng/seeded-rng.ts';
 import { Pipeline } from './pipeline.ts';
-import type { ResolvedToxic } from './toxic-registry.ts';
+import type { ResolvedToxic } from './toxic-kinds.ts';
 import { resetSocket } from './socket-reset.ts';
 import { socketSink } from './socket-sink.ts';
 import type { ChaosTraceEvent, Direction, LinkControl } from './toxic.ts';

@@ -9,7 +9,7 @@ import type { Rng } from '../rng/seeded-rng.ts';
 export type Direction = 'upstream' | 'downstream';
 
 export interface ToxicSpec {
-  /** A name in the toxic registry: latency, timeout, reset_peer, slow_close, bandwidth, slicer, limit_data. */
+  /** A toxic's type name (see toxic-kinds.ts): latency, timeout, reset_peer, slow_close, bandwidth, slicer, limit_data. */
   type: string;
   /** Defaults to downstream, as in Toxiproxy. */
   direction?: Direction;

@@ -1,4 +1,4 @@
-import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts';
+import { cacheAdapters, isAdapterModulePath } from '../cache/builtin-adapters.ts';
 import { loadCacheAdapter } from '../cache/load-adapter.ts';
 import { usageError } from '../errors.ts';
 

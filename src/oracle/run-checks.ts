@@ -1,6 +1,6 @@
 import type { FaultWindow } from '../history/fault-window.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { stormFaults } from '../scenario/step-schemas.ts';
+import { stormFaults } from '../faults/fault-kinds.ts';
 import type { Accounting } from './event-ledger.ts';
 import type { StormReport } from './storm-tracker.ts';
 import type { CheckResult } from './verdict.ts';

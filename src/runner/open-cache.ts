@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { bounded, describeValue, messageOf, shapeBreaches, TimeLimitError, withMissingMethods } from '../cache/adapter-guard.ts';
 import { AdapterOptionError, type CacheAdapter, type CacheAdapterDefinition } from '../cache/cache-adapter.ts';
-import { isAdapterModulePath } from '../cache/adapter-registry.ts';
+import { isAdapterModulePath } from '../cache/builtin-adapters.ts';
 import { loadCacheAdapter } from '../cache/load-adapter.ts';
 import type { Clock } from '../clock/clock.ts';
 import { CrosswireError, isCrosswireError, usageError } from '../errors.ts';

@@ -5,6 +5,7 @@ import { TimeSeriesSampler } from '../metrics/time-series.ts';
 import { settle as settleVirtual, VirtualClock } from '../clock/virtual-clock.ts';
 import { HISTORY_FORMAT } from '../history/history-op.ts';
 import { HistoryRecorder } from '../history/history-recorder.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
 import { HistoryChecker } from '../oracle/history-checker.ts';
 import { judge } from '../oracle/judge.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
@@ -15,7 +16,7 @@ import type { WorldHooks } from './run-hooks.ts';
 import type { RunSnapshot } from '../metrics/run-snapshot.ts';
 import { takeSnapshot } from './run-snapshot.ts';
 import { catchStrayErrors } from './stray-errors.ts';
-import { TimelineDriver } from './timeline-driver.ts';
+import { checkFaultKinds, TimelineDriver } from './timeline-driver.ts';
 import { buildWorld, startWorld, stopWorld, type World } from './world.ts';
 
 export interface RunOptions {
@@ -34,6 +35,8 @@ export interface RunOptions {
   startedAt?: Date;
   /** Called once the world is built, with a getter a live display may call at any time. */
   onLive?: (snapshot: () => RunSnapshot) => void;
+  /** The fault kinds the scenario was validated against (scenarioSchemaFor); the built-in ones if not given. */
+  faultKinds?: FaultKinds;
 }
 
 export interface RunResult {
@@ -50,6 +53,7 @@ const SETTLE_MAX_REAL_MS = 3000;
  * drain → stop → judge. The verdict is a function of what was observed, nothing else.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  checkFaultKinds(scenario, options.faultKinds);
   const startedReal = performance.now();
   const startedAt = options.startedAt ?? new Date();
   const virtual = clockModeOf(scenario) === 'virtual';
@@ -94,7 +98,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     throw error;
   }
   markers.push(...world.adapterCodeMarkers);
-  driver = new TimelineDriver(clock, world);
+  driver = new TimelineDriver(clock, world, options.faultKinds);
   const timeline = driver;
   const series = new TimeSeriesSampler(
     { clock, fleet: world.fleet.stats, cache: world.cache, violations: () => checker.oracle.violationCount },

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.ts';
-import { faultFor } from '../faults/fault-registry.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
+import { faultKinds } from '../faults/fault-kinds.ts';
 import type { Fault, FaultTargets } from '../faults/fault.ts';
 import type { FaultWindow } from '../history/fault-window.ts';
 import type { TransferRecord } from '../report/summary.ts';
@@ -10,6 +11,13 @@ import type { World } from './world.ts';
 
 /** How long an adapter's flush() may take before the fault fails (adapter code is bounded). */
 const FLUSH_LIMIT_MS = 10_000;
+
+/** Throws, before a run builds anything, when its timeline names a kind it was not given. */
+export function checkFaultKinds(scenario: Scenario, kinds: FaultKinds = faultKinds): void {
+  for (const step of scenario.timeline) {
+    if ('fault' in step && !kinds.has(step.fault)) throw new Error(`fault ${step.fault} is not among this run's fault kinds (RunOptions.faultKinds)`);
+  }
+}
 
 /**
  * Schedules the timeline on the clock: each fault's inject and heal, each ownership transfer.
@@ -24,11 +32,14 @@ export class TimelineDriver {
   private readonly clock: Clock;
   private readonly targets: FaultTargets;
   private readonly world: World;
+  private readonly kinds: FaultKinds;
   readonly errors: string[] = [];
 
-  constructor(clock: Clock, world: World) {
+  /** `kinds`: the fault kinds the scenario was validated against. */
+  constructor(clock: Clock, world: World, kinds: FaultKinds = faultKinds) {
     this.clock = clock;
     this.world = world;
+    this.kinds = kinds;
     this.targets = {
       broker: world.broker,
       storm: {
@@ -74,7 +85,7 @@ export class TimelineDriver {
   schedule(scenario: Scenario): void {
     scenario.timeline.forEach((step, i) => {
       if ('fault' in step) {
-        const fault = faultFor(step, i);
+        const fault = this.kinds.get(step.fault)!.create(step, i); // checkFaultKinds ran before the world was built
         const length = 'duration' in step ? step.duration : 0;
         const window: FaultWindow = {
           id: fault.id,

@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import { formatDuration } from './duration.ts';
-import { faultLasting, MAX_STEPS } from './step-schemas.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
+import { formatDuration } from '../fields/duration.ts';
+import { MAX_STEPS } from './step-schemas.ts';
 import type { FlatStepInput, StageInput, StageStepInput, TimelineStep } from './step-schemas.ts';
 
 /**
- * compile → Timeline (DESIGN §3): a flat list of steps or a list of stages becomes one
+ * compile → Timeline: a flat list of steps or a list of stages becomes one
  * time-ordered list of steps with absolute `at` and, for faults, the `duration` until heal.
  *
  * Stages run in order: a stage starts `gap` after the previous stage's last heal (the first,
@@ -31,10 +32,11 @@ export function sourcePathOf(step: TimelineStep): Path | undefined {
   return path && ['timeline', ...path];
 }
 
-export function compileTimeline(input: TimelineInput, ctx: z.RefinementCtx): TimelineStep[] {
+/** `kinds`: the fault kinds the steps were validated against (each says how long it lasts). */
+export function compileTimeline(input: TimelineInput, ctx: z.RefinementCtx, kinds: FaultKinds): TimelineStep[] {
   const out: TimelineStep[] = [];
   const add = (step: FlatStepInput | StageStepInput, at: number, base: number, path: Path) => {
-    const resolved = resolveStep(step, at, base, path, ctx);
+    const resolved = resolveStep(step, at, base, path, ctx, kinds);
     if (resolved === undefined) return undefined;
     sources.set(resolved, path);
     out.push(resolved);
@@ -74,9 +76,9 @@ export function compileTimeline(input: TimelineInput, ctx: z.RefinementCtx): Tim
 }
 
 /** A fault's duration from `duration` or `heal` (heal counts from `base`: 0, or the stage's start). */
-function resolveStep(step: FlatStepInput | StageStepInput, at: number, base: number, path: Path, ctx: z.RefinementCtx): TimelineStep | undefined {
+function resolveStep(step: FlatStepInput | StageStepInput, at: number, base: number, path: Path, ctx: z.RefinementCtx, kinds: FaultKinds): TimelineStep | undefined {
   if (!('fault' in step)) return { ...step, at };
-  const lasting = faultLasting[step.fault];
+  const lasting = kinds.get(step.fault)!.lasting; // the step's schema came from this kind
   if (lasting === 'instant') return { ...step, at } as TimelineStep;
   const { heal, duration, ...rest } = step as typeof step & { heal?: number; duration?: number };
   const issue = (field: string, message: string) => {

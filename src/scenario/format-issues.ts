@@ -1,5 +1,5 @@
 import type { $ZodIssue, $ZodType } from 'zod/v4/core';
-import { durationBoundsOf, rangeText } from './field-schemas.ts';
+import { durationBoundsOf, rangeText } from '../fields/field-schemas.ts';
 
 /**
  * Turns zod issues into one plain sentence each: the field path, what was expected and what

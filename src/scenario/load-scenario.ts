@@ -5,11 +5,13 @@ import type { Document, Node as YamlNode, YAMLError } from 'yaml';
 import { usageError } from '../errors.ts';
 import { DEFAULT_MESSAGE, explainIssues, formatPath, typed, typeName } from './format-issues.ts';
 import type { Anchor, Problem } from './format-issues.ts';
-import { scenarioSchema } from './schema.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
+import { faultKinds } from '../faults/fault-kinds.ts';
+import { scenarioSchema, scenarioSchemaFor } from './schema.ts';
 import type { Scenario } from './schema.ts';
 
 /**
- * Reading scenario files (DESIGN.md §4): YAML → plain object → zod. Every error is a
+ * Reading scenario files: YAML → plain object → zod. Every error is a
  * CrosswireError (exit 2) listing all problems, one per line, as `file:line:col: path: text`.
  */
 
@@ -128,12 +130,16 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   return undefined;
 }
 
-/** Validates a plain object (no positions), e.g. the built-in default or an object after CLI overrides. */
-export function validateScenarioObject(input: unknown, origin: string): Scenario {
+/**
+ * Validates a plain object (no positions), e.g. the built-in default or an object after CLI
+ * overrides. `kinds`: the fault kinds its timeline may name.
+ */
+export function validateScenarioObject(input: unknown, origin: string, kinds: FaultKinds = faultKinds): Scenario {
   if (typeName(input) !== 'mapping') fail('SCENARIO_INVALID', `from ${origin}`, [`${origin}: expected a mapping of scenario fields, found ${typed(input)}`]);
-  const result = scenarioSchema.safeParse(input, { error: () => DEFAULT_MESSAGE });
+  const schema = scenarioSchemaFor(kinds);
+  const result = schema.safeParse(input, { error: () => DEFAULT_MESSAGE });
   if (result.success) return result.data;
-  const problems = explainIssues(scenarioSchema, input, result.error.issues);
+  const problems = explainIssues(schema, input, result.error.issues);
   fail('SCENARIO_INVALID', `from ${origin}`, unique(problems.map((p) => `${origin}: ${line(p)}`)));
 }
 

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { cacheAdapters, isAdapterModulePath } from '../cache/adapter-registry.ts';
+import { cacheAdapters, isAdapterModulePath } from '../cache/builtin-adapters.ts';
 import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '../fields/duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
-import { duration, durationWithin, MAX_DURATION_MS, share } from './field-schemas.ts';
+import { duration, durationWithin, MAX_DURATION_MS, share } from '../fields/field-schemas.ts';
 import { limitsSchema } from './limits-schema.ts';
-import { flatStep, MAX_STAGES, MAX_STEPS, stageSchema } from './step-schemas.ts';
+import type { FaultKinds } from '../faults/fault-kind.ts';
+import { faultKinds } from '../faults/fault-kinds.ts';
+import { MAX_STAGES, MAX_STEPS, stepSchemasFor } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
 
 /**
@@ -120,9 +122,12 @@ export const serviceSchema = z.strictObject({
  * The timeline: a flat list of steps at absolute offsets, or `stages` that run one after another.
  * Either way it compiles to one time-ordered list of steps (compile-timeline.ts).
  */
-export const timelineSchema = z
-  .union([z.array(flatStep).max(MAX_STEPS), z.strictObject({ stages: z.array(stageSchema).min(1).max(MAX_STAGES) })])
-  .transform((input, ctx) => compileTimeline(input as TimelineInput, ctx));
+function timelineSchemaFor(kinds: FaultKinds) {
+  const { flatStep, stageSchema } = stepSchemasFor(kinds);
+  return z
+    .union([z.array(flatStep).max(MAX_STEPS), z.strictObject({ stages: z.array(stageSchema).min(1).max(MAX_STAGES) })])
+    .transform((input, ctx) => compileTimeline(input as TimelineInput, ctx, kinds));
+}
 
 export const checksSchema = z.strictObject({
   /** The storm happened: at least this share of the fleet reconnected after each outage. */
@@ -148,53 +153,73 @@ export const thresholdsSchema = z.record(z.string(), z.array(z.string())).superR
   }
 }) as unknown as z.ZodType<Partial<Record<ThresholdMetric, string[]>>, Record<string, string[]>>;
 
-export const scenarioSchema = z
-  .strictObject({
-    name: z.string().max(128).regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore').default('reconnect-storm'),
-    description: z.string().optional(),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-    timeScale: z.number().min(0.01).max(10_000).default(10),
-    /**
-     * `real`: wall-clock time compressed by timeScale. `virtual`: no real timers or I/O, time
-     * jumps when the world is idle, and the same seed gives the same history byte for byte
-     * (memory transport and a built-in in-process cache only). `auto`: virtual where it can be.
-     */
-    clock: z.enum(['auto', 'real', 'virtual']).default('auto'),
-    /** Scenario time the run lasts; events stop `drain` before the end. */
-    duration: durationWithin(1000, MAX_DURATION_MS).default(70_000),
-    drain: duration.default(5_000),
-    fleet: fleetSchema.default(fleetSchema.parse({})),
-    broker: brokerSchema.default(brokerSchema.parse({})),
-    cache: cacheSchema.default(cacheSchema.parse({})),
-    service: serviceSchema.default(serviceSchema.parse({})),
-    timeline: timelineSchema.default([]),
-    checks: checksSchema.default(checksSchema.parse({})),
-    thresholds: thresholdsSchema.default({}),
-    limits: limitsSchema.default(limitsSchema.parse({})),
-  })
-  .superRefine((s, ctx) => {
-    const cap = transportCapacity[s.fleet.transport];
-    // with `accounts`, the device count follows from the draws: judge the most it can be
-    const devices = s.fleet.accounts !== undefined ? s.fleet.accounts * s.fleet.devicesPerAccount.max : s.fleet.devices;
-    if (devices > cap) {
-      ctx.addIssue({
-        code: 'custom',
-        path: s.fleet.accounts !== undefined ? ['fleet', 'accounts'] : ['fleet', 'devices'],
-        message: `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
-      });
-    }
-    if (s.drain >= s.duration) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['drain'],
-        message: `drain (${formatDuration(s.drain)}) must be shorter than duration (${formatDuration(s.duration)})`,
-      });
-      return; // every step would be reported against a negative window
-    }
-    checkTimeline({ ...s, adapter: cacheAdapters.get(s.cache.adapter) }, ctx);
-    checkVirtualClock(s, ctx);
-    checkBrokerThread(s, ctx);
-  });
+function buildScenarioSchema(kinds: FaultKinds) {
+  return z
+    .strictObject({
+      name: z.string().max(128).regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore').default('reconnect-storm'),
+      description: z.string().optional(),
+      seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+      timeScale: z.number().min(0.01).max(10_000).default(10),
+      /**
+       * `real`: wall-clock time compressed by timeScale. `virtual`: no real timers or I/O, time
+       * jumps when the world is idle, and the same seed gives the same history byte for byte
+       * (memory transport and a built-in in-process cache only). `auto`: virtual where it can be.
+       */
+      clock: z.enum(['auto', 'real', 'virtual']).default('auto'),
+      /** Scenario time the run lasts; events stop `drain` before the end. */
+      duration: durationWithin(1000, MAX_DURATION_MS).default(70_000),
+      drain: duration.default(5_000),
+      fleet: fleetSchema.default(fleetSchema.parse({})),
+      broker: brokerSchema.default(brokerSchema.parse({})),
+      cache: cacheSchema.default(cacheSchema.parse({})),
+      service: serviceSchema.default(serviceSchema.parse({})),
+      timeline: timelineSchemaFor(kinds).default([]),
+      checks: checksSchema.default(checksSchema.parse({})),
+      thresholds: thresholdsSchema.default({}),
+      limits: limitsSchema.default(limitsSchema.parse({})),
+    })
+    .superRefine((s, ctx) => {
+      const cap = transportCapacity[s.fleet.transport];
+      // with `accounts`, the device count follows from the draws: judge the most it can be
+      const devices = s.fleet.accounts !== undefined ? s.fleet.accounts * s.fleet.devicesPerAccount.max : s.fleet.devices;
+      if (devices > cap) {
+        ctx.addIssue({
+          code: 'custom',
+          path: s.fleet.accounts !== undefined ? ['fleet', 'accounts'] : ['fleet', 'devices'],
+          message: `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
+        });
+      }
+      if (s.drain >= s.duration) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['drain'],
+          message: `drain (${formatDuration(s.drain)}) must be shorter than duration (${formatDuration(s.duration)})`,
+        });
+        return; // every step would be reported against a negative window
+      }
+      checkTimeline({ ...s, adapter: cacheAdapters.get(s.cache.adapter) }, ctx, kinds);
+      checkVirtualClock(s, ctx);
+      checkBrokerThread(s, ctx);
+    });
+}
+
+/** The scenario format with the built-in fault kinds. */
+export const scenarioSchema = buildScenarioSchema(faultKinds);
+
+const schemas = new WeakMap<FaultKinds, typeof scenarioSchema>([[faultKinds, scenarioSchema]]);
+
+/**
+ * The scenario format whose timeline may name these fault kinds (built once per set of kinds).
+ * Typed as the built-in format: a step of another kind is handled by its kind alone.
+ */
+export function scenarioSchemaFor(kinds: FaultKinds): typeof scenarioSchema {
+  let schema = schemas.get(kinds);
+  if (schema === undefined) {
+    schema = buildScenarioSchema(kinds);
+    schemas.set(kinds, schema);
+  }
+  return schema;
+}
 
 type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: string; backoff: { kind: string } }; cache: { adapter: string } };
 

@@ -1,109 +1,78 @@
 import { z } from 'zod';
-import { duration, durationWithin, share } from './field-schemas.ts';
+import type { FaultKind, FaultKinds, Lasting } from '../faults/fault-kind.ts';
+import { faultKinds, type BuiltinFaultKind, type BuiltinFaultStep } from '../faults/fault-kinds.ts';
+import { duration, share } from '../fields/field-schemas.ts';
 
 /**
  * Timeline steps. Each fault step names its kind in `fault`; a transfer step has `transfer`.
- * A fault lasts from `at` until it heals: give `duration`, or `heal` (an offset on the same
- * scale as `at`). The same kinds exist twice: in a flat list `at` is required and absolute; in a
- * stage it is relative to the stage's start and defaults to 0. compile-timeline.ts resolves
- * both to absolute `at` and `duration` in milliseconds.
+ * The fault steps are made from the fault kinds (src/faults/fault-kinds.ts): each kind gives its
+ * own fields and how long it lasts. A fault lasts from `at` until it heals: give `duration`, or
+ * `heal` (an offset on the same scale as `at`). The same kinds exist twice: in a flat list `at`
+ * is required and absolute; in a stage it is relative to the stage's start and defaults to 0.
+ * compile-timeline.ts resolves both to absolute `at` and `duration` in milliseconds.
  */
-
-/** How long a kind lasts: `window` needs duration/heal > 0; `instant-ok` may be 0 (the default); `instant` has none. */
-export type Lasting = 'window' | 'window-or-zero' | 'instant-ok' | 'instant';
-
-export const faultLasting = {
-  'broker-outage': 'window',
-  'broker-restart': 'window',
-  'cache-latency': 'window',
-  'cache-outage': 'window',
-  'cache-reset': 'instant-ok',
-  'cache-restart': 'window',
-  'cache-flush': 'instant',
-  partition: 'window',
-  'service-restart': 'window',
-  wave: 'window-or-zero',
-  storm: 'instant-ok',
-} as const satisfies Record<string, Lasting>;
 
 /** The most steps a timeline may compile to (and hold in a list or a stage). */
 export const MAX_STEPS = 1000;
 export const MAX_STAGES = 100;
-const HOUR = 3_600_000;
-
-export type FaultKind = keyof typeof faultLasting;
-export const faultKinds = Object.keys(faultLasting) as FaultKind[];
-
-/** Faults after whose heal the fleet (or a share of it) reconnects at once: the storm tracker follows them. */
-export const stormFaults: ReadonlySet<string> = new Set<FaultKind>(['broker-outage', 'broker-restart', 'storm', 'partition']);
 
 const window = {
-  /** How long the fault lasts (scenario time). */
-  duration: duration.optional(),
-  /** When it heals, instead of a duration: an offset like `at` (absolute, or from the stage's start). */
-  heal: duration.optional(),
+  duration: duration.describe('How long the fault lasts').optional(),
+  heal: duration.describe('When it heals (instead of `duration`), an offset like `at`').optional(),
 };
+const flatAt = duration.describe('When the step happens, from the start of the run');
+const stageAt = duration.describe('When the step happens, from the start of the stage').default(0);
 
-function stepsWith<At extends z.ZodType>(at: At) {
-  const fault = <K extends FaultKind>(kind: K) => ({ at, fault: z.literal(kind) });
-  return [
-    /** Every broker connection dropped and new ones refused until heal; the heal starts the storm. */
-    z.strictObject({ ...fault('broker-outage'), ...window }),
-    /** The broker process goes away (sessions, subscriptions, queues lost) and a fresh one comes up on the same transport at heal. */
-    z.strictObject({ ...fault('broker-restart'), ...window }),
-    /** Cache replies delayed through the chaos proxy. */
-    z.strictObject({
-      ...fault('cache-latency'),
-      ...window,
-      latency: durationWithin(0, HOUR),
-      jitter: durationWithin(0, HOUR).default(0),
-      /** Share of cache connections affected, decided per connection from the seed. */
-      toxicity: share.default(1),
-    }),
-    /** Cache unreachable: connections dropped, new ones refused. */
-    z.strictObject({ ...fault('cache-outage'), ...window }),
-    /** Resets every open cache connection at `at`, then every `every` until it heals. */
-    // at least 10ms between resets: every 0 would reset at one instant for ever
-    z.strictObject({ ...fault('cache-reset'), ...window, every: durationWithin(10, 24 * HOUR).optional() }),
-    /** The private cache server stopped, started empty on the same port at heal. */
-    z.strictObject({ ...fault('cache-restart'), ...window }),
-    /** Every entry of the cache under test dropped at once (no downtime). */
-    z.strictObject({ ...fault('cache-flush') }),
-    /** A seeded share of cameras (and, with `viewers`, of app sessions) loses its link and cannot reconnect until heal. */
-    z.strictObject({ ...fault('partition'), ...window, share, viewers: z.boolean().default(false) }),
-    /** The reference service goes offline and comes back at heal; with `coldCache`, the cache is flushed first. */
-    z.strictObject({ ...fault('service-restart'), ...window, coldCache: z.boolean().default(true) }),
-    /** A share of the cameras (or `devices` of them) drops at seeded times spread over the duration and reconnects by its backoff. */
-    z.strictObject({ ...fault('wave'), ...window, share: share.optional(), devices: z.number().int().min(1).max(500_000).optional() }),
-    /** Every camera drops at `at` and stays dark until heal ("everyone wakes at T"), then reconnects by its backoff and jitter. */
-    z.strictObject({ ...fault('storm'), ...window }),
-    /** A seeded share of devices moves to other accounts (to one of `to`, when given). */
-    z.strictObject({ at, transfer: z.strictObject({ share, to: z.array(z.string().min(1)).min(1).max(MAX_STEPS).optional() }) }),
-  ] as const;
+function faultStep(kind: FaultKind, at: z.ZodType) {
+  return z.strictObject({ at, fault: z.literal(kind.id), ...(kind.lasting === 'instant' ? {} : window), ...kind.fields }).describe(kind.description);
 }
 
-/** A step of a flat timeline: `at` is an absolute offset. */
-export const flatStep = z.union(stepsWith(duration));
-/** A step inside a stage: `at` counts from the stage's start. */
-export const stageStep = z.union(stepsWith(duration.default(0)));
+function transferStep<At extends z.ZodType>(at: At) {
+  return z
+    .strictObject({
+      at,
+      transfer: z.strictObject({
+        share: share.describe('Share of the devices moved, each picked from the seed'),
+        to: z.array(z.string().min(1)).min(1).max(MAX_STEPS).describe('Accounts the moved devices go to (one of them each); any other account when absent').optional(),
+      }),
+    })
+    .describe('A seeded share of devices moves to other accounts (to one of `to`, when given).');
+}
 
-export const stageSchema = z.strictObject({
-  /** Names the stage in messages and reports. */
-  name: z.string().min(1).optional(),
-  /** Wait this long after the previous stage ends (or, for the first, after the run starts). */
-  gap: duration.default(0),
-  steps: z.array(stageStep).min(1).max(MAX_STEPS),
-});
+// zod cannot follow a list of kinds built at run time: the types are spelt out from the built-in kinds
+type StepShape<K, At> =
+  K extends FaultKind<infer Id, infer Fields, infer L> ? { at: At; fault: z.ZodLiteral<Id> } & (L extends 'instant' ? unknown : typeof window) & Fields : never;
+type StepSchema<K, At> = K extends FaultKind<string, z.ZodRawShape, Lasting> ? z.ZodObject<StepShape<K, At>, z.core.$strict> : never;
+type StepUnion<At extends z.ZodType> = z.ZodUnion<(StepSchema<BuiltinFaultKind, At> | ReturnType<typeof transferStep<At>>)[]>;
+
+/**
+ * The steps for a set of fault kinds. Typed as the built-in kinds' steps; a step of another
+ * kind reaches only code that treats it by its kind (its checks, its create()).
+ */
+export function stepSchemasFor(kinds: FaultKinds) {
+  const stepsWith = (at: z.ZodType) => [...[...kinds.values()].map((kind) => faultStep(kind, at)), transferStep(at)];
+  /** A step of a flat timeline: `at` is an absolute offset. */
+  const flatStep = z.union(stepsWith(flatAt)) as unknown as StepUnion<typeof flatAt>;
+  /** A step inside a stage: `at` counts from the stage's start. */
+  const stageStep = z.union(stepsWith(stageAt)) as unknown as StepUnion<typeof stageAt>;
+  const stageSchema = z.strictObject({
+    name: z.string().min(1).describe('Names the stage in messages and reports').optional(),
+    gap: duration.describe('Wait this long after the previous stage ends (or, for the first, after the run starts)').default(0),
+    steps: z.array(stageStep).min(1).max(MAX_STEPS),
+  });
+  return { flatStep, stageStep, stageSchema };
+}
+
+export const { flatStep, stageStep, stageSchema } = stepSchemasFor(faultKinds);
 
 export type FlatStepInput = z.output<typeof flatStep>;
 export type StageStepInput = z.output<typeof stageStep>;
 export type StageInput = z.output<typeof stageSchema>;
 
-type Resolved<S> = S extends { fault: string; duration?: number } ? Omit<S, 'heal' | 'duration'> & { duration: number } : S;
 /**
  * A step as the driver schedules it: absolute `at`, and for faults that last the `duration` until
  * heal (0: at once). An instant fault (cache-flush) has none. It is itself a valid flat step.
  */
-export type TimelineStep = Resolved<FlatStepInput>;
-export type FaultStep = Extract<TimelineStep, { fault: string }>;
-export type TransferStep = Extract<TimelineStep, { transfer: unknown }>;
+export type FaultStep = BuiltinFaultStep;
+export type TransferStep = Extract<FlatStepInput, { transfer: unknown }>;
+export type TimelineStep = FaultStep | TransferStep;

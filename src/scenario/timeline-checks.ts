@@ -1,13 +1,15 @@
 import type { z } from 'zod';
 import type { CacheAdapterDefinition } from '../cache/cache-adapter.ts';
+import type { FaultCheckContext, FaultKinds } from '../faults/fault-kind.ts';
 import { isCompiled, sourcePathOf } from './compile-timeline.ts';
-import { formatDuration } from './duration.ts';
-import { stormFaults, type TimelineStep } from './step-schemas.ts';
+import { formatDuration } from '../fields/duration.ts';
+import type { TimelineStep } from './step-schemas.ts';
 
 /**
- * Checks of the compiled timeline against the rest of the scenario: what the cache can take,
- * when events stop, which accounts exist, how big the fleet is. Each problem names the step as
- * it was written (flat list or stage).
+ * Checks of the compiled timeline against the rest of the scenario: when events stop, which
+ * accounts exist, each fault kind's own check (what the cache can take, how big the fleet is),
+ * and storms that would overlap. Each problem names the step as it was written (flat list or
+ * stage).
  */
 export interface TimelineContext {
   timeline: TimelineStep[];
@@ -21,18 +23,26 @@ export interface TimelineContext {
 
 const end = (step: TimelineStep) => step.at + ('duration' in step ? step.duration : 0);
 
-export function checkTimeline(s: TimelineContext, ctx: z.RefinementCtx): void {
+export function checkTimeline(s: TimelineContext, ctx: z.RefinementCtx, kinds: FaultKinds): void {
   if (!isCompiled(s.timeline)) return; // the timeline itself is invalid: that is reported already
   const pathOf = (step: TimelineStep, i: number) => sourcePathOf(step) ?? ['timeline', i];
   const issue = (step: TimelineStep, i: number, field: (string | number)[], message: string) =>
     ctx.addIssue({ code: 'custom', path: [...pathOf(step, i), ...field], message });
   const eventsStop = s.duration - s.drain;
-  const { adapter } = s;
-  const inProcess = adapter !== undefined && adapter.server === undefined;
-  const network = adapter?.server !== undefined;
   // with `accounts`, the count is exact; otherwise at least devices / max devices per account exist
   const accounts = s.fleet.accounts ?? Math.ceil(s.fleet.devices / s.fleet.devicesPerAccount.max);
-  const fleetSize = s.fleet.accounts === undefined ? s.fleet.devices : s.fleet.accounts * s.fleet.devicesPerAccount.min;
+  const scene: FaultCheckContext = {
+    cache: {
+      adapter: s.cache.adapter,
+      proxy: s.cache.proxy,
+      url: s.cache.url,
+      runs: s.adapter === undefined ? undefined : s.adapter.server === undefined ? 'in-process' : 'server',
+    },
+    fleet: {
+      devices: s.fleet.accounts === undefined ? s.fleet.devices : s.fleet.accounts * s.fleet.devicesPerAccount.min,
+      atLeast: s.fleet.accounts !== undefined,
+    },
+  };
 
   s.timeline.forEach((step, i) => {
     if (end(step) > eventsStop) {
@@ -47,22 +57,12 @@ export function checkTimeline(s: TimelineContext, ctx: z.RefinementCtx): void {
       });
       return;
     }
-    const cacheWhy = cacheProblem(step, s, inProcess, network);
-    if (cacheWhy) issue(step, i, ['fault'], `${step.fault} ${cacheWhy}`);
-    if ((step.fault === 'partition' || step.fault === 'wave') && step.share === 0) {
-      issue(step, i, ['share'], `expected a share > 0, found 0: a ${step.fault} of no device does nothing`);
-    }
-    if (step.fault === 'wave') {
-      if ((step.share === undefined) === (step.devices === undefined)) {
-        issue(step, i, step.share === undefined ? [] : ['devices'], `a wave takes either \`share\` (of the cameras) or \`devices\` (a count), ${step.share === undefined ? 'found neither' : 'not both'}`);
-      } else if (step.devices !== undefined && step.devices > fleetSize) {
-        issue(step, i, ['devices'], `expected at most ${fleetSize} devices (the fleet's size${s.fleet.accounts === undefined ? '' : ' for certain'}), found ${step.devices}`);
-      }
-    }
+    const kind = kinds.get(step.fault);
+    for (const problem of kind?.check?.(step, scene) ?? []) issue(step, i, problem.path, problem.message);
   });
 
   // the storm tracker follows one outage at a time, and a storm inside an outage is no storm
-  const storms = s.timeline.map((step, i) => ({ step, i })).filter(({ step }) => 'fault' in step && stormFaults.has(step.fault));
+  const storms = s.timeline.map((step, i) => ({ step, i })).filter(({ step }) => 'fault' in step && kinds.get(step.fault)?.storms === true);
   storms.forEach(({ step, i }, k) => {
     const before = storms.slice(0, k).find(({ step: other }) => end(other) > step.at || (other.at === step.at && end(other) === step.at));
     if (before && 'fault' in step && 'fault' in before.step) {
@@ -74,18 +74,4 @@ export function checkTimeline(s: TimelineContext, ctx: z.RefinementCtx): void {
 
 function accountId(n: number): string {
   return `acct-${String(n).padStart(6, '0')}`;
-}
-
-/** Why a fault cannot act on this cache, or undefined. */
-function cacheProblem(step: Extract<TimelineStep, { fault: string }>, s: TimelineContext, inProcess: boolean, network: boolean): string | undefined {
-  const url = s.cache.url !== undefined && network;
-  if (step.fault === 'cache-flush') return url ? 'flushes the private server crosswire starts, and cache.url names a server it did not start' : undefined;
-  if (step.fault === 'service-restart') {
-    return step.coldCache && url ? 'with coldCache flushes the private server crosswire starts, and cache.url names a server it did not start (set coldCache: false)' : undefined;
-  }
-  if (!step.fault.startsWith('cache-')) return undefined;
-  if (inProcess) return `needs a network cache adapter; ${s.cache.adapter} runs in-process`;
-  if (!s.cache.proxy && step.fault !== 'cache-restart') return 'acts through the chaos proxy, which cache.proxy: false turns off';
-  if (step.fault === 'cache-restart' && s.cache.url !== undefined) return 'restarts the private server crosswire starts, and cache.url names a server it did not start';
-  return undefined;
 }

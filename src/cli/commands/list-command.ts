@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheAdapters } from '../../cache/adapter-registry.ts';
+import { cacheAdapters } from '../../cache/builtin-adapters.ts';
 import { usageError } from '../../errors.ts';
-import { faultKinds } from '../../faults/fault-registry.ts';
+import type { FaultKinds } from '../../faults/fault-kind.ts';
+import { faultKinds } from '../../faults/fault-kinds.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
 
@@ -23,6 +24,11 @@ function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {
   return out;
 }
 
+/** One line per fault kind: its id, how long it lasts, what it does. */
+export function faultKindLines(kinds: FaultKinds = faultKinds): string[] {
+  return [...kinds.values()].map((k) => `${k.id.padEnd(16)} ${k.lasting.padEnd(15)} ${k.description}`);
+}
+
 /** `crosswire list adapters|faults|scenarios`: the names a scenario or flag may use, one per line. */
 export function listCommand(what: string): number {
   if (what === 'adapters') {
@@ -31,7 +37,7 @@ export function listCommand(what: string): number {
       process.stdout.write(`${d.id.padEnd(30)} ${where.padEnd(16)} ${d.description}\n`);
     }
   } else if (what === 'faults') {
-    for (const id of Object.keys(faultKinds)) process.stdout.write(`${id}\n`);
+    for (const line of faultKindLines()) process.stdout.write(`${line}\n`);
   } else if (what === 'scenarios') {
     for (const { file, about } of shippedScenarios()) process.stdout.write(`scenarios/${file.padEnd(44)} ${about}\n`);
   } else {

@@ -1,4 +1,6 @@
-import type { Fault } from './fault.ts';
+import { z } from 'zod';
+import { defineFaultKind } from '../fault-kind.ts';
+import { namesUserServer } from '../shared-checks.ts';
 
 /**
  * The reference service goes down and comes back: its push path disconnects from the broker
@@ -7,8 +9,19 @@ import type { Fault } from './fault.ts';
  * just before it returns, as a restarted process with an in-memory cache or a fresh cache node
  * would find it: every lookup in the herd that follows goes to the source of truth.
  */
-export function serviceRestart(step: { duration: number; coldCache: boolean }): Fault {
-  return {
+export const serviceRestart = defineFaultKind({
+  id: 'service-restart',
+  description: 'The reference service goes offline and comes back at heal; with `coldCache`, the cache is flushed first.',
+  lasting: 'window',
+  storms: false,
+  fields: {
+    coldCache: z.boolean().describe('Flush the cache just before the service comes back').default(true),
+  },
+  check: (step, s) =>
+    step.coldCache && namesUserServer(s)
+      ? [{ path: ['fault'], message: `${step.fault} with coldCache flushes the private server crosswire starts, and cache.url names a server it did not start (set coldCache: false)` }]
+      : [],
+  create: (step) => ({
     id: 'service-restart',
     describe: () => `reference service offline for ${step.duration}ms${step.coldCache ? ', back with a cold cache' : ''}`,
     inject(targets) {
@@ -21,5 +34,5 @@ export function serviceRestart(step: { duration: number; coldCache: boolean }): 
         targets.service.start();
       }
     },
-  };
-}
+  }),
+});

@@ -8,16 +8,16 @@ import { slowClose } from './toxics/slow-close.ts';
 import { timeout } from './toxics/timeout.ts';
 
 /** Toxics by Toxiproxy's type name: a new toxic is one file and one line here. */
-export const toxicRegistry: ReadonlyMap<string, Toxic> = new Map(
+export const toxicKinds: ReadonlyMap<string, Toxic> = new Map(
   [latency, timeout, resetPeer, slowClose, bandwidth, slicer, limitData].map((t) => [t.type, t]),
 );
 
 export function knownToxics(): string[] {
-  return [...toxicRegistry.keys()].sort();
+  return [...toxicKinds.keys()].sort();
 }
 
 export function toxicFor(type: string): Toxic {
-  const toxic = toxicRegistry.get(type);
+  const toxic = toxicKinds.get(type);
   if (toxic === undefined) throw new Error(`unknown toxic "${type}"; known toxics: ${knownToxics().join(', ')}`);
   return toxic;
 }

@@ -18,11 +18,13 @@ export interface DurationBounds {
   max: number;
 }
 
+// keyed by the definition, which `.describe()` and `.meta()` copies share with the original
 const bounds = new WeakMap<object, DurationBounds>();
+const defOf = (schema: object): object => (schema as { _zod?: { def?: object } })._zod?.def ?? schema;
 
 /** The bounds of a duration schema (as made by durationWithin), or undefined for anything else. */
 export function durationBoundsOf(schema: object): DurationBounds | undefined {
-  return bounds.get(schema);
+  return bounds.get(defOf(schema));
 }
 
 /** `250ms`, `30s`, `5m`, `168h`: a bound as a person writes it. */
@@ -56,7 +58,7 @@ export function durationWithin(min: number, max: number) {
     }
     return ms;
   });
-  bounds.set(schema, { min, max });
+  bounds.set(defOf(schema), { min, max });
   return schema;
 }
 
