@@ -1,8 +1,8 @@
 import { required, type Fault } from './fault.ts';
 
 /**
- * Faults on the cache path (CATALOG: "what the fault layer must offer"). Latency, outages and
- * resets act through the chaos proxy in front of the cache server; a restart stops and starts
+ * Faults on the cache path (docs/mechanisms.md: "what a fault layer must offer"). Latency, outages
+ * and resets act through the chaos proxy in front of the cache server; a restart stops and starts
  * the private server itself. Durations are scenario time; the proxy works in wall-clock time.
  */
 
