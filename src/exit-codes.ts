@@ -1,4 +1,4 @@
-/** The one table of process exit codes, beside the verdicts and errors they report. Printed by `--help` and the README. */
+/** The one table of process exit codes, beside the verdicts and errors they report. Printed by `--help`, the README and docs/cli-reference.md. */
 export const ExitCode = {
   pass: 0,
   fail: 1,

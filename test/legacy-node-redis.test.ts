@@ -5,9 +5,10 @@ import { startDelayingProxy, startPrivateRedis, type DelayingProxy, type Private
 import { sleep } from './support/async.ts';
 
 /**
- * CATALOG "Real positive/negative pairs", verbatim: redis@2.2.5 keeps its command queue across a
- * reconnect and hands the new replies to the commands that were in flight; redis@2.3.0 rejects
- * those and answers the new ones correctly. Private redis-server behind a delaying proxy.
+ * The real positive/negative pair of mechanism A2 (docs/mechanisms.md), reproduced as recorded
+ * there: redis@2.2.5 keeps its command queue across a reconnect and hands the new replies to the
+ * commands that were in flight; redis@2.3.0 rejects those and answers the new ones correctly.
+ * Private redis-server behind a delaying proxy.
  */
 const KEYS = ['owner:A', 'owner:B', 'owner:C', 'owner:D', 'owner:E'];
 const valueOf = (key: string): string => `acct-${key.slice(-1)}`;

@@ -74,7 +74,7 @@ async function lateReplyRound(c: FifoRespClient, [a, b, d]: string[]): Promise<O
   return Promise.all([first, get(c, b), get(c, d)]);
 }
 
-/** A2 trigger (CATALOG recipe): two GETs in flight, sockets reset, three new GETs on the new socket. */
+/** A2 trigger (the recipe in docs/mechanisms.md): two GETs in flight, sockets reset, three new GETs on the new socket. */
 async function resetRound(c: FifoRespClient, [a, b, d, e, f]: string[]): Promise<Outcome[]> {
   const before = c.connections;
   proxy.setDelay(200);
@@ -161,7 +161,7 @@ describe('FIFO RESP client', () => {
     expect(c.wrongValues.length - before).toBe(observed.length);
   });
 
-  it('keepQueueOnReconnect (A2): the CATALOG recipe shifts replies onto the kept requests, confessed', async () => {
+  it('keepQueueOnReconnect (A2): the A2 recipe shifts replies onto the kept requests, confessed', async () => {
     const c = client({ keepQueueOnReconnect: true, timeoutMs: 1000, mechanism: 'A2 stale-queue' });
     await connected(c, 1);
     // like node_redis 2.2.5: A and B get C's and D's replies, C gets E's, D and E wait in vain

@@ -63,7 +63,7 @@ export interface CacheAdapterDefinition {
   description: string;
   /** The server a network adapter needs: the runner starts a private one when no URL is given. */
   server?: 'redis' | 'memcached';
-  /** The mechanism from CATALOG.md a faulty adapter reproduces. */
+  /** The mechanism a faulty adapter reproduces, as docs/mechanisms.md names it (`A1 crossed-replies`). */
   mechanism?: string;
   create(context: CacheAdapterContext): CacheAdapter | Promise<CacheAdapter>;
 }

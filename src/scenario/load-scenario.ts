@@ -11,8 +11,9 @@ import { scenarioSchema, scenarioSchemaFor } from './schema.ts';
 import type { Scenario } from './schema.ts';
 
 /**
- * Reading scenario files: YAML → plain object → zod. Every error is a
- * CrosswireError (exit 2) listing all problems, one per line, as `file:line:col: path: text`.
+ * Reading scenario files (docs/architecture.md, the scenario layer): YAML → plain object → zod.
+ * Every error is a CrosswireError (exit 2) listing all problems, one per line, as
+ * `file:line:col: path: text`.
  */
 
 /** A value set from outside the file (a flag), applied before validation: flags beat the file. */

@@ -4,7 +4,8 @@ import { startPrivateServer, type PrivateServer } from '../../src/servers/privat
 /**
  * A TCP proxy on loopback that forwards bytes both ways after a configurable delay, keeping their
  * order, and can drop every connection at once with data still in flight: the two triggers of
- * CATALOG A1 (latency above the client timeout) and A2 (a reset with requests in flight).
+ * mechanisms A1 (latency above the client timeout) and A2 (a reset with requests in flight) in
+ * docs/mechanisms.md.
  */
 export interface DelayingProxy {
   readonly port: number;

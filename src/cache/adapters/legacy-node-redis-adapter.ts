@@ -5,10 +5,10 @@ import { defineCacheAdapter, numberOption, type CacheAdapter, type CacheAdapterC
 import { redisAddress } from '../wire/wire-adapter.ts';
 
 /**
- * The real historical node_redis 2.x, pinned as npm aliases: `redis@2.2.5` keeps its command
- * queue across a reconnect (CATALOG A2, redis/node-redis#898) and `redis@2.3.0` rejects commands
- * in flight on connection loss. A thin wrapper over the old callback API; it does not confess —
- * the oracle must catch 2.2.5 on its own.
+ * The real historical node_redis 2.x, pinned as npm aliases: `redis@2.2.5` keeps its command queue
+ * across a reconnect (mechanism A2 in docs/mechanisms.md, redis/node-redis#898) and `redis@2.3.0`
+ * rejects commands in flight on connection loss. A thin wrapper over the old callback API; it does
+ * not confess — the oracle must catch 2.2.5 on its own.
  *
  * Options: `retryMaxDelay` (ms, default 100), `timeout` (ms, default 2000; 0 = none).
  */

@@ -29,7 +29,7 @@ import {
  *   and gives up for good on a socket timeout).
  * - connectTimeout (2000 ms).
  * On a connection loss node-redis rejects the commands in flight (fixed since 2.3.0; see
- * CATALOG A2) and writes the unsent ones on the new connection.
+ * mechanism A2 in docs/mechanisms.md) and writes the unsent ones on the new connection.
  */
 interface NodeRedisClient {
   connect(): Promise<unknown>;

@@ -11,11 +11,12 @@ import {
 import { ConfessionLog } from './confession-log.ts';
 
 /**
- * CATALOG A1, crossed replies. A simulated single connection to a serial server: requests queue
- * in a pending FIFO and the server answers them in order, each after a seeded service time
- * (mostly short, sometimes a spike). The client gives up on a request after `timeout` and
- * removes it from the FIFO, but the server still answers it, so every later reply goes to the
- * request behind the one it was meant for (redis-py 4.4.0–4.5.3, the ChatGPT 2023 leak).
+ * Mechanism A1 in docs/mechanisms.md, crossed replies. A simulated single connection to a serial
+ * server: requests queue in a pending FIFO and the server answers them in order, each after a
+ * seeded service time (mostly short, sometimes a spike). The client gives up on a request after
+ * `timeout` and removes it from the FIFO, but the server still answers it, so every later reply
+ * goes to the request behind the one it was meant for (redis-py 4.4.0–4.5.3, the ChatGPT 2023
+ * leak).
  */
 interface Request {
   key: string;

@@ -10,9 +10,9 @@ import {
 import { ConfessionLog } from './confession-log.ts';
 
 /**
- * CATALOG C3, truncated keys. Keys are cut to `keyLength` characters before they reach the
- * store (a length limit "handled" by truncation), so devices whose ids share a prefix share an
- * entry. Each entry remembers the full key it was written under, to confess.
+ * Mechanism C3 in docs/mechanisms.md, truncated keys. Keys are cut to `keyLength` characters before
+ * they reach the store (a length limit "handled" by truncation), so devices whose ids share a
+ * prefix share an entry. Each entry remembers the full key it was written under, to confess.
  */
 class KeyCollisionAdapter implements ConfessingAdapter {
   readonly id = 'faulty:key-collision';

@@ -4,9 +4,10 @@ import { defineCacheAdapter, type CacheOpRef, type ConfessingAdapter, type Wrong
 import { ConfessionLog } from './confession-log.ts';
 
 /**
- * CATALOG E1, stale owner. Invalidations are acknowledged but not applied (a lost delete, a
- * replica that never saw it), so after an ownership transfer the old owner stays cached until
- * the TTL runs out. It remembers which keys a correct cache would have dropped, to confess.
+ * Mechanism E1 in docs/mechanisms.md, stale owner. Invalidations are acknowledged but not applied
+ * (a lost delete, a replica that never saw it), so after an ownership transfer the old owner stays
+ * cached until the TTL runs out. It remembers which keys a correct cache would have dropped, to
+ * confess.
  */
 class StaleOwnerAdapter implements ConfessingAdapter {
   readonly id = 'faulty:stale-owner';

@@ -2,9 +2,10 @@ import { defineCacheAdapter } from '../cache-adapter.ts';
 import { WireCacheAdapter } from './wire-adapter.ts';
 
 /**
- * CATALOG A1 on a real socket: a request that times out leaves the pending FIFO, but Redis still
- * answers it, and that late reply is handed to the next request on the connection (redis-py
- * 4.4.0–4.5.3, the ChatGPT 2023 leak). Needs latency above `timeout` with requests queued behind.
+ * Mechanism A1 (docs/mechanisms.md) on a real socket: a request that times out leaves the pending
+ * FIFO, but Redis still answers it, and that late reply is handed to the next request on the
+ * connection (redis-py 4.4.0–4.5.3, the ChatGPT 2023 leak). Needs latency above `timeout` with
+ * requests queued behind.
  */
 export default defineCacheAdapter({
   id: 'faulty:wire-crossed-replies',

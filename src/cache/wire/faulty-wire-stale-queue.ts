@@ -2,9 +2,10 @@ import { defineCacheAdapter } from '../cache-adapter.ts';
 import { WireCacheAdapter } from './wire-adapter.ts';
 
 /**
- * CATALOG A2 on a real socket: requests in flight when the connection drops stay in the pending
- * FIFO and are not resent, so the first replies on the new connection go to them and every later
- * reply shifts (node_redis 2.0–2.2.5, #898). Needs in-flight requests at a reset, then new traffic.
+ * Mechanism A2 (docs/mechanisms.md) on a real socket: requests in flight when the connection drops
+ * stay in the pending FIFO and are not resent, so the first replies on the new connection go to
+ * them and every later reply shifts (node_redis 2.0–2.2.5, #898). Needs in-flight requests at a
+ * reset, then new traffic.
  */
 export default defineCacheAdapter({
   id: 'faulty:wire-stale-queue',

@@ -4,9 +4,9 @@ import { ConfessionLog } from '../faulty/confession-log.ts';
 import { encodeCommand, RespError, RespParser, type RespReply } from './resp-codec.ts';
 
 /**
- * A small Redis client built the way most clients are: one connection, a pending FIFO, and
- * reply i handed to the head of the FIFO. Two switches reintroduce the two historical ways that
- * FIFO goes wrong (CATALOG A1, A2); both only bite when the network misbehaves.
+ * A small Redis client built the way most clients are: one connection, a pending FIFO, and reply i
+ * handed to the head of the FIFO. Two switches reintroduce the two historical ways that FIFO goes
+ * wrong (mechanisms A1, A2 in docs/mechanisms.md); both only bite when the network misbehaves.
  *
  * Besides the FIFO the client keeps, per connection, the list of requests in the order they were
  * written to that socket: the truth about which request each reply answers. When the FIFO hands

@@ -1,7 +1,7 @@
 /**
  * RESP2, the Redis wire protocol: commands go out as arrays of bulk strings, replies come back
- * as one of five types. Nothing in a reply says which request it answers — that is the whole
- * bug class in CATALOG.md — so the parser only delivers replies in order.
+ * as one of five types. Nothing in a reply says which request it answers — the root of every
+ * wire-level mixup in docs/mechanisms.md — so the parser only delivers replies in order.
  */
 
 /** An error reply (`-ERR …`): a value on the wire, not a failure of the parser. */

@@ -1,0 +1,71 @@
+import type { ThresholdMetric } from './threshold-expression.ts';
+
+/**
+ * The words of the scenario reference (docs/scenario-reference.md): what each field means, kept
+ * beside the schema because zod carries types, bounds and defaults but not these sentences.
+ * scenario-reference.ts takes everything else from the schema itself; its test fails when a field
+ * has no sentence here, or a sentence names a field the schema no longer has.
+ */
+
+/** What each scenario field is, by dotted path. Units the schema cannot say go here. */
+export const fieldText: Readonly<Record<string, string>> = {
+  name: 'names the report directory',
+  description: 'free text, shown nowhere but the file',
+  seed: 'fixes fleet, ownership, events, fault picks, transfers and every jitter draw',
+  timeScale: 'real clock only: scenario time runs this many times faster than the wall clock',
+  clock: '`virtual`: no real timers or I/O, the same seed gives the same history byte for byte; `real`: wall-clock time compressed by `timeScale`; `auto`: virtual wherever it can be (see [Clocks and determinism](clocks.md))',
+  duration: 'scenario time the run lasts',
+  drain: 'cameras stop publishing this long before the end; shorter than `duration`; every step must end before then',
+  'fleet.devices': 'cameras: the fleet size (ignored when `fleet.accounts` is set); at most 500,000 on the `memory` transport, 8,000 on `tcp`',
+  'fleet.accounts': 'exactly this many accounts, each drawing its cameras from `devicesPerAccount`',
+  'fleet.devicesPerAccount': 'cameras per account: a uniform draw per account',
+  'fleet.viewersPerAccount': 'app sessions per account: a uniform draw per account',
+  'fleet.eventInterval': "mean time between one camera's motion events (exponential gaps)",
+  'fleet.tapShare': 'share of received thumbnails a viewer opens (asks for the video)',
+  'fleet.transport': '`memory`: in-process streams (100k+ devices); `tcp`: loopback sockets',
+  'fleet.keepalive': 'seconds: keep-alive announced in CONNECT (0: none)',
+  'fleet.backoff.kind': 'reconnect delay: 0, `base`, or base · 2^(attempt−1) capped at `cap`; `none` needs a real clock (see [Scenarios](scenarios.md))',
+  'fleet.backoff.jitter': 'on a delay d: d, U[0,d], U[d/2,d], or min(cap, U[base, 3·previous])',
+  'fleet.backoff.base': 'first delay',
+  'fleet.backoff.cap': 'longest delay',
+  'fleet.backoff.maxAttempts': 'attempts: give up after this many failures in a row; 0 = never',
+  'broker.connectTimeout':
+    '**wall clock**: how long a new connection may take to send its CONNECT before the broker closes it (aedes\' own timer); in a herd a slow broker drops what it cannot read in time, and those cameras retry',
+  'broker.thread': 'where aedes runs: `inline` = in the run\'s own thread; `worker` = a worker thread of its own (real clock and memory transport only; otherwise exit 2), see [The broker\'s thread](clocks.md#the-brokers-thread)',
+  'cache.adapter': 'the cache under test: an adapter id or a module path such as `./my-adapter.js` (see [Cache adapters](adapters.md))',
+  'cache.url': 'network adapters: use this server (`redis://…`, `memcached://…`) instead of starting a private one',
+  'cache.module': 'package name: load the client library from this installed package (an npm alias)',
+  'cache.proxy': 'network adapters: the chaos proxy between service and server (cache faults need it)',
+  'cache.ttl': 'TTL of cached ownership records',
+  'cache.createTimeout': "**wall clock**: how long the adapter's `create()` may take; past it the run stops with exit 5",
+  'cache.closeTimeout': "**wall clock**: how long the adapter's `close()` may take at the end; past it, a warning (the verdict stands)",
+  'cache.operationTimeout': '**wall clock**: how long one get/set/delete may take before it is recorded as failed (its effect unknown); `0` never',
+  'cache.options': 'adapter-specific knobs, passed as they are',
+  'service.verify': "the service's verification layer: `envelope` (the value must echo the key asked for), `source-of-truth` (re-check the owner in the database before acting)",
+  'service.sourceOfTruthLatency': 'latency of the database behind the cache',
+  timeline: 'what happens when: a list of steps, or `{ stages: [...] }` (below)',
+  'checks.minReconnectShare': 'the storm check: this share of the cameras cut off must come back after each heal',
+  'checks.everyAccountDelivered': 'the deliveries check: every account that owned a publishing camera got one of its own thumbnails',
+  'checks.minTransfersTested': 'the transfers-tested check: share of transferred cameras whose owner was looked up through the cache after the transfer',
+  thresholds: 'metric → list of expressions: k6-style limits (`reconnect_seconds: ["p(99)<30"]`); breached alone, exit 3 (below)',
+  'limits.historyBytes': 'the history cap: past it the run stops early, INCONCLUSIVE (see [Scenarios](scenarios.md#the-history-cap))',
+};
+
+
+/** The fields of a stage (`timeline: { stages: [...] }`). */
+export const stageFieldText: Readonly<Record<string, string>> = {
+  name: 'names the stage in messages and reports',
+  gap: "wait this long after the previous stage's last heal (the first stage: after the run starts)",
+  steps: "the stage's steps; they start together: their `at` (default `0`) and `heal` count from the stage's start",
+};
+
+/** What each threshold metric measures. */
+export const thresholdText: Readonly<Record<ThresholdMetric, string>> = {
+  reconnect_seconds: "scenario seconds from a restore (outage, restart, storm, partition heal) to each camera's reconnect",
+  thumbnail_latency_ms: "scenario ms from a camera's publish to a viewer's receipt",
+  cache_latency_ms: 'wall-clock ms of each cache operation (0 on a virtual clock)',
+  cache_errors: 'share of cache operations that failed',
+  events_dropped: 'share of published events dropped for a stated reason',
+  violations: 'leaks the oracle saw',
+  failed_connects: 'camera connection attempts that failed',
+};
