@@ -1,16 +1,52 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two groups, one after the other. `unit`: modules and quick virtual-clock runs, files in
+ * parallel (`npm run test:unit` for the inner loop). `e2e`: whole runs on a real clock, private
+ * servers, CLI processes, a browser — two files at a time, since real-clock runs on a 2-core
+ * machine starve each other beyond that. The long suites run apart (vitest.long.config.ts:
+ * `npm run test:heavy`, `npm run test:trust`).
+ */
+const e2e = [
+  'adapter-misbehaviour',
+  'cache-contract',
+  'chaos-clients',
+  'cli-bad-input',
+  'cli-interrupt',
+  'cli-selftest',
+  'gate',
+  'history-replay',
+  'honest-adapters',
+  'legacy-node-redis',
+  'metrics-port',
+  'network-controls',
+  'network-faulty-controls',
+  'positive-controls',
+  'private-server',
+  'report-browser',
+  'shipped-scenarios',
+  'storm-run',
+  'tcp-run',
+  'thresholds',
+  'user-adapter-module',
+  'wire-fifo-client',
+].map((name) => `test/${name}.test.ts`);
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // the trust matrix runs apart: npm run test:trust
-    exclude: ['test/trust/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Scenario runs are real-time: two at once on a 2-core machine starve each other's clocks
-    // and turn timing into noise. Test files therefore run one after another.
-    fileParallelism: false,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...e2e, 'test/heavy/**', 'test/trust/**', 'node_modules/**'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: e2e, maxWorkers: 2, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -11,14 +11,16 @@ import { set, yamlFiles } from '../support/scenario-files.ts';
  * adapter fixture that can run it — linearizable caches that are slow, pooled, or complete their
  * operations in random order. Each run must PASS: a false FAIL here is a verdict users cannot
  * trust. In-process fixtures run the scenarios without cache faults (those act on a network
- * connection); the slow network client runs them all.
+ * connection); the correct network clients (a slowed ioredis, ioredis, node-redis, redis@2.3.0,
+ * memjs) run them all.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SEEDS = (process.env.TRUST_SEEDS ?? '1,2,3,4,5').split(',').map(Number);
 const fixture = (name: string) => `./${relative(process.cwd(), join(ROOT, 'test', 'fixtures', name))}`;
 
 const inProcess = [fixture('honest/random-latency-cache.js'), fixture('honest/connection-pool-cache.js'), fixture('slow-map-adapter.js')];
-const network = fixture('honest/slow-redis-client.js');
+/** Correct network clients: a slowed ioredis fixture, and the real libraries crosswire ships adapters for. */
+const network = [fixture('honest/slow-redis-client.js'), 'ioredis', 'node-redis', 'redis@2.3.0', 'memjs'];
 
 
 const files = await yamlFiles(join(ROOT, 'scenarios'));
@@ -34,12 +36,12 @@ afterAll(() => {
 });
 
 const cases = files.flatMap((file) =>
-  [...(needsNetwork.has(file) ? [] : inProcess), network].flatMap((adapter) => SEEDS.map((seed) => ({ file, adapter, seed, name: relative(ROOT, file) }))),
+  [...(needsNetwork.has(file) ? [] : inProcess), ...network].flatMap((adapter) => SEEDS.map((seed) => ({ file, adapter, seed, name: relative(ROOT, file) }))),
 );
 
 describe('honest adapters on every shipped scenario', () => {
   it.each(cases)('$name with $adapter, seed $seed: PASS', async ({ file, adapter, seed }) => {
-    if (adapter === network && skipWithout('redis')) return;
+    if (adapter === 'memjs' ? skipWithout('memcached') : network.includes(adapter) && skipWithout('redis')) return;
     const { scenario } = await loadScenarioFile(file, [set('cache.adapter', adapter, 'trust matrix'), set('seed', seed, 'trust matrix')]);
     const { summary } = await runScenario(scenario);
     tally.runs++;

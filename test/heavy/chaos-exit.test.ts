@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './support/run-cli.ts';
-import { skipWithout } from './support/server-skip.ts';
+import { runCli } from '../support/run-cli.ts';
+import { skipWithout } from '../support/server-skip.ts';
 
 /**
  * The shipped chaos scenarios on network caches, end to end through the CLI: once the verdict is
@@ -12,7 +12,7 @@ import { skipWithout } from './support/server-skip.ts';
  * a timer, or a server) would keep it running after the verdict, as a user once saw at 90% CPU.
  * Fleets and durations are cut down; the cache faults (latency, resets every few seconds) stay.
  */
-const scenario = (path: string) => fileURLToPath(new URL(`../scenarios/${path}`, import.meta.url));
+const scenario = (path: string) => fileURLToPath(new URL(`../../scenarios/${path}`, import.meta.url));
 const VERDICT = /^(PASS|FAIL|INCONCLUSIVE)\b.* violations=\d+/m;
 const CODES: Record<string, number> = { PASS: 0, FAIL: 1, INCONCLUSIVE: 4 };
 /** From the verdict line to the process's exit. */
