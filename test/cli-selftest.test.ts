@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.ts';
 
-
 const crosswire = (args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 describe('crosswire selftest', () => {
@@ -11,8 +10,18 @@ describe('crosswire selftest', () => {
     expect(code).toBe(0);
     expect(result.ok).toBe(true);
     expect(result.rows).toHaveLength(1);
-    expect(result.rows[0]).toMatchObject({ adapter: 'faulty:key-collision', expected: 'FAIL', verdict: 'FAIL', ok: true });
+    expect(result.rows[0]).toMatchObject({ adapter: 'faulty:key-collision', expected: 'FAIL', verdict: 'FAIL', blame: 'wrong-key', ok: true });
     expect(result.rows[0].violations).toBeGreaterThan(0);
+  });
+
+  it('on the short-TTL churn scenario: memory PASSes and stale-owner FAILs, blamed stale', async () => {
+    const { code, stdout } = await crosswire(['selftest', '--only', 'ttl-churn', '--json']);
+    const result = JSON.parse(stdout) as { ok: boolean; rows: { adapter: string; verdict: string; ok: boolean; note: string }[] };
+    expect(code, stdout).toBe(0);
+    expect(result.rows.map((r) => [r.adapter, r.verdict, r.ok])).toEqual([
+      ['memory', 'PASS', true],
+      ['faulty:stale-owner', 'FAIL', true],
+    ]);
   });
 
   it('lists every adapter the controls name', async () => {

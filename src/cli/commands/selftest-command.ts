@@ -4,6 +4,7 @@ import { isCrosswireError } from '../../errors.ts';
 import { runScenario } from '../../runner/run-scenario.ts';
 import { loadScenarioFile, type Override } from '../../scenario/load-scenario.ts';
 import type { Verdict } from '../../oracle/verdict.ts';
+import type { BlameClass } from '../../oracle/violation.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { makeChalk } from '../output.ts';
 
@@ -12,26 +13,30 @@ export interface Control {
   adapter: string;
   scenario: string;
   expected: Verdict;
+  /** For a control that must FAIL: the one class of blame its violations must get. */
+  blame?: BlameClass;
 }
 
 const scenarioPath = (name: string) => fileURLToPath(new URL(`../../../scenarios/${name}`, import.meta.url));
 
 /**
- * Every positive control must FAIL and every correct adapter must PASS, on the same scenario
- * and seed: the proof that the oracle sees what it claims to see.
+ * Every positive control must FAIL, blamed for what it does, and every correct adapter must PASS,
+ * on the same scenario and seed: the proof that the oracle sees what it claims to see.
  */
 export const controls: Control[] = [
   { adapter: 'memory', scenario: 'reconnect-storm.yaml', expected: 'PASS' },
-  { adapter: 'faulty:crossed-replies', scenario: 'reconnect-storm.yaml', expected: 'FAIL' },
-  { adapter: 'faulty:stale-owner', scenario: 'reconnect-storm.yaml', expected: 'FAIL' },
-  { adapter: 'faulty:key-collision', scenario: 'reconnect-storm.yaml', expected: 'FAIL' },
+  { adapter: 'faulty:crossed-replies', scenario: 'reconnect-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  { adapter: 'faulty:stale-owner', scenario: 'reconnect-storm.yaml', expected: 'FAIL', blame: 'stale' },
+  { adapter: 'faulty:key-collision', scenario: 'reconnect-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  { adapter: 'memory', scenario: 'ttl-churn.yaml', expected: 'PASS' },
+  { adapter: 'faulty:stale-owner', scenario: 'ttl-churn.yaml', expected: 'FAIL', blame: 'stale' },
   { adapter: 'ioredis', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'node-redis', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'memjs', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'redis@2.3.0', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
-  { adapter: 'redis@2.2.5', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL' },
-  { adapter: 'faulty:wire-crossed-replies', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL' },
-  { adapter: 'faulty:wire-stale-queue', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL' },
+  { adapter: 'redis@2.2.5', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  { adapter: 'faulty:wire-crossed-replies', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  { adapter: 'faulty:wire-stale-queue', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
 ];
 
 export interface SelftestRow extends Control {
@@ -56,8 +61,11 @@ export async function selftestCommand(options: { only?: string; seed?: number; c
       if (options.seed !== undefined) overrides.push({ path: ['seed'], value: options.seed, origin: 'flag --seed' });
       const { scenario } = await loadScenarioFile(scenarioPath(control.scenario), overrides);
       const { summary } = await runScenario(scenario);
-      const ok = summary.verdict === control.expected;
-      rows.push({ ...control, verdict: summary.verdict, violations: summary.violationCount, seconds: (performance.now() - started) / 1000, ok, note: ok ? '' : summary.reasons[0] ?? '' });
+      const blamed = Object.keys(summary.blame ?? {});
+      const wrongBlame = control.blame !== undefined && (blamed.length === 0 || blamed.some((b) => b !== control.blame));
+      const ok = summary.verdict === control.expected && !wrongBlame;
+      const note = ok ? '' : wrongBlame ? `blamed ${blamed.join(', ') || 'nothing'}, expected ${control.blame}` : (summary.reasons[0] ?? '');
+      rows.push({ ...control, verdict: summary.verdict, violations: summary.violationCount, seconds: (performance.now() - started) / 1000, ok, note });
     } catch (error) {
       if (isCrosswireError(error) && error.exitCode === ExitCode.unavailable) unavailable = true;
       rows.push({ ...control, verdict: 'ERROR', violations: 0, seconds: (performance.now() - started) / 1000, ok: false, note: (error as Error).message.split('\n')[0] });
@@ -71,8 +79,8 @@ export async function selftestCommand(options: { only?: string; seed?: number; c
 }
 
 function renderTable(c: ReturnType<typeof makeChalk>, rows: SelftestRow[]): string {
-  const header = ['adapter', 'scenario', 'expected', 'verdict', 'violations', 'time', ''];
-  const cells = rows.map((r) => [r.adapter, r.scenario, r.expected, r.verdict, String(r.violations), `${r.seconds.toFixed(1)}s`, r.ok ? '✓' : `✗ ${r.note}`]);
+  const header = ['adapter', 'scenario', 'expected', 'verdict', 'blame', 'violations', 'time', ''];
+  const cells = rows.map((r) => [r.adapter, r.scenario, r.expected, r.verdict, r.blame ?? '', String(r.violations), `${r.seconds.toFixed(1)}s`, r.ok ? '✓' : `✗ ${r.note}`]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
   const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
   return [c.bold(line(header)), ...cells.map((row, i) => (rows[i].ok ? line(row) : c.red(line(row))))].join('\n');
