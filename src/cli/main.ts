@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isCrosswireError } from '../errors.ts';
-import { regressionMetricNames } from '../gate/regression-metrics.ts';
+import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
 import { listCommand } from './commands/list-command.ts';
@@ -79,7 +79,7 @@ export function buildProgram(): Command {
     .option('--seed-list <seeds>', 'run exactly these seeds on both sides, e.g. 1,7,42')
     .option(
       '--max-regression <metric=percent>',
-      `how much worse the candidate may be, median over seeds (repeatable; default reconnect_p99=20; =off drops one); metrics: ${regressionMetricNames.join(', ')}`,
+      `how much worse the candidate may be, median over seeds (repeatable; defaults ${defaultMarginsText()}; =off drops one); metrics: ${regressionMetricNames.join(', ')}`,
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--devices <n>', 'number of cameras, both sides', integer(1, 500_000))
