@@ -22,6 +22,7 @@ const e2e = [
   'network-controls',
   'network-faulty-controls',
   'positive-controls',
+  'quiet-output',
   'private-server',
   'report-browser',
   'shipped-scenarios',

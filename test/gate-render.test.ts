@@ -6,7 +6,7 @@ import { renderGateJunit } from '../src/gate/gate-junit.ts';
 import { renderGateMarkdown } from '../src/gate/gate-markdown.ts';
 import type { GateRun } from '../src/gate/gate-run.ts';
 import type { GateSide } from '../src/gate/gate-side.ts';
-import { renderGateTable } from '../src/gate/gate-table.ts';
+import { renderGateQuiet, renderGateTable } from '../src/gate/gate-table.ts';
 import { DEFAULT_MARGINS, measureAll, regressionMetricNames } from '../src/gate/regression-metrics.ts';
 import { parseXml } from './support/xml-parse.ts';
 import { syntheticSummary } from './support/synthetic-summary.ts';
@@ -80,6 +80,30 @@ describe('the default comparisons, rendered', () => {
     expect(byName('thumbnail_p99 at most 50% worse than baseline (median over seeds)').children.map((c) => c.name)).toEqual(['skipped']);
     const margins = junit.children[0].children.find((c) => c.name === 'properties')!.children.find((p) => p.attributes.name === 'margins');
     expect(margins?.attributes.value).toBe('reconnect_p99=20%,cache_error_rate=50%,cache_p99=50%,thumbnail_p99=50%');
+  });
+});
+
+describe('gate --quiet', () => {
+  it('the outcome line alone when the gate passes or only regresses (the gate directory holds the rest)', () => {
+    expect(renderGateQuiet({ outcome: 'PASS', exitCode: 0, findings: [] }, '/out/gate/x')).toBe('gate: PASS (exit 0) /out/gate/x');
+    expect(renderGateQuiet(result, '/out/gate/x')).toBe('gate: REGRESSED (exit 3) /out/gate/x');
+  });
+
+  it('on a FAIL or INCONCLUSIVE, each run behind a finding: its directory and repro line, once', () => {
+    const at = (seed: number) => ({ scenario: 's', seed, runDir: `/out/gate/x/candidate/s/run-seed${seed}`, repro: `npm start -- s.yaml --cache x --seed ${seed}` });
+    const findings = [
+      { exitCode: 1 as const, message: 'candidate x FAILs on s seed 1', ...at(1) },
+      { exitCode: 3 as const, message: 'threshold breached by candidate x on s seed 1', ...at(1) },
+      { exitCode: 4 as const, message: 'candidate x is INCONCLUSIVE on s seed 2', ...at(2) },
+      { exitCode: 3 as const, scenario: 's', message: 'cache_error_rate regressed on s' },
+    ];
+    expect(renderGateQuiet({ outcome: 'FAIL', exitCode: 1, findings }, '/out/gate/x').split('\n')).toEqual([
+      'gate: FAIL (exit 1) /out/gate/x',
+      'run directory: /out/gate/x/candidate/s/run-seed1',
+      'reproduce: npm start -- s.yaml --cache x --seed 1',
+      'run directory: /out/gate/x/candidate/s/run-seed2',
+      'reproduce: npm start -- s.yaml --cache x --seed 2',
+    ]);
   });
 });
 

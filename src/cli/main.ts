@@ -49,7 +49,7 @@ export function buildProgram(): Command {
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
     .option('--json', 'print the summary document as JSON on stdout')
-    .option('--quiet', 'print only the final verdict line')
+    .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
@@ -88,7 +88,7 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
     .option('--metrics-port <port>', 'serve Prometheus metrics of the current run at http://127.0.0.1:<port>/metrics (0: any free port)', integer(0, 65535))
     .option('--json', 'print gate.json on stdout')
-    .option('--quiet', 'print only the outcome line')
+    .option('--quiet', 'print only the outcome line (and the run directory and repro line of each candidate run that leaks, is INCONCLUSIVE or breaches a threshold)')
     .option('--no-color', 'no colour')
     .addHelpText(
       'after',

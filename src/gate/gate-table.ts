@@ -58,3 +58,19 @@ export function renderGateTable(c: ChalkInstance, result: GateResult, sides: { b
   return out.join('\n');
 }
 
+/**
+ * What `gate --quiet` prints: the outcome line with the gate directory and, for every run behind
+ * a finding (a candidate that leaks, is INCONCLUSIVE or breaches a threshold), its run directory
+ * and reproduce command.
+ */
+export function renderGateQuiet(result: Pick<GateResult, 'outcome' | 'exitCode' | 'findings'>, gateDir: string): string {
+  const out = [`gate: ${result.outcome} (exit ${result.exitCode}) ${gateDir}`];
+  const seen = new Set<string>();
+  for (const f of result.findings) {
+    if (f.runDir === undefined || seen.has(f.runDir)) continue;
+    seen.add(f.runDir);
+    out.push(`run directory: ${f.runDir}`);
+    if (f.repro) out.push(`reproduce: ${f.repro}`);
+  }
+  return out.join('\n');
+}
