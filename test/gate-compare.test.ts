@@ -221,6 +221,8 @@ describe('gate options', () => {
     expect(await gateSide('candidate', 'ioredis', 'ioredis-next')).toEqual({ role: 'candidate', adapter: 'ioredis', module: 'ioredis-next', label: 'ioredis (ioredis-next)' });
     expect((await gateSide('baseline', './examples/user-adapter.js', undefined)).label).toBe('./examples/user-adapter.js');
     await expect(gateSide('candidate', 'redis@9.9.9', undefined)).rejects.toThrow('--candidate: unknown cache adapter "redis@9.9.9"');
+    // the alias given where the adapter goes: the message shows both flags
+    await expect(gateSide('candidate', 'ioredis-next', undefined)).rejects.toThrow('give the adapter over it and the package: --candidate <ioredis|node-redis|memjs> --candidate-module ioredis-next');
     await expect(gateSide('candidate', 'memory', 'ioredis-next')).rejects.toThrow('in-process adapter');
     await expect(gateSide('baseline', undefined, undefined)).rejects.toThrow('--baseline is required');
     await expect(gateSide('baseline', './nope.js', undefined)).rejects.toMatchObject({ exitCode: 2 });
