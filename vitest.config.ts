@@ -11,6 +11,7 @@ const e2e = [
   'adapter-misbehaviour',
   'cache-contract',
   'chaos-clients',
+  'ci-example-gate',
   'cli-bad-input',
   'cli-interrupt',
   'cli-selftest',
