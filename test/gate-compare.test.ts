@@ -29,7 +29,8 @@ function run(side: 'baseline' | 'candidate', seed: number, over: Partial<GateRun
     cacheErrors: 0,
     thresholds: [],
     ...over,
-    metrics: { ...Object.fromEntries(regressionMetricNames.map((m) => [m, undefined])), reconnect_p99: 4, cache_p99: 1, ...metrics } as GateRun['metrics'],
+    // the metrics compared by default, at about what the shipped control scenario measures
+    metrics: { ...Object.fromEntries(regressionMetricNames.map((m) => [m, undefined])), reconnect_p99: 4, cache_error_rate: 0.19, cache_p99: 480, thumbnail_p99: 4.3, ...metrics } as GateRun['metrics'],
   };
 }
 
@@ -43,7 +44,12 @@ describe('the gate comparison', () => {
     const r = compareGate([pair(1), pair(2)], DEFAULT_MARGINS, sides);
     expect(r.exitCode).toBe(0);
     expect(r.outcome).toBe('PASS');
-    expect(r.comparisons).toEqual([expect.objectContaining({ metric: 'reconnect_p99', status: 'ok', baseline: 4, candidate: 4, baselineRuns: 2 })]);
+    expect(r.comparisons).toEqual([
+      expect.objectContaining({ metric: 'reconnect_p99', marginPercent: 20, status: 'ok', baseline: 4, candidate: 4, baselineRuns: 2, changePercent: 0 }),
+      expect.objectContaining({ metric: 'cache_error_rate', marginPercent: 50, status: 'ok', baseline: 0.19, candidate: 0.19 }),
+      expect.objectContaining({ metric: 'cache_p99', marginPercent: 50, status: 'ok', baseline: 480 }),
+      expect.objectContaining({ metric: 'thumbnail_p99', marginPercent: 50, status: 'ok', baseline: 4.3 }),
+    ]);
   });
 
   it('exits 1 when the candidate leaks, naming the scenario, seed and repro command', () => {
@@ -103,20 +109,83 @@ describe('the gate comparison', () => {
     expect(r.comparisons[0]).toMatchObject({ status: 'regressed', baseline: 4, candidate: 5, changePercent: 25 });
     expect(r.findings[0].message).toBe('reconnect_p99 regressed on s: median 4.00s → 5.00s (+25.0%, margin 20%) over 3 seeds');
     expect(compareGate(runs, parseMargins(['reconnect_p99=30']), sides).exitCode).toBe(0);
-    expect(compareGate(runs, parseMargins(['reconnect_p99=off']), sides).comparisons).toEqual([]);
+    expect(compareGate(runs, parseMargins(['reconnect_p99=off']), sides).comparisons.map((c) => c.metric)).not.toContain('reconnect_p99');
   });
 
   it('ignores a change too small to matter, however large in percent', () => {
-    // 1 ms → 2 ms of cache latency is +100% but within the 2 ms noise floor
-    const r = compareGate([pair(1, {}, {}, { cache_p99: 1 }, { cache_p99: 2 })], parseMargins(['cache_p99=50']), sides);
-    expect(r.comparisons.find((c) => c.metric === 'cache_p99')).toMatchObject({ status: 'ok', changePercent: 100 });
+    // 4 ms → 9 ms of cache latency is +125% but within the 10 ms noise floor
+    const r = compareGate([pair(1, {}, {}, { cache_p99: 4 }, { cache_p99: 9 })], parseMargins(['cache_p99=50']), sides);
+    const cmp = r.comparisons.find((c) => c.metric === 'cache_p99');
+    expect(cmp).toMatchObject({ status: 'ok', changePercent: 125, delta: 5, floor: 10 });
+    expect(cmp?.note).toBe('median 4.0ms → 9.0ms (+125.0%, margin 50%; +5.0ms is within the 10.0ms noise floor) over 1 seed');
     expect(r.exitCode).toBe(0);
+    // the same +125% beyond the floor regresses
+    expect(compareGate([pair(1, {}, {}, { cache_p99: 40 }, { cache_p99: 90 })], DEFAULT_MARGINS, sides).exitCode).toBe(3);
   });
 
   it('marks a metric the scenario does not measure as n/a, not as a failure', () => {
     const r = compareGate([pair(1, {}, {}, { reconnect_p99: undefined }, { reconnect_p99: undefined })], DEFAULT_MARGINS, sides);
     expect(r.comparisons[0].status).toBe('n/a');
     expect(r.exitCode).toBe(0);
+  });
+});
+
+describe('what the gate compares by default', () => {
+  const seeds = (b: Partial<GateRun['metrics']>[], c: Partial<GateRun['metrics']>[]) => b.map((bm, i) => pair(i + 1, {}, {}, bm, c[i]));
+
+  it('leaks, reconnect p99, cache error rate, cache p99 and thumbnail p99, each with its margin', () => {
+    expect(DEFAULT_MARGINS).toEqual([
+      { metric: 'reconnect_p99', percent: 20 },
+      { metric: 'cache_error_rate', percent: 50 },
+      { metric: 'cache_p99', percent: 50 },
+      { metric: 'thumbnail_p99', percent: 50 },
+    ]);
+  });
+
+  it('fails a candidate with twice the baseline cache error rate, though reconnects are as fast', () => {
+    // the upgrade the gate once passed: the same p99 reconnect, 2× the cache errors
+    const runs = seeds(
+      [{ cache_error_rate: 0.19 }, { cache_error_rate: 0.18 }, { cache_error_rate: 0.2 }],
+      [{ cache_error_rate: 0.39 }, { cache_error_rate: 0.38 }, { cache_error_rate: 0.4 }],
+    );
+    const r = compareGate(runs, DEFAULT_MARGINS, sides);
+    expect(r.exitCode).toBe(3);
+    expect(r.comparisons.find((c) => c.metric === 'reconnect_p99')?.status).toBe('ok');
+    expect(r.findings.map((f) => f.message)).toEqual(['cache_error_rate regressed on s: median 19.00% → 39.00% (+105.3%, margin 50%) over 3 seeds']);
+    // within its margin when that is loosened, and not compared when turned off
+    expect(compareGate(runs, parseMargins(['cache_error_rate=150']), sides).exitCode).toBe(0);
+    const off = compareGate(runs, parseMargins(['cache_error_rate=off']), sides);
+    expect(off.exitCode).toBe(0);
+    expect(off.comparisons.map((c) => c.metric)).toEqual(['reconnect_p99', 'cache_p99', 'thumbnail_p99']);
+  });
+
+  it('judges a rate from a zero baseline against an absolute floor (0.5 points), not a ratio on zero', () => {
+    const judge = (candidate: number) => compareGate([pair(1, {}, {}, { cache_error_rate: 0 }, { cache_error_rate: candidate })], DEFAULT_MARGINS, sides).comparisons.find((c) => c.metric === 'cache_error_rate')!;
+    expect(judge(0)).toMatchObject({ status: 'ok', delta: 0 });
+    const few = judge(0.004); // 0.4% of operations failed: within the floor
+    expect(few).toMatchObject({ status: 'ok', delta: 0.004, floor: 0.005 });
+    expect(few).not.toHaveProperty('changePercent');
+    expect(few.note).toBe('median 0.00% → 0.40% (+0.40 points from a zero baseline, floor 0.50 points) over 1 seed');
+    const many = judge(0.008);
+    expect(many.status).toBe('regressed');
+    expect(many.note).toContain('+0.80 points from a zero baseline');
+    // the margin in percent plays no part from zero: even 1000% does not excuse it
+    expect(compareGate([pair(1, {}, {}, { cache_error_rate: 0 }, { cache_error_rate: 0.008 })], parseMargins(['cache_error_rate=1000']), sides).exitCode).toBe(3);
+    // and JSON keeps every number finite (no Infinity turned into null)
+    expect(JSON.stringify(many)).not.toContain('null');
+  });
+
+  it('fails a candidate whose thumbnails take much longer to arrive', () => {
+    const runs = seeds([{ thumbnail_p99: 4.3 }, { thumbnail_p99: 4.2 }, { thumbnail_p99: 6.6 }], [{ thumbnail_p99: 20.3 }, { thumbnail_p99: 20.2 }, { thumbnail_p99: 21.2 }]);
+    const r = compareGate(runs, DEFAULT_MARGINS, sides);
+    expect(r.exitCode).toBe(3);
+    expect(r.findings[0].message).toBe('thumbnail_p99 regressed on s: median 4.30s → 20.30s (+372.1%, margin 50%) over 3 seeds');
+    // run-to-run noise of the same library stays inside the defaults
+    const noise = seeds(
+      [{ thumbnail_p99: 4.59, cache_p99: 488, cache_error_rate: 0.196 }, { thumbnail_p99: 4.26, cache_p99: 477, cache_error_rate: 0.187 }, { thumbnail_p99: 4.36, cache_p99: 501, cache_error_rate: 0.191 }],
+      [{ thumbnail_p99: 4.42, cache_p99: 491, cache_error_rate: 0.224 }, { thumbnail_p99: 4.27, cache_p99: 476, cache_error_rate: 0.186 }, { thumbnail_p99: 6.67, cache_p99: 587, cache_error_rate: 0.19 }],
+    );
+    expect(compareGate(noise, DEFAULT_MARGINS, sides).exitCode).toBe(0);
   });
 });
 
@@ -127,11 +196,13 @@ describe('gate options', () => {
     expect(median([])).toBeUndefined();
   });
 
-  it('--max-regression adds to the default, replaces a metric named again, refuses unknown metrics', () => {
-    expect(parseMargins()).toEqual([{ metric: 'reconnect_p99', percent: 20 }]);
-    expect(parseMargins(['cache_p99=50%', 'reconnect_p99=10'])).toEqual([
+  it('--max-regression adds to the defaults, replaces a metric named again, drops one with =off, refuses unknown metrics', () => {
+    expect(parseMargins()).toEqual(DEFAULT_MARGINS);
+    expect(parseMargins(['cache_p99=75%', 'reconnect_p99=10', 'thumbnail_p99=off', 'cache_p50=30'])).toEqual([
       { metric: 'reconnect_p99', percent: 10 },
-      { metric: 'cache_p99', percent: 50 },
+      { metric: 'cache_error_rate', percent: 50 },
+      { metric: 'cache_p99', percent: 75 },
+      { metric: 'cache_p50', percent: 30 },
     ]);
     for (const bad of ['p99=20', 'reconnect_p99', 'reconnect_p99=-5', 'reconnect_p99=lots']) {
       expect(() => parseMargins([bad]), bad).toThrow(CrosswireError);
@@ -150,6 +221,8 @@ describe('gate options', () => {
     expect(await gateSide('candidate', 'ioredis', 'ioredis-next')).toEqual({ role: 'candidate', adapter: 'ioredis', module: 'ioredis-next', label: 'ioredis (ioredis-next)' });
     expect((await gateSide('baseline', './examples/user-adapter.js', undefined)).label).toBe('./examples/user-adapter.js');
     await expect(gateSide('candidate', 'redis@9.9.9', undefined)).rejects.toThrow('--candidate: unknown cache adapter "redis@9.9.9"');
+    // the alias given where the adapter goes: the message shows both flags
+    await expect(gateSide('candidate', 'ioredis-next', undefined)).rejects.toThrow('give the adapter over it and the package: --candidate <ioredis|node-redis|memjs> --candidate-module ioredis-next');
     await expect(gateSide('candidate', 'memory', 'ioredis-next')).rejects.toThrow('in-process adapter');
     await expect(gateSide('baseline', undefined, undefined)).rejects.toThrow('--baseline is required');
     await expect(gateSide('baseline', './nope.js', undefined)).rejects.toMatchObject({ exitCode: 2 });

@@ -34,7 +34,7 @@ beforeAll(async () => {
     return;
   }
   out = await mkdtemp(join(tmpdir(), 'crosswire-browser-'));
-  // a real FAIL run, through the CLI as a user runs it (and --quiet prints only the verdict line)
+  // a real FAIL run, through the CLI as a user runs it (--quiet: the verdict line, the run directory, the repro line)
   quiet = spawnSync(process.execPath, [cli, 'run', '--quiet', '--devices', '300', '--cache', 'faulty:key-collision', '--out-dir', out], { encoding: 'utf8' });
   runDir = await realpath(join(out, 'latest'));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -75,10 +75,10 @@ async function expectChartsDrawn(page: Page): Promise<void> {
 }
 
 describe.skipIf(!available && !process.env.CI)('report.html in headless Chromium', () => {
-  it('--quiet printed only the verdict line', () => {
+  it('--quiet printed only the verdict line, and on this FAIL the run directory and repro line', () => {
     expect(quiet.status).toBe(1);
     expect(quiet.stderr).toBe('');
-    expect(quiet.stdout).toMatch(/^FAIL reconnect-storm seed=1 cache=faulty:key-collision violations=\d+\n$/);
+    expect(quiet.stdout).toMatch(/^FAIL reconnect-storm seed=1 cache=faulty:key-collision violations=\d+\nrun directory: .+\nreproduce: npm start -- .+\n$/);
   });
 
   it('shows the verdict and every chart, with scripts off, fetching nothing; a screenshot is kept', async () => {

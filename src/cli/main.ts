@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isCrosswireError } from '../errors.ts';
-import { regressionMetricNames } from '../gate/regression-metrics.ts';
+import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
 import { listCommand } from './commands/list-command.ts';
@@ -49,7 +49,7 @@ export function buildProgram(): Command {
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
     .option('--json', 'print the summary document as JSON on stdout')
-    .option('--quiet', 'print only the final verdict line')
+    .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
@@ -79,7 +79,7 @@ export function buildProgram(): Command {
     .option('--seed-list <seeds>', 'run exactly these seeds on both sides, e.g. 1,7,42')
     .option(
       '--max-regression <metric=percent>',
-      `how much worse the candidate may be, median over seeds (repeatable; default reconnect_p99=20; =off drops one); metrics: ${regressionMetricNames.join(', ')}`,
+      `how much worse the candidate may be, median over seeds (repeatable; defaults ${defaultMarginsText()}; =off drops one); metrics: ${regressionMetricNames.join(', ')}`,
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--devices <n>', 'number of cameras, both sides', integer(1, 500_000))
@@ -88,7 +88,7 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
     .option('--metrics-port <port>', 'serve Prometheus metrics of the current run at http://127.0.0.1:<port>/metrics (0: any free port)', integer(0, 65535))
     .option('--json', 'print gate.json on stdout')
-    .option('--quiet', 'print only the outcome line')
+    .option('--quiet', 'print only the outcome line (and the run directory and repro line of each candidate run that leaks, is INCONCLUSIVE or breaches a threshold)')
     .option('--no-color', 'no colour')
     .addHelpText(
       'after',

@@ -2,7 +2,7 @@ import type { ThresholdResult } from '../oracle/run-metrics.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { GateRun } from './gate-run.ts';
 import type { GateSide } from './gate-side.ts';
-import { formatMetric, regressionMetrics, type Margin, type RegressionMetricName } from './regression-metrics.ts';
+import { formatAmount, formatDelta, formatMetric, regressionMetrics, type Margin, type RegressionMetricName } from './regression-metrics.ts';
 
 /** The same scenario and seed, run once per side. */
 export interface SeedPair {
@@ -24,7 +24,12 @@ export interface MetricComparison {
   /** How many per-seed values each median is over. */
   baselineRuns: number;
   candidateRuns: number;
+  /** Candidate minus baseline, in the metric's unit (a share for a rate). */
+  delta?: number;
+  /** Relative change; absent when the baseline is 0 (no ratio on zero: the noise floor decides). */
   changePercent?: number;
+  /** The metric's noise floor, in its unit: a change must be larger than this to count. */
+  floor: number;
   status: 'ok' | 'regressed' | 'not-compared' | 'n/a';
   note: string;
 }
@@ -128,10 +133,11 @@ export function compareGate(runs: ReadonlyArray<{ baseline: GateRun; candidate: 
 
 function compareMetric(scenario: string, margin: Margin, baseRuns: GateRun[], candRuns: GateRun[], seeds: number): MetricComparison {
   const { metric, percent } = margin;
+  const floor = regressionMetrics[metric].minDelta;
   const values = (runs: GateRun[]) => runs.map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined);
   const bv = values(baseRuns);
   const cv = values(candRuns);
-  const base: MetricComparison = { scenario, metric, marginPercent: percent, baseline: median(bv), candidate: median(cv), baselineRuns: bv.length, candidateRuns: cv.length, status: 'n/a', note: '' };
+  const base: MetricComparison = { scenario, metric, marginPercent: percent, baseline: median(bv), candidate: median(cv), baselineRuns: bv.length, candidateRuns: cv.length, floor, status: 'n/a', note: '' };
   if (bv.length === 0 && cv.length === 0) {
     return { ...base, status: baseRuns.length === 0 || candRuns.length === 0 ? 'not-compared' : 'n/a', note: baseRuns.length === 0 || candRuns.length === 0 ? 'no conclusive run on one side' : 'not measured in this scenario' };
   }
@@ -139,17 +145,30 @@ function compareMetric(scenario: string, margin: Margin, baseRuns: GateRun[], ca
     return { ...base, status: 'not-compared', note: `measured on the ${bv.length === 0 ? 'candidate' : 'baseline'} side only` };
   }
   const delta = base.candidate - base.baseline;
-  const change = base.baseline > 0 ? (delta / base.baseline) * 100 : delta > 0 ? Number.POSITIVE_INFINITY : 0;
-  const regressed = delta > regressionMetrics[metric].minDelta && change > percent;
   const over = bv.length === seeds && cv.length === seeds ? `${seeds} seed${seeds === 1 ? '' : 's'}` : `${bv.length}/${cv.length} of ${seeds} seeds`;
-  const note =
-    `median ${formatMetric(metric, base.baseline)} → ${formatMetric(metric, base.candidate)} ` +
-    `(${formatChange(change)}, margin ${percent}%) over ${over}`;
-  return { ...base, changePercent: Number.isFinite(change) ? Math.round(change * 10) / 10 : change, status: regressed ? 'regressed' : 'ok', note };
+  const medians = `median ${formatMetric(metric, base.baseline)} → ${formatMetric(metric, base.candidate)}`;
+  const beyondFloor = delta > floor;
+  if (base.baseline <= 0) {
+    // no ratio on zero: from a zero baseline the candidate regresses when it exceeds the floor itself
+    const note = `${medians} (${formatDelta(metric, delta)} from a zero baseline, floor ${formatAmount(metric, floor)}) over ${over}`;
+    return { ...base, delta: round(delta), status: beyondFloor ? 'regressed' : 'ok', note };
+  }
+  const change = (delta / base.baseline) * 100;
+  const beyondMargin = change > percent;
+  const withinFloor = beyondMargin && !beyondFloor ? `; ${formatDelta(metric, delta)} is within the ${formatAmount(metric, floor)} noise floor` : '';
+  const note = `${medians} (${formatChange(change)}, margin ${percent}%${withinFloor}) over ${over}`;
+  return { ...base, delta: round(delta), changePercent: Math.round(change * 10) / 10, status: beyondMargin && beyondFloor ? 'regressed' : 'ok', note };
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** The change as the tables show it: `+25.0%`, or `+0.80 points` from a zero baseline. */
+export function changeText(cmp: MetricComparison): string {
+  if (cmp.changePercent !== undefined) return formatChange(cmp.changePercent);
+  return cmp.delta === undefined ? '—' : formatDelta(cmp.metric, cmp.delta);
 }
 
 export function formatChange(change: number | undefined): string {
   if (change === undefined) return '—';
-  if (!Number.isFinite(change)) return '+∞%';
   return `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
 }

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
+import { changeText } from './gate-compare.ts';
 import type { GateDocument } from './gate-document.ts';
 import { SEED_HEADER, seedRows } from './gate-table.ts';
-import { formatMetric } from './regression-metrics.ts';
+import { formatAmount, formatMetric } from './regression-metrics.ts';
 
 const mark = { PASS: '✅', FAIL: '❌', REGRESSED: '⚠️', INCONCLUSIVE: '⚠️', INTERRUPTED: '⏹️' } as const;
 
@@ -37,11 +38,11 @@ export function renderGateMarkdown(doc: GateDocument): string {
 
   if (doc.comparisons.length > 0) {
     out.push(`Comparisons: ${cell(doc.aggregation)}.`, '');
-    out.push('| | scenario | metric | baseline | candidate | change | margin |', '|---|---|---|---:|---:|---:|---:|');
+    out.push('| | scenario | metric | baseline | candidate | change | margin | noise floor |', '|---|---|---|---:|---:|---:|---:|---:|');
     for (const c of doc.comparisons) {
       const m = c.status === 'regressed' ? '❌' : c.status === 'ok' ? '✅' : '➖';
-      const change = c.changePercent === undefined || c.changePercent === null ? '—' : `${c.changePercent >= 0 ? '+' : ''}${c.changePercent}%`;
-      out.push(`| ${m} | ${cell(c.scenario)} | ${cell(c.metric)} | ${formatMetric(c.metric, c.baseline)} | ${formatMetric(c.metric, c.candidate)} | ${change} | ${c.marginPercent}% |`);
+      const change = changeText(c);
+      out.push(`| ${m} | ${cell(c.scenario)} | ${cell(c.metric)} | ${formatMetric(c.metric, c.baseline)} | ${formatMetric(c.metric, c.candidate)} | ${change} | ${c.marginPercent}% | ${formatAmount(c.metric, c.floor)} |`);
     }
     out.push('');
   }

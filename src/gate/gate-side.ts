@@ -31,7 +31,9 @@ export async function gateSide(role: SideRole, adapter: string | undefined, modu
   } else {
     const definition = cacheAdapters.get(adapter);
     if (definition === undefined) {
-      throw usageError('UNKNOWN_CACHE_ADAPTER', `${flag}: unknown cache adapter ${JSON.stringify(adapter)} (expected one of: ${[...cacheAdapters.keys()].join(', ')}, or a module path like ./my-adapter.js)`);
+      // `--candidate ioredis-next` names the alias, not the adapter: say how to give both
+      const alias = PACKAGE_NAME.test(adapter) ? `; for a library installed under an npm alias, give the adapter over it and the package: ${flag} <ioredis|node-redis|memjs> ${flag}-module ${adapter}` : '';
+      throw usageError('UNKNOWN_CACHE_ADAPTER', `${flag}: unknown cache adapter ${JSON.stringify(adapter)} (expected one of: ${[...cacheAdapters.keys()].join(', ')}, or a module path like ./my-adapter.js)${alias}`);
     }
     if (module !== undefined && definition.server === undefined) {
       throw usageError('GATE_MODULE_IN_PROCESS', `${flag}-module: ${adapter} is an in-process adapter with no client library to load from ${JSON.stringify(module)}`);

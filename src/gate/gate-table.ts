@@ -2,9 +2,12 @@ import type { ChalkInstance } from 'chalk';
 import type { GateResult, SeedPair } from './gate-compare.ts';
 import type { GateRun } from './gate-run.ts';
 import type { GateSide } from './gate-side.ts';
-import { formatMetric } from './regression-metrics.ts';
+import { formatMetric, type RegressionMetricName } from './regression-metrics.ts';
 
 const thresholdCell = (r: GateRun) => (r.thresholds.length === 0 ? '—' : `${r.thresholds.filter((t) => t.ok).length}/${r.thresholds.length}`);
+
+/** The metrics compared by default, one column each. */
+const SEED_METRICS: readonly RegressionMetricName[] = ['reconnect_p99', 'cache_error_rate', 'cache_p99', 'thumbnail_p99'];
 
 /** One row per scenario and seed; every measured column reads `baseline / candidate`. */
 export function seedRows(pairs: readonly SeedPair[]): string[][] {
@@ -14,14 +17,12 @@ export function seedRows(pairs: readonly SeedPair[]): string[][] {
     b.verdict,
     c.verdict,
     `${b.violations} / ${c.violations}`,
-    `${formatMetric('reconnect_p99', b.metrics.reconnect_p99)} / ${formatMetric('reconnect_p99', c.metrics.reconnect_p99)}`,
-    `${formatMetric('cache_p99', b.metrics.cache_p99)} / ${formatMetric('cache_p99', c.metrics.cache_p99)}`,
-    `${b.cacheErrors} / ${c.cacheErrors}`,
+    ...SEED_METRICS.map((m) => `${formatMetric(m, b.metrics[m])} / ${formatMetric(m, c.metrics[m])}`),
     `${thresholdCell(b)} / ${thresholdCell(c)}`,
   ]);
 }
 
-export const SEED_HEADER = ['scenario', 'seed', 'baseline', 'candidate', 'violations b/c', 'p99 reconnect b/c', 'cache p99 b/c', 'cache errors b/c', 'thresholds held b/c'];
+export const SEED_HEADER = ['scenario', 'seed', 'baseline', 'candidate', 'violations b/c', 'p99 reconnect b/c', 'cache errors b/c', 'cache p99 b/c', 'thumbnail p99 b/c', 'thresholds held b/c'];
 
 function table(c: ChalkInstance, header: string[], rows: string[][], bad: (i: number) => boolean): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -39,7 +40,8 @@ export function renderGateTable(c: ChalkInstance, result: GateResult, sides: { b
     out.push('', c.bold(`comparisons (${result.aggregation})`));
     for (const cmp of result.comparisons) {
       const mark = cmp.status === 'regressed' ? c.red('✗') : cmp.status === 'ok' ? c.green('✓') : c.dim('·');
-      out.push(`  ${mark} ${cmp.scenario} ${cmp.metric}: ${cmp.status === 'ok' || cmp.status === 'regressed' ? cmp.note : `${cmp.status} (${cmp.note})`}`);
+      const judged = cmp.status === 'ok' || cmp.status === 'regressed';
+      out.push(`  ${mark} ${cmp.scenario} ${cmp.metric}${judged ? '' : ` (margin ${cmp.marginPercent}%)`}: ${judged ? cmp.note : `${cmp.status} (${cmp.note})`}`);
     }
   }
   if (result.findings.length > 0) {
@@ -53,5 +55,22 @@ export function renderGateTable(c: ChalkInstance, result: GateResult, sides: { b
   for (const note of result.notes) out.push(c.dim(`  note: ${note}`));
   out.push('', `gate directory: ${gateDir}`);
   out.push(c[outcomeColour[result.outcome]].bold(`gate: ${result.outcome} (exit ${result.exitCode})`));
+  return out.join('\n');
+}
+
+/**
+ * What `gate --quiet` prints: the outcome line with the gate directory and, for every run behind
+ * a finding (a candidate that leaks, is INCONCLUSIVE or breaches a threshold), its run directory
+ * and reproduce command.
+ */
+export function renderGateQuiet(result: Pick<GateResult, 'outcome' | 'exitCode' | 'findings'>, gateDir: string): string {
+  const out = [`gate: ${result.outcome} (exit ${result.exitCode}) ${gateDir}`];
+  const seen = new Set<string>();
+  for (const f of result.findings) {
+    if (f.runDir === undefined || seen.has(f.runDir)) continue;
+    seen.add(f.runDir);
+    out.push(`run directory: ${f.runDir}`);
+    if (f.repro) out.push(`reproduce: ${f.repro}`);
+  }
   return out.join('\n');
 }

@@ -11,11 +11,25 @@ function verdictBadge(c: ChalkInstance, verdict: RunSummary['verdict']): string 
   return c.bold.yellow('INCONCLUSIVE');
 }
 
-/** The one line `--quiet` prints. */
+/** The verdict in one line: all `--quiet` prints of a run that passed. */
 export function verdictLine(c: ChalkInstance, s: RunSummary): string {
   const breached = (s.thresholds ?? []).filter((t) => !t.ok).length;
   const note = breached > 0 ? ` ${c.yellow(`thresholds breached=${breached}`)}` : '';
   return `${verdictBadge(c, s.verdict)}${note} ${s.scenario.name} seed=${s.scenario.seed} cache=${s.cache.adapter} violations=${s.violationCount}`;
+}
+
+/**
+ * What `--quiet` prints: the verdict line and, when the run did not exit 0 (FAIL, INCONCLUSIVE,
+ * a breached threshold, interrupted), where its evidence is and how to re-run it, so a CI log
+ * that shows only this still leads somewhere.
+ */
+export function quietSummary(c: ChalkInstance, s: RunSummary, runDir: string): string {
+  const lines = [verdictLine(c, s)];
+  if (s.exitCode !== 0) {
+    lines.push(`run directory: ${runDir}`);
+    if (s.repro) lines.push(`reproduce: ${c.bold(s.repro)}`);
+  }
+  return lines.join('\n');
 }
 
 function describeViolation(c: ChalkInstance, v: Violation): string {

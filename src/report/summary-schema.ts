@@ -146,6 +146,7 @@ export const summarySchema = obj({
     camerasWithGap: count,
   }),
   storms: z.array(storm),
+  thumbnailLatency: latency.optional(),
   faults: z.array(faultWindow),
   transfers: z.array(obj({ at: n, devices: count })),
   stats: counts,

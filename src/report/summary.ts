@@ -2,6 +2,7 @@ import type { CacheStats } from '../cache/observed-cache.ts';
 import { ExitCode } from '../exit-codes.ts';
 import type { FaultWindow } from '../history/fault-window.ts';
 import type { FleetStats } from '../fleet/fleet-context.ts';
+import type { LatencySummary } from '../metrics/latency-histogram.ts';
 import type { TimeSeries } from '../metrics/time-series.ts';
 import type { Accounting } from '../oracle/event-ledger.ts';
 import type { RunFacts } from '../oracle/run-checks.ts';
@@ -57,6 +58,8 @@ export interface RunSummary {
   blocked: BlockedSummary;
   accounting: Accounting;
   storms: StormReport[];
+  /** Scenario ms from a camera's publish to a viewer's receipt, every thumbnail received (absent in older summaries). */
+  thumbnailLatency?: LatencySummary;
   faults: FaultWindow[];
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
@@ -77,6 +80,6 @@ export function exitCodeFor(verdict: Verdict, interrupted: boolean, thresholdsBr
 /** The parts of a summary that are a function of the history alone: what `check` re-derives. */
 export type JudgedSummary = Pick<
   RunSummary,
-  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'faults'
+  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults'
 >;
 

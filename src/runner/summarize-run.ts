@@ -39,6 +39,7 @@ export function judgedSummary(judgement: Judgement, checker: HistoryChecker): Ju
     blocked: { ...checker.blocked, examples: checker.blocked.examples.slice(0, 50) },
     accounting: facts.accounting,
     storms: facts.storms,
+    thumbnailLatency: checker.metrics.thumbnailLatencyMs.summary(),
     faults: facts.faults,
   };
 }
@@ -84,6 +85,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     blocked: judged.blocked,
     accounting: judged.accounting,
     storms: judged.storms,
+    thumbnailLatency: judged.thumbnailLatency,
     faults: judged.faults,
     transfers: input.transfers,
     stats: {

@@ -15,6 +15,8 @@ export interface CliResult {
 
 export interface CliOptions {
   env?: Record<string, string | undefined>;
+  /** The working directory (default: this process's), where relative paths such as --out-dir resolve. */
+  cwd?: string;
   timeoutMs?: number;
   /** Notes when stdout first matches (e.g. the verdict line), to time what follows it. */
   watch?: RegExp;
@@ -34,7 +36,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     else env[key] = value;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: options.cwd });
     let stdout = '';
     let stderr = '';
     let exitedAt = 0;

@@ -9,7 +9,7 @@ import { gateDocument } from '../../gate/gate-document.ts';
 import { renderGateMarkdown } from '../../gate/gate-markdown.ts';
 import { gateRunOf, type GateRun } from '../../gate/gate-run.ts';
 import { gateSide, type GateSide, type SideRole } from '../../gate/gate-side.ts';
-import { renderGateTable } from '../../gate/gate-table.ts';
+import { renderGateQuiet, renderGateTable } from '../../gate/gate-table.ts';
 import { parseMargins } from '../../gate/regression-metrics.ts';
 import { loadScenarioFile } from '../../scenario/load-scenario.ts';
 import { clockModeOf, type Scenario } from '../../scenario/schema.ts';
@@ -178,7 +178,7 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
   if (step) await appendFile(step, renderGateMarkdown(doc) + '\n');
   if (failure) throw new CrosswireError(failure.code, `${failure.message}\n(gate reports of the runs so far: ${gateDir})`, failure.exitCode);
   if (options.json) process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
-  else if (options.quiet) process.stdout.write(`gate: ${doc.outcome} (exit ${doc.exitCode}) ${gateDir}\n`);
+  else if (options.quiet) process.stdout.write(renderGateQuiet({ ...result, outcome: doc.outcome, exitCode: doc.exitCode }, gateDir) + '\n');
   else process.stdout.write(renderGateTable(out, { ...result, outcome: doc.outcome, exitCode: doc.exitCode }, sides, gateDir) + '\n');
   if (stoppedBy !== undefined) process.stderr.write(err.yellow(`gate: interrupted after ${pairs.length} complete pair(s); partial gate reports in ${gateDir}\n`));
   return doc.exitCode;

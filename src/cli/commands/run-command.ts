@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CrosswireError, isCrosswireError, usageError } from '../../errors.ts';
-import { renderConsoleSummary, verdictLine } from '../../report/console-summary.ts';
+import { quietSummary, renderConsoleSummary } from '../../report/console-summary.ts';
 import { loadScenarioFile, type Override } from '../../scenario/load-scenario.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { openMetricsEndpoint } from '../metrics-endpoint.ts';
@@ -45,7 +45,7 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     })
     .finally(() => metrics?.close());
   if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
-  else if (options.quiet) process.stdout.write(verdictLine(out, summary) + '\n');
+  else if (options.quiet) process.stdout.write(quietSummary(out, summary, runDir) + '\n');
   else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
   return summary.exitCode;
 }
