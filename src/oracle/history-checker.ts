@@ -57,7 +57,6 @@ export class HistoryChecker implements HistoryListener {
   private readonly connectedAt: Float64Array;
   private readonly viewersOnline: Uint16Array;
   /** Accounts that owned a camera when it published an event to a ready service: they had something to get. */
-  private readonly publishedFor: Uint8Array;
   private readonly viewerDrops: ViewerDrops;
   private readonly misroutes = new Map<string, OwnerTrace>();
   /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
@@ -86,7 +85,6 @@ export class HistoryChecker implements HistoryListener {
     this.connectedAt = new Float64Array(devices).fill(-Infinity);
     this.cutAt = new Float64Array(devices).fill(-Infinity);
     this.viewersOnline = new Uint16Array(this.registry.accountCount);
-    this.publishedFor = new Uint8Array(this.registry.accountCount);
     this.viewerDrops = new ViewerDrops(this.registry.accountCount, inFlightWindow);
     this.oracle = new IsolationOracle({
       registry: this.registry,
@@ -192,14 +190,25 @@ export class HistoryChecker implements HistoryListener {
   facts(): RunFacts {
     this.assignBlame();
     const errors = this.ended ? this.errors : [...this.errors, 'the history ends without its end record'];
+    // accounts an honest pipeline owed a thumbnail: the owner, at publishing, of an event that was
+    // delivered or lost through the pipeline's own fault (see EventLedger.account)
+    const owedTo = new Uint8Array(this.registry.accountCount);
+    const { ledger, registry } = this;
+    const accounting = ledger.account(
+      registry.deviceCount,
+      (account, routedAt) => this.viewerDrops.droppedNear(account, routedAt),
+      (id) => {
+        owedTo[registry.ownerIndexAt(ledger.device[id], ledger.publishedAt[id])] = 1;
+      },
+    );
     return {
       headline: this.oracle.headline(),
       violationCount: this.oracle.violationCount,
       storms: this.storm.storms,
       faults: this.faults,
-      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) => this.viewerDrops.droppedNear(account, routedAt)),
-      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(this.publishedFor),
-      accountsWithNothingPublished: this.publishedFor.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
+      accounting,
+      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(owedTo),
+      accountsOwedNothing: owedTo.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       blame: tallyBlame(this.oracle.violations),
@@ -224,7 +233,6 @@ export class HistoryChecker implements HistoryListener {
     }
     if (!sent) return;
     this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
-    if (serviceReady) this.publishedFor[this.registry.ownerIndexAt(dev, t)] = 1;
     this.lastEventId[dev] = id;
     this.lastEventAt[dev] = t;
   }

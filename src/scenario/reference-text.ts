@@ -45,7 +45,7 @@ export const fieldText: Readonly<Record<string, string>> = {
   'service.sourceOfTruthLatency': 'latency of the database behind the cache',
   timeline: 'what happens when: a list of steps, or `{ stages: [...] }` (below)',
   'checks.minReconnectShare': 'the storm check: this share of the cameras cut off must come back after each heal',
-  'checks.everyAccountDelivered': 'the deliveries check: every account that owned a publishing camera got one of its own thumbnails',
+  'checks.everyAccountDelivered': 'the deliveries check: every account the pipeline owed a thumbnail (an event of its camera delivered, or lost by a failed lookup) got one of its own',
   'checks.minTransfersTested': 'the transfers-tested check: share of transferred cameras whose owner was looked up through the cache after the transfer',
   thresholds: 'metric → list of expressions: k6-style limits (`reconnect_seconds: ["p(99)<30"]`); breached alone, exit 3 (below)',
   'limits.historyBytes': 'the history cap: past it the run stops early, INCONCLUSIVE (see [Scenarios](scenarios.md#the-history-cap))',
