@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { usageError } from '../../errors.ts';
 import { parseAge } from '../../fields/duration.ts';
 import { formatByteSize } from '../../scenario/limits-schema.ts';
@@ -12,7 +12,11 @@ export interface PruneOptions {
   json?: boolean;
 }
 
-const shown = (dir: string) => relative(process.cwd(), dir) || dir;
+/** The path as a user would type it: relative to the working directory when it is below it. */
+function shown(dir: string): string {
+  const rel = relative(process.cwd(), dir);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : dir;
+}
 const count = (entries: StoredEntry[], kind: StoredEntry['kind']) => {
   const n = entries.filter((e) => e.kind === kind).length;
   return kind === 'run' ? `${n} run${n === 1 ? '' : 's'}` : `${n} gate director${n === 1 ? 'y' : 'ies'}`;
