@@ -26,7 +26,7 @@ function keepRuns(value: string): number | 'off' {
   return keep;
 }
 
-const KEEP_RUNS_HELP = `after the run, keep only the newest n finished runs (and gate directories) in --out-dir, or off (default: ${DEFAULT_KEEP_RUNS} in the default reports directory, none elsewhere; env CROSSWIRE_KEEP_RUNS)`;
+const KEEP_RUNS_HELP = `after the run, keep only the newest n finished runs (and gate directories) in --out-dir; off: no cap (default: ${DEFAULT_KEEP_RUNS} in the default reports directory, none elsewhere; env CROSSWIRE_KEEP_RUNS)`;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -58,7 +58,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--clock <mode>', 'virtual: deterministic, no real timers (memory transport, in-process cache); auto: virtual where possible').choices(['auto', 'real', 'virtual']))
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
-    .option('--keep-runs <n|off>', KEEP_RUNS_HELP, keepRuns)
+    .option('--keep-runs <n>', KEEP_RUNS_HELP, keepRuns)
     .option('--json', 'print the summary document as JSON on stdout')
     .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
@@ -97,7 +97,7 @@ export function buildProgram(): Command {
     .option('--time-scale <x>', 'compress scenario time by this factor, both sides', positiveNumber)
     .option('--set <path=value>', 'set any scenario field on both sides (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
-    .option('--keep-runs <n|off>', KEEP_RUNS_HELP.replace('after the run', 'after the gate'), keepRuns)
+    .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the gate'), keepRuns)
     .option('--metrics-port <port>', 'serve Prometheus metrics of the current run at http://127.0.0.1:<port>/metrics (0: any free port)', integer(0, 65535))
     .option('--json', 'print gate.json on stdout')
     .option('--quiet', 'print only the outcome line (and the run directory and repro line of each candidate run that leaks, is INCONCLUSIVE or breaches a threshold)')
@@ -142,7 +142,7 @@ Example:
 
   program
     .command('check')
-    .description("re-judge a run directory's history.ndjson without re-running; compares with its summary.json")
+    .description("re-judge a run directory's history (history.ndjson.gz, or an older run's history.ndjson) without re-running; compares with its summary.json")
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--json', 'print the re-judged verdict, checks and violations as JSON')
     .option('--no-color', 'no colour')
@@ -155,7 +155,7 @@ Example:
     .description("re-run a run directory's resolved scenario with its seed; exit 0 if the verdict (and a virtual history's hash) reproduced, 1 if not")
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--out-dir <dir>', 'where the replay\'s run directory goes', 'reports')
-    .option('--keep-runs <n|off>', KEEP_RUNS_HELP.replace('after the run', 'after the replay'), keepRuns)
+    .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the replay'), keepRuns)
     .option('--json', 'print the comparison as JSON')
     .option('--quiet', 'print only the outcome line')
     .option('--no-color', 'no colour')
