@@ -14,6 +14,7 @@ const e2e = [
   'ci-example-gate',
   'cli-bad-input',
   'cli-interrupt',
+  'cli-prune',
   'cli-selftest',
   'gate',
   'history-replay',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../src/fields/duration.ts';
+import { formatDuration, parseAge, parseDuration } from '../src/fields/duration.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -22,4 +22,17 @@ describe('parseDuration', () => {
     expect(formatDuration(30_000)).toBe('30s');
     expect(formatDuration(8_040_000)).toBe('+02:14:00');
   });
+});
+
+describe('parseAge', () => {
+  it.each([
+    ['7d', 7 * 86_400_000],
+    ['1.5d', 36 * 3_600_000],
+    ['2w', 14 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['30m', 1_800_000],
+    ['+01:00:00', 3_600_000],
+  ])('%s is %d ms', (text, ms) => expect(parseAge(text)).toBe(ms));
+
+  it.each(['', '7', 'd', '-1d', '7 days', '1y'])('rejects %j', (text) => expect(parseAge(text)).toBeUndefined());
 });

@@ -4,7 +4,9 @@ import { isCrosswireError } from '../errors.ts';
 import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
+import { DEFAULT_KEEP_RUNS } from '../store/run-retention.ts';
 import { listCommand } from './commands/list-command.ts';
+import { parseKeepRuns } from './keep-runs.ts';
 import { schemaCommand } from './commands/schema-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
 
@@ -17,6 +19,14 @@ function integer(min: number, max: number) {
     return n;
   };
 }
+
+function keepRuns(value: string): number | 'off' {
+  const keep = parseKeepRuns(value);
+  if (keep === undefined) throw new InvalidArgumentError(`expected a whole number of runs to keep (1 or more) or off, found ${JSON.stringify(value)}`);
+  return keep;
+}
+
+const KEEP_RUNS_HELP = `after the run, keep only the newest n finished runs (and gate directories) in --out-dir; off: no cap (default: ${DEFAULT_KEEP_RUNS} in the default reports directory, none elsewhere; env CROSSWIRE_KEEP_RUNS)`;
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -48,6 +58,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--clock <mode>', 'virtual: deterministic, no real timers (memory transport, in-process cache); auto: virtual where possible').choices(['auto', 'real', 'virtual']))
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
+    .option('--keep-runs <n>', KEEP_RUNS_HELP, keepRuns)
     .option('--json', 'print the summary document as JSON on stdout')
     .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
@@ -86,6 +97,7 @@ export function buildProgram(): Command {
     .option('--time-scale <x>', 'compress scenario time by this factor, both sides', positiveNumber)
     .option('--set <path=value>', 'set any scenario field on both sides (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
+    .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the gate'), keepRuns)
     .option('--metrics-port <port>', 'serve Prometheus metrics of the current run at http://127.0.0.1:<port>/metrics (0: any free port)', integer(0, 65535))
     .option('--json', 'print gate.json on stdout')
     .option('--quiet', 'print only the outcome line (and the run directory and repro line of each candidate run that leaks, is INCONCLUSIVE or breaches a threshold)')
@@ -130,7 +142,7 @@ Example:
 
   program
     .command('check')
-    .description("re-judge a run directory's history.ndjson without re-running; compares with its summary.json")
+    .description("re-judge a run directory's history (history.ndjson.gz, or an older run's history.ndjson) without re-running; compares with its summary.json")
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--json', 'print the re-judged verdict, checks and violations as JSON')
     .option('--no-color', 'no colour')
@@ -143,6 +155,7 @@ Example:
     .description("re-run a run directory's resolved scenario with its seed; exit 0 if the verdict (and a virtual history's hash) reproduced, 1 if not")
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--out-dir <dir>', 'where the replay\'s run directory goes', 'reports')
+    .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the replay'), keepRuns)
     .option('--json', 'print the comparison as JSON')
     .option('--quiet', 'print only the outcome line')
     .option('--no-color', 'no colour')
@@ -157,6 +170,30 @@ Example:
     .option('--quiet', 'print nothing on success')
     .action(async (dir: string, options) => {
       process.exitCode = await (await import('./commands/report-command.ts')).reportCommand(dir, options);
+    });
+
+  program
+    .command('prune')
+    .description('remove old finished run directories and gate directories; prints what it removed and the space freed')
+    .option('--out-dir <dir>', 'the directory of runs to prune', 'reports')
+    .option('--keep <n>', 'keep the newest n finished runs, and the newest n gate directories', integer(0, 1_000_000))
+    .option('--older-than <age>', 'remove what started longer ago than this: 7d, 12h, 30m, 2w (with --keep: only what both would remove)')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print what was removed, kept and left alone as JSON')
+    .addHelpText(
+      'after',
+      `
+Only finished crosswire runs (<out-dir>/<scenario>/<utc-time>-seed<N>/ with scenario.resolved.yaml
+and summary.json or error.json) and finished gate directories (<out-dir>/gate/<utc-time>/ with
+gate.json) are removed. A run or gate in progress, what latest points at and anything else under
+<out-dir> are left alone.
+
+Example:
+  crosswire prune --keep 20
+  crosswire prune --older-than 7d --dry-run`,
+    )
+    .action(async (options) => {
+      process.exitCode = await (await import('./commands/prune-command.ts')).pruneCommand(options);
     });
 
   program

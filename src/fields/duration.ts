@@ -26,3 +26,15 @@ export function formatDuration(ms: number): string {
   const s = totalSeconds % 60;
   return `+${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * An age, for what is kept on disk: every duration above, plus days and weeks (`7d`, `2w`).
+ * Scenario fields do not take these: no scenario runs for days.
+ */
+export function parseAge(text: string): number | undefined {
+  const long = /^(\d+(?:\.\d+)?)(d|w)$/.exec(text.trim());
+  if (long) return Math.round(Number(long[1]) * (long[2] === 'w' ? 7 * DAY_MS : DAY_MS));
+  return parseDuration(text);
+}

@@ -64,7 +64,7 @@ export interface RunSummary {
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
   broker: Record<string, number>;
-  /** The op log the verdict is a function of: sha256 over history.ndjson's exact bytes. */
+  /** The op log the verdict is a function of: sha256 and bytes of its ndjson (history.ndjson.gz inflated, or an older run's history.ndjson). */
   history?: { ops: number; bytes: number; sha256: string; clock: 'real' | 'virtual'; file?: string };
   /** The run over scenario time, per bucket, for the report's charts (absent in older summaries). */
   timeSeries?: TimeSeries;

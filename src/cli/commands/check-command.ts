@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { exitCodeFor, type JudgedSummary, type RunSummary } from '../../report/summary.ts';
 import { checkHistory } from '../../runner/check-history.ts';
 import { makeChalk } from '../output.ts';
-import { readRunSummary, requireRunDirectory, RUN_FILES } from '../../store/run-store.ts';
+import { findHistory, readRunSummary } from '../../store/run-store.ts';
 
 export interface CheckOptions {
   json?: boolean;
@@ -10,19 +9,18 @@ export interface CheckOptions {
 }
 
 /**
- * `crosswire check <run-dir>`: re-judges history.ndjson without re-running anything and says
+ * `crosswire check <run-dir>`: re-judges the stored history (compressed or not) without re-running anything and says
  * whether it reaches the verdict the run reported. Exit code: the re-judged verdict's.
  */
 export async function checkCommand(dir: string, options: CheckOptions): Promise<number> {
-  await requireRunDirectory(dir);
-  const file = join(dir, RUN_FILES.history);
+  const file = await findHistory(dir);
   const { judgement, judged, reading } = await checkHistory(file);
   const recorded = await readRunSummary(dir).catch(() => undefined);
   const comparison = recorded ? compare(recorded, judged, reading.sha256) : undefined;
   // the verdict's code: an interrupted run's history is INCONCLUSIVE here, not "interrupted" (130)
   const exitCode = exitCodeFor(judgement.verdict, false, judgement.thresholds.some((t) => !t.ok));
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...judged, exitCode, history: { file, ops: reading.ops, bytes: reading.bytes, sha256: reading.sha256 }, matchesRun: comparison }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...judged, exitCode, history: { file, ops: reading.ops, bytes: reading.bytes, sha256: reading.sha256, compressed: reading.compressed }, matchesRun: comparison }, null, 2) + '\n');
     return exitCode;
   }
   const c = makeChalk(process.stdout, options.color === false);

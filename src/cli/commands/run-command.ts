@@ -6,6 +6,7 @@ import { ExitCode } from '../../exit-codes.ts';
 import { openMetricsEndpoint } from '../metrics-endpoint.ts';
 import { checkOutDir } from '../../store/out-dir-check.ts';
 import { makeChalk } from '../output.ts';
+import { applyKeepRuns, keepRunsFor } from '../keep-runs.ts';
 import { recordRun } from '../record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from '../scenario-overrides.ts';
 
@@ -16,6 +17,7 @@ export interface RunCommandOptions extends RunFlags {
   color?: boolean;
   /** Serve Prometheus metrics on 127.0.0.1 at this port while the run goes on (0: any free port). */
   metricsPort?: number;
+  keepRuns?: number | 'off';
 }
 
 export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../../scenarios/reconnect-storm.yaml', import.meta.url));
@@ -29,6 +31,7 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   const overrides = overridesFrom(options);
   const { scenario } = await loadScenarioFile(scenarioFile, overrides);
   await checkOutDir(options.outDir);
+  const keep = keepRunsFor(options.keepRuns, options.outDir);
 
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);
@@ -44,6 +47,7 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
       throw namingTheUrlOrigin(error, overrides, scenarioFile);
     })
     .finally(() => metrics?.close());
+  await applyKeepRuns(options.outDir, keep, runDir, err, options.quiet === true);
   if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
   else if (options.quiet) process.stdout.write(quietSummary(out, summary, runDir) + '\n');
   else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
