@@ -122,6 +122,27 @@ export class TimeSeriesSampler implements TimerTarget {
     if (end - this.lastT >= 1) this.sample(end);
   }
 
+  /**
+   * After the world has stopped: what happened after the last sample (in-flight deliveries and
+   * cache operations landing while faults heal and the run drains) joins the last bucket, so the
+   * series adds up to the run's totals and ends at the run's violation count. Gauges stay as sampled.
+   */
+  settle(): void {
+    const x = this.series;
+    const last = x.t.length - 1;
+    if (last < 0) return;
+    const { fleet } = this.s;
+    const c = this.s.cache.stats();
+    x.thumbnails[last] += fleet.thumbnailsReceived - this.prev.thumbnails;
+    x.events[last] += fleet.eventsPublished - this.prev.events;
+    x.cacheGets[last] += c.gets - this.prev.gets;
+    x.cacheHits[last] += c.hits - this.prev.hits;
+    x.cacheMisses[last] += c.misses - this.prev.misses;
+    x.cacheErrors[last] += c.errors - this.prev.errors;
+    x.violations[last] = this.s.violations();
+    this.prev = { thumbnails: fleet.thumbnailsReceived, events: fleet.eventsPublished, gets: c.gets, hits: c.hits, misses: c.misses, errors: c.errors };
+  }
+
   /** The most recent complete bucket's index, or -1. */
   get latest(): number {
     return this.series.t.length - 1;

@@ -1,5 +1,5 @@
 import { buildDossier, violationEvidence } from './dossier.ts';
-import type { RunSummary } from './summary.ts';
+import { cacheGetsText, clockOf, exposureOf, type RunSummary } from './summary.ts';
 import { checkRows } from './threshold-rows.ts';
 
 const VIOLATION_ROWS = 10;
@@ -36,7 +36,7 @@ export function renderMarkdown(s: RunSummary): string {
   out.push(
     `cache ${code(s.cache.adapter)}${lib ? ` (${cell(lib.name)} ${cell(lib.version)})` : ''} · verify ${code(s.cache.verify)} · ` +
       `${n(s.fleet.devices)} cameras, ${n(s.fleet.accounts)} accounts, ${n(s.fleet.viewers)} viewers over ${cell(s.fleet.transport)} · ` +
-      `exit ${s.exitCode} · crosswire ${cell(s.versions.crosswire)}, Node ${cell(s.versions.node)}`,
+      `${clockOf(s)} · exit ${s.exitCode} · crosswire ${cell(s.versions.crosswire)}, Node ${cell(s.versions.node)}`,
     '',
   );
   if (s.verdict !== 'PASS' && s.repro) out.push(`Reproduce: ${code(s.repro)}`, '');
@@ -47,6 +47,9 @@ export function renderMarkdown(s: RunSummary): string {
 
   const h = s.headline;
   out.push('| exposure | count |', '|---|---:|');
+  const e = exposureOf(s);
+  out.push(`| accounts exposed | ${n(e.accountsExposed)} |`);
+  out.push(`| accounts that tapped | ${n(e.accountsTapped)} |`);
   out.push(`| accounts that received a foreign thumbnail | ${n(h.accountsWithForeignThumbnail)} |`);
   out.push(`| accounts that opened a foreign video | ${n(h.accountsOpenedForeignVideo)} |`);
   out.push(`| devices exposed | ${n(h.devicesExposed)} |`);
@@ -93,7 +96,7 @@ export function renderMarkdown(s: RunSummary): string {
   }
   const cs = s.cache.stats;
   out.push(
-    `Cache: ${n(cs.gets)} gets (${n(cs.hits)} hits, ${n(cs.misses)} misses), ${n(cs.errors)} errors, latency p50 ${cs.latency.p50} ms, p99 ${cs.latency.p99} ms. ` +
+    `Cache: ${cacheGetsText(cs, n)}, ${n(cs.errors)} errors in all, latency p50 ${cs.latency.p50} ms, p99 ${cs.latency.p99} ms. ` +
       `Events: ${n(s.accounting.published)} published, ${n(s.accounting.delivered)} delivered.`,
     '',
   );

@@ -83,3 +83,20 @@ export type JudgedSummary = Pick<
   'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults'
 >;
 
+
+/** The incident's two figures; older summaries without them fall back to the counts they imply. */
+export function exposureOf(s: Pick<RunSummary, 'headline'>): { accountsExposed: number; accountsTapped: number } {
+  const h = s.headline;
+  return { accountsExposed: h.accountsExposed ?? h.accountsWithForeignThumbnail, accountsTapped: h.accountsTapped ?? h.accountsOpenedForeignVideo };
+}
+
+/** How the run's clock read: a time scale means something only on a real clock. */
+export function clockOf(s: Pick<RunSummary, 'scenario' | 'history'>): string {
+  return s.history?.clock === 'virtual' ? 'virtual clock' : `time scale ${s.scenario.timeScale}×`;
+}
+
+/** `120 gets (100 hits, 15 misses, 5 failed)`; the failed gets are absent in older summaries. */
+export function cacheGetsText(stats: RunSummary['cache']['stats'], n: (v: number) => string = String): string {
+  const failed = stats.getErrors === undefined ? '' : `, ${n(stats.getErrors)} failed`;
+  return `${n(stats.gets)} gets (${n(stats.hits)} hits, ${n(stats.misses)} misses${failed})`;
+}

@@ -8,6 +8,7 @@ import { HistoryRecorder } from '../history/history-recorder.ts';
 import type { FaultKinds } from '../faults/fault-kind.ts';
 import { HistoryChecker } from '../oracle/history-checker.ts';
 import { judge } from '../oracle/judge.ts';
+import type { ViolationListener } from '../oracle/violation.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { buildSummary } from './summarize-run.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   startedAt?: Date;
   /** Called once the world is built, with a getter a live display may call at any time. */
   onLive?: (snapshot: () => RunSnapshot) => void;
+  /** Sees every violation as it is found (blame comes later: `world.checker.blameOf`); the run directory's violations.ndjson. */
+  onViolation?: ViolationListener;
   /** The fault kinds the scenario was validated against (scenarioSchemaFor); the built-in ones if not given. */
   faultKinds?: FaultKinds;
 }
@@ -61,7 +64,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // real: at least a second of wall clock, as under CPU contention a message can sit that long
   // in a queue; virtual: nothing waits on a wall clock, so only what the scenario itself delays
   const inFlightWindow = virtual ? 2000 : Math.max(2000, 1000 * clock.timeScale);
-  const checker = new HistoryChecker(scenario, inFlightWindow);
+  const checker = new HistoryChecker(scenario, inFlightWindow, { onViolation: options.onViolation });
   // the run's own limits stop it the way Ctrl-C does (faults heal, a partial report), but the
   // run is judged INCONCLUSIVE with the reason rather than reported as interrupted
   const limit = new AbortController();
@@ -130,6 +133,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     history.record({ op: 'end', t, interrupted, stopped });
     ended = true;
     history.close();
+    series.settle();
   }
 
   const judgement = judge(checker, scenario);

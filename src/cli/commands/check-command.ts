@@ -3,6 +3,7 @@ import { exitCodeFor, type JudgedSummary, type RunSummary } from '../../report/s
 import { checkHistory } from '../../runner/check-history.ts';
 import { makeChalk } from '../output.ts';
 import { readRunSummary, requireRunDirectory, RUN_FILES } from '../../store/run-store.ts';
+import { ViolationSpool, writeViolationFiles } from '../../store/violation-files.ts';
 
 export interface CheckOptions {
   json?: boolean;
@@ -16,7 +17,13 @@ export interface CheckOptions {
 export async function checkCommand(dir: string, options: CheckOptions): Promise<number> {
   await requireRunDirectory(dir);
   const file = join(dir, RUN_FILES.history);
-  const { judgement, judged, reading } = await checkHistory(file);
+  // the run directory's violation files are re-derived too (the same bytes for the same history)
+  const spool = new ViolationSpool(dir);
+  const { judgement, judged, reading, checker } = await checkHistory(file, { onViolation: spool.add }).catch(async (error: unknown) => {
+    await spool.discard();
+    throw error;
+  });
+  await writeViolationFiles(dir, spool, (v) => checker.blameOf(v));
   const recorded = await readRunSummary(dir).catch(() => undefined);
   const comparison = recorded ? compare(recorded, judged, reading.sha256) : undefined;
   // the verdict's code: an interrupted run's history is INCONCLUSIVE here, not "interrupted" (130)
