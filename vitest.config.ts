@@ -28,6 +28,7 @@ const e2e = [
   'report-browser',
   'shipped-scenarios',
   'storm-run',
+  'summary-invariants',
   'tcp-run',
   'thresholds',
   'user-adapter-module',

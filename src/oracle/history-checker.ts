@@ -25,6 +25,8 @@ type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'deta
 export interface CheckerOptions {
   /** Sees every violation as it is found, beyond the ones kept in memory too (without blame: that needs the whole history). */
   onViolation?: ViolationListener;
+  /** How many violations to keep in memory with their evidence (default 1000); every one is still counted, blamed and seen. */
+  keepViolations?: number;
 }
 
 export interface BlockedSummary {
@@ -104,6 +106,7 @@ export class HistoryChecker implements HistoryListener {
       traceOf: (kind, eventId, account) => this.misroutes.get(`${kind}:${eventId}:${account}`),
       cacheOp: (id) => evidenceOf(this.cacheOps.get(id)),
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
+      keepViolations: options.keepViolations,
       onViolation: (v, kept) => {
         if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v) });
         options.onViolation?.(v);

@@ -13,6 +13,8 @@ export interface OracleSources {
   traceOf(kind: 'push' | 'tap', eventId: number, account: string): OwnerTrace | undefined;
   cacheOp(id: number): CacheOpRecord | undefined;
   activeFaults(): string[];
+  /** How many violations to keep in memory with their evidence (default 1000). */
+  keepViolations?: number;
   /** Sees every violation as it is found, the ones beyond those kept in memory too (`kept` says which). */
   onViolation?(v: Violation, kept: boolean): void;
 }
@@ -136,7 +138,7 @@ export class IsolationOracle {
   ): void {
     this.violationCount++;
     if (kind === 'corrupt-media') this.corrupt++;
-    const kept = this.violations.length < KEEP_VIOLATIONS;
+    const kept = this.violations.length < (this.s.keepViolations ?? KEEP_VIOLATIONS);
     if (!kept && this.s.onViolation === undefined) return;
     const cacheOps = (trace?.cacheOps ?? []).map((id) => this.s.cacheOp(id)).filter((op) => op !== undefined);
     const violation: Violation = {
