@@ -85,6 +85,7 @@ const timeSeries = obj({
   viewersOnline: column,
   thumbnails: column,
   events: column,
+  connectAttempts: column.optional(),
   cacheGets: column,
   cacheHits: column,
   cacheMisses: column,

@@ -37,6 +37,7 @@ export function expectSummaryAgrees(s: RunSummary, what: string): void {
   expect(ts, `${what}: no time series`).toBeDefined();
   expect(sum(ts.thumbnails), `${what}: thumbnails per bucket do not add up to thumbnails received`).toBe(s.stats.thumbnailsReceived);
   expect(sum(ts.events), `${what}: events per bucket do not add up to events published`).toBe(s.stats.eventsPublished);
+  expect(sum(ts.connectAttempts ?? []), `${what}: connection attempts per bucket`).toBe(s.stats.connectAttempts);
   expect(sum(ts.cacheGets), `${what}: cache gets per bucket`).toBe(cs.gets);
   expect(sum(ts.cacheHits), `${what}: cache hits per bucket`).toBe(cs.hits);
   expect(sum(ts.cacheMisses), `${what}: cache misses per bucket`).toBe(cs.misses);
