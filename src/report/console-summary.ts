@@ -93,7 +93,8 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
     out.push(`  ${mark} ${check.name}: ${check.detail}`);
   }
   if (s.violations.length > 0) {
-    out.push(`violations (${s.violationCount}, first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}):`);
+    const all = runDir ? `; all in violations.ndjson, accounts in affected-accounts.csv` : '';
+    out.push(`violations (${s.violationCount}, first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}${all}):`);
     for (const v of s.violations.slice(0, SHOWN_VIOLATIONS)) out.push(describeViolation(c, v));
   }
   for (const warning of s.warnings ?? []) out.push(c.yellow(`warning: ${warning}`));

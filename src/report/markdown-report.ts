@@ -65,6 +65,7 @@ export function renderMarkdown(s: RunSummary): string {
   if (s.violations.length > 0) {
     const d = buildDossier(s.violations, s.violationCount);
     out.push(`### Violations (${n(s.violationCount)})`, '');
+    if (s.violations.length < s.violationCount) out.push(`The first ${n(s.violations.length)} are grouped here; the run directory's \`violations.ndjson\` and \`affected-accounts.csv\` hold every one.`, '');
     out.push('| receiving account | foreign thumbnails | foreign videos | from devices | owners |', '|---|---:|---:|---|---|');
     for (const g of d.byAccount.slice(0, GROUP_ROWS)) {
       out.push(`| ${cell(g.key)} | ${g.thumbnails} | ${g.videos} | ${cell(list(g.counterparts))} | ${cell(list(g.owners))} |`);
