@@ -69,6 +69,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
     }).catch(async (error: unknown) => {
       // nothing ran (a missing server, an adapter that cannot start): the directory keeps why
       await writeRunError(runDir, errorRecord(error)).catch(() => undefined);
+      await spool.discard().catch(() => undefined);
       throw error;
     });
     progress?.stop();
