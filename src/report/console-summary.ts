@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Violation } from '../oracle/violation.ts';
-import { cacheGetsText, clockOf, exposureOf, type RunSummary } from './summary.ts';
+import { cacheGetsText, clockOf, exposureOf, violationsText, type RunSummary } from './summary.ts';
 import { checkRows } from './threshold-rows.ts';
 
 const SHOWN_VIOLATIONS = 5;
@@ -94,7 +94,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   }
   if (s.violations.length > 0) {
     const all = runDir ? `; all in violations.ndjson, accounts in affected-accounts.csv` : '';
-    out.push(`violations (${s.violationCount}, first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}${all}):`);
+    out.push(`violations (${violationsText(s)}; first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}${all}):`);
     for (const v of s.violations.slice(0, SHOWN_VIOLATIONS)) out.push(describeViolation(c, v));
   }
   for (const warning of s.warnings ?? []) out.push(c.yellow(`warning: ${warning}`));

@@ -1,5 +1,5 @@
 import { buildDossier, violationEvidence } from './dossier.ts';
-import { cacheGetsText, clockOf, exposureOf, type RunSummary } from './summary.ts';
+import { cacheGetsText, clockOf, exposureOf, violationsText, type RunSummary } from './summary.ts';
 import { checkRows } from './threshold-rows.ts';
 
 const VIOLATION_ROWS = 10;
@@ -64,7 +64,7 @@ export function renderMarkdown(s: RunSummary): string {
 
   if (s.violations.length > 0) {
     const d = buildDossier(s.violations, s.violationCount);
-    out.push(`### Violations (${n(s.violationCount)})`, '');
+    out.push(`### Violations (${violationsText(s, n)})`, '');
     if (s.violations.length < s.violationCount) out.push(`The first ${n(s.violations.length)} are grouped here; the run directory's \`violations.ndjson\` and \`affected-accounts.csv\` hold every one.`, '');
     out.push('| receiving account | foreign thumbnails | foreign videos | from devices | owners |', '|---|---:|---:|---|---|');
     for (const g of d.byAccount.slice(0, GROUP_ROWS)) {

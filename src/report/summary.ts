@@ -100,3 +100,18 @@ export function cacheGetsText(stats: RunSummary['cache']['stats'], n: (v: number
   const failed = stats.getErrors === undefined ? '' : `, ${n(stats.getErrors)} failed`;
   return `${n(stats.gets)} gets (${n(stats.hits)} hits, ${n(stats.misses)} misses${failed})`;
 }
+
+/**
+ * `2428: 2427 foreign thumbnails, 1 foreign video`: the violation count with the headline counts it
+ * is the sum of, so two numbers that differ are never read as one quantity.
+ */
+export function violationsText(s: Pick<RunSummary, 'headline' | 'violationCount'>, n: (v: number) => string = String): string {
+  const h = s.headline;
+  const parts = [
+    [h.foreignDeliveries, 'foreign thumbnail', 'foreign thumbnails'],
+    [h.foreignVideos, 'foreign video', 'foreign videos'],
+    [h.corruptMedia, 'broken watermark', 'broken watermarks'],
+  ] as const;
+  const named = parts.filter(([v]) => v > 0).map(([v, one, many]) => `${n(v)} ${v === 1 ? one : many}`);
+  return named.length > 1 ? `${n(s.violationCount)}: ${named.join(', ')}` : n(s.violationCount);
+}
