@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { clockOffset } from '../fields/duration.ts';
 import type { Clock } from '../clock/clock.ts';
 import { ScaledClock } from '../clock/scaled-clock.ts';
 import { TimeSeriesSampler } from '../metrics/time-series.ts';
@@ -183,9 +184,11 @@ function startProgress(world: World, clock: Clock, scenario: Scenario, options: 
   const report = options.onProgress;
   return setInterval(() => {
     const s = world.fleet.stats;
-    const t = Math.min(clock.now(), scenario.duration) / 1000;
+    const now = Math.min(clock.now(), scenario.duration);
+    // a long run (an incident replay) in scenario time as its timeline is written
+    const t = scenario.duration >= 600_000 ? clockOffset(now) : `${(now / 1000).toFixed(1)}s`;
     report(
-      `t=${t.toFixed(1)}s cameras up ${s.camerasConnected}/${world.cameras.length} backoff ${s.camerasInBackoff} ` +
+      `t=${t} cameras up ${s.camerasConnected}/${world.cameras.length} backoff ${s.camerasInBackoff} ` +
         `viewers ${s.viewersOnline}/${world.viewers.length} events ${s.eventsPublished} received ${s.thumbnailsReceived} ` +
         `violations ${world.checker.oracle.violationCount}`,
     );

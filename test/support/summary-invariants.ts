@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import { renderConsoleSummary } from '../../src/report/console-summary.ts';
 import { renderHtml } from '../../src/report/html-report.ts';
 import { renderMarkdown } from '../../src/report/markdown-report.ts';
-import type { RunSummary } from '../../src/report/summary.ts';
+import { violationsText, type RunSummary } from '../../src/report/summary.ts';
 import { AFFECTED_ACCOUNTS_HEADER } from '../../src/store/violation-files.ts';
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -62,6 +62,7 @@ export function expectSummaryAgrees(s: RunSummary, what: string): void {
   expect(console).toContain(`${h.accountsExposed} accounts exposed, ${h.accountsTapped} accounts that tapped`);
   expect(console).toContain(`cache: ${cs.gets} gets (${cs.hits} hits, ${cs.misses} misses, ${cs.getErrors} failed)`);
   expect(console).toContain(`events: ${a.published} published, ${a.delivered} delivered`);
+  if (s.violationCount > 0) expect(console).toContain(`violations (${violationsText(s)};`);
   const n = (v: number) => v.toLocaleString('en-US');
   expect(markdown).toContain(`| accounts exposed | ${n(h.accountsExposed!)} |`);
   expect(markdown).toContain(`| accounts that tapped | ${n(h.accountsTapped!)} |`);
