@@ -18,12 +18,20 @@ export async function checkCommand(dir: string, options: CheckOptions): Promise<
   await requireRunDirectory(dir);
   const file = join(dir, RUN_FILES.history);
   // the run directory's violation files are re-derived too (the same bytes for the same history)
-  const spool = new ViolationSpool(dir);
-  const { judgement, judged, reading, checker } = await checkHistory(file, { onViolation: spool.add }).catch(async (error: unknown) => {
-    await spool.discard();
+  // (a run directory that cannot be written, say a read-only artifact, is still judged)
+  let unwritten: string | undefined;
+  let spool: ViolationSpool | undefined;
+  try {
+    spool = new ViolationSpool(dir);
+  } catch (error) {
+    unwritten = (error as Error).message;
+  }
+  const { judgement, judged, reading, checker } = await checkHistory(file, { onViolation: spool?.add }).catch(async (error: unknown) => {
+    await spool?.discard();
     throw error;
   });
-  await writeViolationFiles(dir, spool, (v) => checker.blameOf(v));
+  if (spool) await writeViolationFiles(dir, spool, (v) => checker.blameOf(v)).catch((error: unknown) => (unwritten = (error as Error).message));
+  if (unwritten !== undefined) process.stderr.write(`crosswire: ${RUN_FILES.violations} and ${RUN_FILES.affectedAccounts} not written: ${unwritten}\n`);
   const recorded = await readRunSummary(dir).catch(() => undefined);
   const comparison = recorded ? compare(recorded, judged, reading.sha256) : undefined;
   // the verdict's code: an interrupted run's history is INCONCLUSIVE here, not "interrupted" (130)
