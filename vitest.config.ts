@@ -29,6 +29,7 @@ const e2e = [
   'report-browser',
   'shipped-scenarios',
   'storm-run',
+  'summary-invariants',
   'tcp-run',
   'thresholds',
   'user-adapter-module',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseAge, parseDuration } from '../src/fields/duration.ts';
+import { clockOffset, formatDuration, parseAge, parseDuration, spokenDuration } from '../src/fields/duration.ts';
 
 describe('parseDuration', () => {
   it.each([
@@ -35,4 +35,22 @@ describe('parseAge', () => {
   ])('%s is %d ms', (text, ms) => expect(parseAge(text)).toBe(ms));
 
   it.each(['', '7', 'd', '-1d', '7 days', '1y'])('rejects %j', (text) => expect(parseAge(text)).toBeUndefined());
+});
+
+describe('durations as the progress and fault descriptions show them', () => {
+  it('reads a scenario time as an offset, +HH:MM:SS', () => {
+    expect(clockOffset(0)).toBe('+00:00:00');
+    expect(clockOffset(2_700_000)).toBe('+00:45:00');
+    expect(clockOffset(10_512_999)).toBe('+02:55:12');
+    expect(parseDuration(clockOffset(12_900_000))).toBe(12_900_000);
+  });
+
+  it('says a length of time in its largest units, never thousands of milliseconds', () => {
+    expect(spokenDuration(250)).toBe('250ms');
+    expect(spokenDuration(1500)).toBe('1.5s');
+    expect(spokenDuration(15_000)).toBe('15s');
+    expect(spokenDuration(300_000)).toBe('5m');
+    expect(spokenDuration(90_000)).toBe('1m 30s');
+    expect(spokenDuration(7_800_000)).toBe('2h 10m');
+  });
 });

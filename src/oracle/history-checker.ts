@@ -12,12 +12,22 @@ import { deviceOfOwnerKey } from '../registry/owner-key.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
 import { ViewerDrops } from './viewer-drops.ts';
-import type { Blame, BlameClass, Violation } from './violation.ts';
+import type { Blame, BlameClass, Violation, ViolationListener } from './violation.ts';
 
 const KEEP_BLOCKED = 1000;
 const KEEP_TRACES = 200_000;
 const KEEP_CACHE_OPS = 200_000;
 const KEEP_BREACHES = 100;
+
+/** What blame needs of a violation beyond those kept in memory: the blame tally counts them all. */
+type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps'>;
+
+export interface CheckerOptions {
+  /** Sees every violation as it is found, beyond the ones kept in memory too (without blame: that needs the whole history). */
+  onViolation?: ViolationListener;
+  /** How many violations to keep in memory with their evidence (default 1000); every one is still counted, blamed and seen. */
+  keepViolations?: number;
+}
 
 export interface BlockedSummary {
   total: number;
@@ -73,9 +83,11 @@ export class HistoryChecker implements HistoryListener {
   private blamed = false;
   /** Each transfer step, and for each transferred device the step that last moved it (tested once a lookup answers after it). */
   private readonly transferSteps: TransferTest[] = [];
+  /** Violations not kept in memory, reduced to what their blame needs (their last cache read). */
+  private readonly unkept: BlameInput[] = [];
   private readonly lastMove = new Map<number, { step: number; t: number; tested: boolean }>();
 
-  constructor(scenario: Scenario, inFlightWindow: number) {
+  constructor(scenario: Scenario, inFlightWindow: number, options: CheckerOptions = {}) {
     this.registry = Registry.generate(scenario.seed, scenario.fleet);
     this.inFlightWindow = inFlightWindow;
     const devices = this.registry.deviceCount;
@@ -92,6 +104,11 @@ export class HistoryChecker implements HistoryListener {
       traceOf: (kind, eventId, account) => this.misroutes.get(`${kind}:${eventId}:${account}`),
       cacheOp: (id) => evidenceOf(this.cacheOps.get(id)),
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
+      keepViolations: options.keepViolations,
+      onViolation: (v, kept) => {
+        if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v) });
+        options.onViolation?.(v);
+      },
     });
   }
 
@@ -211,7 +228,7 @@ export class HistoryChecker implements HistoryListener {
       accountsOwedNothing: owedTo.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
-      blame: tallyBlame(this.oracle.violations),
+      blame: this.tallyBlame(),
       transfersTested: this.transferSteps,
       breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
@@ -316,7 +333,17 @@ export class HistoryChecker implements HistoryListener {
     for (const v of this.oracle.violations) v.blame = this.blameOf(v);
   }
 
-  private blameOf(v: Violation): Blame {
+  /** Every violation's blame, kept or not (the tally is over all of them). */
+  private tallyBlame(): Partial<Record<BlameClass, number>> {
+    const out: Partial<Record<BlameClass, number>> = {};
+    const add = (c: BlameClass) => (out[c] = (out[c] ?? 0) + 1);
+    for (const v of this.oracle.violations) if (v.blame) add(v.blame.class);
+    if (this.ended) for (const v of this.unkept) add(this.blameOf(v).class);
+    return out;
+  }
+
+  /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
+  blameOf(v: BlameInput): Blame {
     if (v.kind === 'corrupt-media') {
       return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
     }
@@ -335,10 +362,10 @@ export class HistoryChecker implements HistoryListener {
   }
 }
 
-function tallyBlame(violations: readonly Violation[]): Partial<Record<BlameClass, number>> {
-  const out: Partial<Record<BlameClass, number>> = {};
-  for (const v of violations) if (v.blame) out[v.blame.class] = (out[v.blame.class] ?? 0) + 1;
-  return out;
+/** The one cache read blame looks at (the last hit), so an unkept violation holds no more than that. */
+function lastRead(v: Violation): Violation['cacheOps'] {
+  const read = v.cacheOps.findLast((op) => op.op === 'get' && op.outcome === 'hit');
+  return read === undefined ? [] : [read];
 }
 
 function evidenceOf(op: CacheOp | undefined): CacheOpRecord | undefined {

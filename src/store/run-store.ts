@@ -5,6 +5,7 @@ import { summarySchema } from '../report/summary-schema.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { directoryNameFor } from './directory-name.ts';
+import { VIOLATION_FILES } from './violation-files.ts';
 
 /**
  * The run store: where runs live on disk and everything that reads or writes them. A run is
@@ -18,6 +19,10 @@ export const RUN_FILES = {
   /** Where runs before compression wrote their history, plain; still read. */
   plainHistory: 'history.ndjson',
   summary: 'summary.json',
+  /** Every violation, one JSON object a line, each with its blame (summary.json keeps the first 200). */
+  violations: VIOLATION_FILES.violations,
+  /** One row per account that received foreign media: devices seen, media received, tapped, first and last time. */
+  affectedAccounts: VIOLATION_FILES.affectedAccounts,
   /** Why a run directory holds no verdict (the run could not start). */
   error: 'error.json',
 } as const;
