@@ -4,6 +4,7 @@ import { isCrosswireError } from '../errors.ts';
 import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
 import { versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
+import { debugEnabled, debugLog, stackTrace } from './debug.ts';
 import { listCommand } from './commands/list-command.ts';
 import { schemaCommand } from './commands/schema-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
@@ -172,6 +173,7 @@ Example:
 /** Runs the CLI; never throws: every failure becomes a message and an exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  debugLog(`crosswire ${versions().crosswire} on Node ${process.version}, cwd ${process.cwd()}, argv ${JSON.stringify(argv.slice(2))}`);
   try {
     await program.parseAsync(argv as string[]);
     return Number(process.exitCode ?? 0);
@@ -182,10 +184,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isCrosswireError(error)) {
       process.stderr.write(`crosswire: ${error.message}\n`);
+      if (debugEnabled()) process.stderr.write(`crosswire: debug: error ${error.code} (exit ${error.exitCode})\n${stackTrace(error)}\n`);
       return error.exitCode;
     }
     process.stderr.write(`crosswire: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    if (process.env.CROSSWIRE_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+    if (debugEnabled()) process.stderr.write(`${stackTrace(error)}\n`);
+    else process.stderr.write('crosswire: CROSSWIRE_DEBUG=1 prints the stack\n');
     return ExitCode.internal;
   }
 }
