@@ -2,9 +2,10 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isCrosswireError } from '../errors.ts';
 import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
-import { versions } from '../report/versions.ts';
+import { versionText, versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
 import { debugEnabled, debugLog, stackTrace } from './debug.ts';
+import { addHelpExamples } from './help-examples.ts';
 import { listCommand } from './commands/list-command.ts';
 import { schemaCommand } from './commands/schema-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
@@ -28,7 +29,7 @@ function positiveNumber(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('crosswire')
     .description('Device-fleet simulator and chaos harness: reconnect storms against an MQTT broker and a cache,\nand proof that no camera\'s media reaches an account that does not own it.')
-    .version(versions().crosswire)
+    .version(versionText(), '-V, --version', 'output the version of crosswire, Node and the key libraries')
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`crosswire: ${text.replace(/^error: /, '')}`) });
@@ -104,7 +105,7 @@ Exit codes of the gate:
   130  interrupted (partial gate reports written)
 A baseline that leaks does not fail the gate (the candidate may be the fix); it is noted.
 
-Example:
+Examples:
   crosswire gate --baseline redis@2.3.0 --candidate redis@2.2.5 --seeds 3
   crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
     )
@@ -167,6 +168,27 @@ Example:
     .action((what: string) => {
       process.exitCode = listCommand(what);
     });
+
+  program
+    .command('init')
+    .description('write a commented cache adapter module and its contract test (crosswire/testkit) to start from')
+    .argument('<what>', 'adapter')
+    .argument('<name>', 'the adapter id and file name, e.g. my-cache')
+    .option('--ts', 'TypeScript (erasable syntax: Node runs it as it is) instead of JavaScript')
+    .addOption(new Option('--server <kind>', 'none: an in-process Map to replace with your client; redis: an ioredis client against the private redis-server crosswire starts').choices(['none', 'redis']).default('none'))
+    .option('--dir <dir>', 'where the two files go', '.')
+    .action(async (what: string, name: string, options) => {
+      process.exitCode = await (await import('./commands/init-command.ts')).initCommand(what, name, options);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, flags, adapter ids, scenario files)')
+    .argument('<shell>', 'bash | zsh | fish')
+    .action(async (shell: string, _options, command: Command) => {
+      process.exitCode = (await import('./commands/completion-command.ts')).completionCommand(shell, command.parent!);
+    });
+  addHelpExamples(program);
   return program;
 }
 

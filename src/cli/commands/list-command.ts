@@ -6,10 +6,10 @@ import { usageError } from '../../errors.ts';
 import type { FaultKinds } from '../../faults/fault-kind.ts';
 import { faultKinds } from '../../faults/fault-kinds.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
+export const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
 
 /** Shipped scenario files, with the first sentence of the comment at their head. */
-function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {
+export function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {
   const out: { file: string; about: string }[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
