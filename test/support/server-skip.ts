@@ -5,7 +5,8 @@ import { serverBinaryAvailable, type ServerKind } from '../../src/servers/privat
 import { serverRecipes } from '../../src/servers/server-binaries.ts';
 
 /** Where skips are recorded for the summary at the end of the run (set by skip-summary-setup.ts). */
-export const SKIP_LOG_ENV = 'CROSSWIRE_TEST_SKIP_LOG';
+// not CROSSWIRE_*: the CLI refuses variables it does not read, and tests spawn it with this environment
+export const SKIP_LOG_ENV = 'VITEST_CROSSWIRE_SKIP_LOG';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A group of tests skipped for want of a binary: what, where, what is missing and how to get it. */
