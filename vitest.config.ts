@@ -15,6 +15,7 @@ const e2e = [
   'cli-bad-input',
   'cli-interrupt',
   'cli-selftest',
+  'first-hour',
   'gate',
   'history-replay',
   'honest-adapters',
