@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { isAdapterModulePath, cacheAdapters, unknownAdapterMessage } from '../../cache/builtin-adapters.ts';
+import { loadCacheAdapter } from '../../cache/load-adapter.ts';
 import { CrosswireError, isCrosswireError, usageError } from '../../errors.ts';
 import { quietSummary, renderConsoleSummary } from '../../report/console-summary.ts';
 import { loadScenarioFile, type Override } from '../../scenario/load-scenario.ts';
@@ -33,6 +34,11 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   debugLog(`scenario ${scenarioFile}`);
   for (const o of overrides) debugLog(`override ${o.path.join('.')} = ${JSON.stringify(o.value)} (${o.origin})`);
   const { scenario } = await loadScenarioFile(scenarioFile, overrides);
+  if (isAdapterModulePath(scenario.cache.adapter)) {
+    // loaded here first so that a module that cannot load is blamed on the input that named it
+    const origin = overrides.findLast((o) => o.path.join('.') === 'cache.adapter')?.origin ?? `${file ?? scenarioFile}: cache.adapter`;
+    await loadCacheAdapter(scenario.cache.adapter, origin);
+  }
   debugLog(`resolved: ${scenario.fleet.devices} devices, cache ${scenario.cache.adapter}${scenario.cache.url ? ` at ${scenario.cache.url}` : ''}, clock ${scenario.clock}, transport ${scenario.fleet.transport}, out-dir ${options.outDir}`);
   await checkOutDir(options.outDir);
 
