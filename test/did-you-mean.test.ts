@@ -26,6 +26,7 @@ describe('nearest adapter ids', () => {
   });
   it('suggests nothing for a word far from every id', () => {
     expect(nearestNames('nonexistent', ids)).toEqual([]);
+    expect(nearestNames('adaptors', ['adapters', 'faults', 'scenarios'])).toEqual(['adapters']);
     expect(didYouMean('nonexistent', ids)).toBe('');
   });
   it('words the suggestion and still lists every id', () => {

@@ -141,6 +141,13 @@ describe.skipIf(noRedis)('crosswire installed from its tarball into a project of
     expect(runs.length).toBe(1);
     expect(JSON.parse(await readFile(join(project, 'reports', 'cache-chaos-storm', runs[0]!, 'summary.json'), 'utf8')).verdict).toBe('PASS');
 
+    // TypeScript: Node strips the types of the project's own files, template and test alike
+    const ts = await npx(['init', 'adapter', 'team-map', '--ts']);
+    expect(ts.code, explain(ts)).toBe(0);
+    const tsContract = await sh('node', ['--test', 'team-map.contract.test.ts'], project, 120_000);
+    expect(tsContract.code, explain(tsContract)).toBe(0);
+    expect(tsContract.stdout).toMatch(new RegExp(`^ℹ pass ${contractCheckNames.length + 1}$`, 'm'));
+
     const completion = await npx(['completion', 'bash']);
     expect(completion.code, explain(completion)).toBe(0);
     expect(completion.stdout).toContain('node_modules/crosswire/scenarios/controls/cache-chaos-storm.yaml');
