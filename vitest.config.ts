@@ -18,6 +18,7 @@ const e2e = [
   'first-hour',
   'gate',
   'history-replay',
+  'init-adapter',
   'honest-adapters',
   'legacy-node-redis',
   'metrics-port',
