@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html-report.ts';
 import { M } from '../src/report/svg-chart.ts';
 import { syntheticSummary } from './support/synthetic-summary.ts';
+import { recordSkip } from './support/server-skip.ts';
 
 /**
  * report.html in a real browser: Debian's chromium, driven by playwright-core (which downloads no
@@ -19,7 +20,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Kept after the test (the run directory is not), to look at. */
 const SCREENSHOT = join(tmpdir(), 'crosswire-report-browser', 'report.png');
 const available = existsSync(CHROMIUM);
-if (!available && !process.env.CI) console.warn(`skipping browser tests: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
+if (!available && !process.env.CI) recordSkip({ group: 'report.html in headless Chromium', missing: `${CHROMIUM} not found`, install: 'apt-get install -y chromium, or CHROMIUM_PATH=<binary>' });
 
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const CHARTS = ['timeline', 'connected', 'connect-attempts', 'reconnect-1', 'thumbnails', 'cache-latency', 'cache-rates'];

@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.ts';
 import { usageError } from '../errors.ts';
 import type { CacheAdapterDefinition } from './cache-adapter.ts';
 import ioredis from './adapters/ioredis-adapter.ts';
@@ -42,13 +43,13 @@ export function isFaultyAdapterId(id: string): boolean {
   return id.startsWith('faulty:');
 }
 
+/** Why `id` names no adapter: the nearest ids first, then every id (`crosswire list adapters` says what each is). */
+export function unknownAdapterMessage(id: string): string {
+  return `unknown cache adapter ${JSON.stringify(id)}${didYouMean(id, cacheAdapters.keys())}; expected one of: ${[...cacheAdapters.keys()].join(', ')}, or a module path like ./my-adapter.js`;
+}
+
 export function resolveCacheAdapter(id: string, origin: string): CacheAdapterDefinition {
   const definition = cacheAdapters.get(id);
-  if (definition === undefined) {
-    throw usageError(
-      'UNKNOWN_CACHE_ADAPTER',
-      `${origin}: unknown cache adapter ${JSON.stringify(id)} (expected one of: ${[...cacheAdapters.keys()].join(', ')})`,
-    );
-  }
+  if (definition === undefined) throw usageError('UNKNOWN_CACHE_ADAPTER', `${origin}: ${unknownAdapterMessage(id)}`);
   return definition;
 }

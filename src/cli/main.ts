@@ -2,9 +2,11 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isCrosswireError } from '../errors.ts';
 import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
-import { versions } from '../report/versions.ts';
+import { versionText, versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
 import { DEFAULT_KEEP_RUNS } from '../store/run-retention.ts';
+import { debugEnabled, debugLog, stackTrace } from './debug.ts';
+import { addHelpExamples } from './help-examples.ts';
 import { listCommand } from './commands/list-command.ts';
 import { parseKeepRuns } from './keep-runs.ts';
 import { schemaCommand } from './commands/schema-command.ts';
@@ -37,7 +39,7 @@ function positiveNumber(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('crosswire')
     .description('Device-fleet simulator and chaos harness: reconnect storms against an MQTT broker and a cache,\nand proof that no camera\'s media reaches an account that does not own it.')
-    .version(versions().crosswire)
+    .version(versionText(), '-V, --version', 'output the version of crosswire, Node and the key libraries')
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`crosswire: ${text.replace(/^error: /, '')}`) });
@@ -115,7 +117,7 @@ Exit codes of the gate:
   130  interrupted (partial gate reports written)
 A baseline that leaks does not fail the gate (the candidate may be the fix); it is noted.
 
-Example:
+Examples:
   crosswire gate --baseline redis@2.3.0 --candidate redis@2.2.5 --seeds 3
   crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
     )
@@ -203,12 +205,34 @@ Example:
     .action((what: string) => {
       process.exitCode = listCommand(what);
     });
+
+  program
+    .command('init')
+    .description('write a commented cache adapter module and its contract test (crosswire/testkit) to start from')
+    .argument('<what>', 'adapter')
+    .argument('<name>', 'the adapter id and file name, e.g. my-cache')
+    .option('--ts', 'TypeScript (erasable syntax: Node runs it as it is) instead of JavaScript')
+    .addOption(new Option('--server <kind>', 'none: an in-process Map to replace with your client; redis: an ioredis client against the private redis-server crosswire starts').choices(['none', 'redis']).default('none'))
+    .option('--dir <dir>', 'where the two files go', '.')
+    .action(async (what: string, name: string, options) => {
+      process.exitCode = await (await import('./commands/init-command.ts')).initCommand(what, name, options);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, flags, adapter ids, scenario files)')
+    .argument('<shell>', 'bash | zsh | fish')
+    .action(async (shell: string, _options, command: Command) => {
+      process.exitCode = (await import('./commands/completion-command.ts')).completionCommand(shell, command.parent!);
+    });
+  addHelpExamples(program);
   return program;
 }
 
 /** Runs the CLI; never throws: every failure becomes a message and an exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  debugLog(`crosswire ${versions().crosswire} on Node ${process.version}, cwd ${process.cwd()}, argv ${JSON.stringify(argv.slice(2))}`);
   try {
     await program.parseAsync(argv as string[]);
     return Number(process.exitCode ?? 0);
@@ -219,10 +243,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isCrosswireError(error)) {
       process.stderr.write(`crosswire: ${error.message}\n`);
+      if (debugEnabled()) process.stderr.write(`crosswire: debug: error ${error.code} (exit ${error.exitCode})\n${stackTrace(error)}\n`);
       return error.exitCode;
     }
     process.stderr.write(`crosswire: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    if (process.env.CROSSWIRE_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+    if (debugEnabled()) process.stderr.write(`${stackTrace(error)}\n`);
+    else process.stderr.write('crosswire: CROSSWIRE_DEBUG=1 prints the stack\n');
     return ExitCode.internal;
   }
 }

@@ -50,22 +50,23 @@ export function overridesFrom(flags: RunFlags, env: NodeJS.ProcessEnv = process.
   return [...envOverrides(env), ...fromFlags, ...(flags.set ?? []).map((edit) => setOverride(edit, 'flag --set'))];
 }
 
-/** CROSSWIRE_* variables read elsewhere: they set no scenario field. */
-const OTHER_VARIABLES = ['CROSSWIRE_KEEP_RUNS', 'CROSSWIRE_DEBUG'];
+/** CROSSWIRE_* variables that set no scenario field: the run store's cap, debug output, and the test suite's skip policy. */
+export const settingVariables = ['CROSSWIRE_KEEP_RUNS', 'CROSSWIRE_DEBUG', 'CROSSWIRE_ALLOW_SKIPS'] as const;
 
 /** CROSSWIRE_* variables; an unknown one is an error (a typo would otherwise be ignored silently). */
 export function envOverrides(env: NodeJS.ProcessEnv): Override[] {
   const known = new Map(fieldFlags.map((name) => [envName(flagFields[name].flag), name]));
   const out: Override[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '' || OTHER_VARIABLES.includes(name)) continue;
+    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '') continue;
+    if ((settingVariables as readonly string[]).includes(name)) continue;
     if (name === 'CROSSWIRE_SET') {
       for (const edit of raw.split(';').filter((e) => e.trim() !== '')) out.push(setOverride(edit.trim(), 'env CROSSWIRE_SET'));
       continue;
     }
     const flag = known.get(name);
     if (flag === undefined) {
-      throw usageError('UNKNOWN_ENV', `environment variable ${name} is not one crosswire reads (expected one of: ${[...known.keys(), 'CROSSWIRE_SET', ...OTHER_VARIABLES].join(', ')})`);
+      throw usageError('UNKNOWN_ENV', `environment variable ${name} is not one crosswire reads (expected one of: ${[...known.keys(), 'CROSSWIRE_SET', ...settingVariables].join(', ')})`);
     }
     out.push({ path: flagFields[flag].path, value: scalar(raw), origin: `env ${name}` });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheAdapters, isAdapterModulePath } from '../cache/builtin-adapters.ts';
+import { cacheAdapters, isAdapterModulePath, unknownAdapterMessage } from '../cache/builtin-adapters.ts';
 import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
 import { formatDuration } from '../fields/duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
@@ -66,8 +66,6 @@ export const fleetSchema = z.strictObject({
   keepalive: z.number().int().min(0).max(65535).default(0),
 });
 
-const knownAdapters = [...cacheAdapters.keys()];
-
 export const cacheSchema = z.strictObject({
   /** A built-in adapter id, or the path of a module whose default export is an adapter definition. */
   adapter: z
@@ -77,7 +75,7 @@ export const cacheSchema = z.strictObject({
       if (!cacheAdapters.has(id) && !isAdapterModulePath(id)) {
         ctx.addIssue({
           code: 'custom',
-          message: `unknown cache adapter ${JSON.stringify(id)} (expected one of: ${knownAdapters.join(', ')}, or a module path like ./my-adapter.js)`,
+          message: unknownAdapterMessage(id),
         });
       }
     })
