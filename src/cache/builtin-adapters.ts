@@ -7,6 +7,7 @@ import memory from './adapters/memory-adapter.ts';
 import nodeRedis from './adapters/node-redis-adapter.ts';
 import crossedReplies from './faulty/crossed-replies.ts';
 import keyCollision from './faulty/key-collision.ts';
+import longKeyTruncation from './faulty/long-key-truncation.ts';
 import staleOwner from './faulty/stale-owner.ts';
 import wireCrossedReplies from './wire/faulty-wire-crossed-replies.ts';
 import wireStaleQueue from './wire/faulty-wire-stale-queue.ts';
@@ -20,6 +21,7 @@ export const cacheAdapters: ReadonlyMap<string, CacheAdapterDefinition> = new Ma
     crossedReplies,
     staleOwner,
     keyCollision,
+    longKeyTruncation,
     // real client libraries against a real server
     ioredis,
     nodeRedis,
