@@ -77,8 +77,10 @@ export class HistoryChecker implements HistoryListener {
   private readonly ownerKeys: OwnerKeys;
 
   constructor(scenario: Scenario, inFlightWindow: number) {
-    this.registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities: scenario.identities });
-    this.ownerKeys = ownerKeys(scenario.identities.keyTemplate);
+    // a history recorded before ids had shapes carries no `identities`: its ids were sequential
+    const identities = scenario.identities as Scenario['identities'] | undefined;
+    this.registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities });
+    this.ownerKeys = ownerKeys(identities?.keyTemplate);
     this.inFlightWindow = inFlightWindow;
     const devices = this.registry.deviceCount;
     this.storm = new StormTracker(devices, (ms) => this.metrics.reconnectMs.record(ms));
