@@ -1,6 +1,7 @@
 import { usageError } from '../errors.ts';
 import type { CacheAdapterDefinition } from './cache-adapter.ts';
 import ioredis from './adapters/ioredis-adapter.ts';
+import { ioredisMulti4160, ioredisMulti4161 } from './adapters/ioredis-multi-adapter.ts';
 import { legacyNodeRedis225, legacyNodeRedis230 } from './adapters/legacy-node-redis-adapter.ts';
 import memjs from './adapters/memjs-adapter.ts';
 import memory from './adapters/memory-adapter.ts';
@@ -28,6 +29,8 @@ export const cacheAdapters: ReadonlyMap<string, CacheAdapterDefinition> = new Ma
     memjs,
     legacyNodeRedis230,
     legacyNodeRedis225,
+    ioredisMulti4161,
+    ioredisMulti4160,
     // a small RESP client: correct, and with each wire-level bug switched on
     wireCorrect,
     wireCrossedReplies,

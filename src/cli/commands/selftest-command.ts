@@ -39,6 +39,8 @@ export const controls: Control[] = [
   { adapter: 'memjs', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'redis@2.3.0', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'redis@2.2.5', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  { adapter: 'ioredis@4.16.1', scenario: 'controls/pipeline-reset-storm.yaml', expected: 'PASS' },
+  { adapter: 'ioredis@4.16.0', scenario: 'controls/pipeline-reset-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:wire-crossed-replies', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:wire-stale-queue', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
 ];
