@@ -18,6 +18,7 @@ const e2e = [
   'gate',
   'history-replay',
   'honest-adapters',
+  'ioredis-pipeline-cut',
   'legacy-node-redis',
   'metrics-port',
   'network-controls',
