@@ -25,6 +25,7 @@ import {
  * - autoResendUnfulfilledCommands (true, the library default): commands in flight when the
  *   connection dropped are written again on the new connection. Left as shipped on purpose:
  *   it is part of the behaviour under test.
+ * - enableReadyCheck (true, the library default): after each connect, INFO before any command.
  * - reconnectMaxDelay (500 ms): retryStrategy is 50 ms doubling up to this cap.
  * - connectTimeout (2000 ms).
  */
