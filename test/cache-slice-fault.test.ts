@@ -12,7 +12,7 @@ describe('cache-slice', () => {
       addToxic: (spec: unknown) => (added.push(spec), 'toxic-1'),
       removeToxic: (name: string) => void removed.push(name),
     };
-    const fault = cacheSlice.create({ at: 12_000, fault: 'cache-slice', duration: 20_000, size: 24, gap: 1, toxicity: 1 } as never);
+    const fault = cacheSlice.create({ at: 12_000, fault: 'cache-slice', duration: 20_000, size: 24, gap: 1, toxicity: 1 } as never, 0);
     // at timeScale 2 a millisecond of scenario time is half a millisecond of wall clock
     const targets = { cacheProxy, toRealMs: (ms: number) => ms / 2 } as never;
     fault.inject(targets);
