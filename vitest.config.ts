@@ -21,6 +21,7 @@ const e2e = [
   'history-replay',
   'init-adapter',
   'honest-adapters',
+  'ioredis-pipeline-cut',
   'legacy-node-redis',
   'metrics-port',
   'network-controls',

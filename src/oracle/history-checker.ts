@@ -8,7 +8,7 @@ import { CacheBlame } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts, TransferTest } from './run-checks.ts';
-import { deviceOfOwnerKey } from '../registry/owner-key.ts';
+import { ownerKeys, type OwnerKeys } from '../registry/owner-key.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
 import { ViewerDrops } from './viewer-drops.ts';
@@ -86,9 +86,13 @@ export class HistoryChecker implements HistoryListener {
   /** Violations not kept in memory, reduced to what their blame needs (their last cache read). */
   private readonly unkept: BlameInput[] = [];
   private readonly lastMove = new Map<number, { step: number; t: number; tested: boolean }>();
+  private readonly ownerKeys: OwnerKeys;
 
   constructor(scenario: Scenario, inFlightWindow: number, options: CheckerOptions = {}) {
-    this.registry = Registry.generate(scenario.seed, scenario.fleet);
+    // a history recorded before ids had shapes carries no `identities`: its ids were sequential
+    const identities = scenario.identities as Scenario['identities'] | undefined;
+    this.registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities });
+    this.ownerKeys = ownerKeys(identities?.keyTemplate);
     this.inFlightWindow = inFlightWindow;
     const devices = this.registry.deviceCount;
     this.storm = new StormTracker(devices, (ms) => this.metrics.reconnectMs.record(ms));
@@ -308,7 +312,7 @@ export class HistoryChecker implements HistoryListener {
 
   /** A lookup the cache answered, begun after a device's transfer: the transfer was put to the cache. */
   private lookupAnswered(op: CacheOp): void {
-    const deviceId = deviceOfOwnerKey(op.key);
+    const deviceId = this.ownerKeys.deviceOf(op.key);
     const device = deviceId === undefined ? undefined : this.registry.indexOfDevice(deviceId);
     const move = device === undefined ? undefined : this.lastMove.get(device);
     if (move === undefined || move.tested || (op.startedAt ?? op.t) < move.t) return;

@@ -29,6 +29,9 @@ export const fieldText: Readonly<Record<string, string>> = {
   'fleet.backoff.base': 'first delay',
   'fleet.backoff.cap': 'longest delay',
   'fleet.backoff.maxAttempts': 'attempts: give up after this many failures in a row; 0 = never',
+  'identities.devices': "how device ids look: `sequential` (`cam-0000001`), `mac` (`ac:cc:8e:4f:02:9b`, a few vendor prefixes shared by the fleet), `uuid` (version 4 layout), `serial` (`CW2-7KQ9M4XPZ3RT`); drawn from the seed, unique (see [Scenarios](scenarios.md#realistic-ids-and-keys))",
+  'identities.accounts': 'how account ids look: `sequential` (`acct-000001`) or `uuid`; a transfer\'s `to` still names accounts by ordinal (`acct-000001` is the first)',
+  'identities.keyTemplate': 'the cache key of a device\'s ownership record: `{device}` exactly once, any other text around it (no spaces or braces), e.g. `tenant:eu-west-1/owner/{device}`',
   'broker.connectTimeout':
     '**wall clock**: how long a new connection may take to send its CONNECT before the broker closes it (aedes\' own timer); in a herd a slow broker drops what it cannot read in time, and those cameras retry',
   'broker.thread': 'where aedes runs: `inline` = in the run\'s own thread; `worker` = a worker thread of its own (real clock and memory transport only; otherwise exit 2), see [The broker\'s thread](clocks.md#the-brokers-thread)',

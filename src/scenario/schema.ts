@@ -9,6 +9,8 @@ import type { FaultKinds } from '../faults/fault-kind.ts';
 import { faultKinds } from '../faults/fault-kinds.ts';
 import { MAX_STAGES, MAX_STEPS, stepSchemasFor } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
+import { accountIdShapes, deviceIdShapes } from '../registry/identities.ts';
+import { DEFAULT_KEY_TEMPLATE, keyTemplateProblem } from '../registry/owner-key.ts';
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
@@ -64,6 +66,21 @@ export const fleetSchema = z.strictObject({
   backoff: backoffSchema.default(backoffSchema.parse({})),
   /** Keep-alive announced in CONNECT, seconds (0 disables). */
   keepalive: z.number().int().min(0).max(65535).default(0),
+});
+
+/** The shapes of ids and of the owner key (src/registry/identities.ts, owner-key.ts). */
+export const identitiesSchema = z.strictObject({
+  devices: z.enum(deviceIdShapes).default('sequential'),
+  accounts: z.enum(accountIdShapes).default('sequential'),
+  keyTemplate: z
+    .string()
+    .min(1)
+    .max(200)
+    .default(DEFAULT_KEY_TEMPLATE)
+    .superRefine((template, ctx) => {
+      const problem = keyTemplateProblem(template);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `the key template ${problem}` });
+    }),
 });
 
 export const cacheSchema = z.strictObject({
@@ -168,6 +185,7 @@ function buildScenarioSchema(kinds: FaultKinds) {
       duration: durationWithin(1000, MAX_DURATION_MS).default(70_000),
       drain: duration.default(5_000),
       fleet: fleetSchema.default(fleetSchema.parse({})),
+      identities: identitiesSchema.default(identitiesSchema.parse({})),
       broker: brokerSchema.default(brokerSchema.parse({})),
       cache: cacheSchema.default(cacheSchema.parse({})),
       service: serviceSchema.default(serviceSchema.parse({})),
