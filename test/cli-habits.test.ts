@@ -91,7 +91,7 @@ describe('crosswire completion', () => {
       return r.stdout.split('\n').filter(Boolean);
     };
     expect(complete('crosswire', 'ru')).toEqual(['run']);
-    expect(complete('crosswire', 'run', '--cache', 'iore')).toEqual(['ioredis']);
+    expect(complete('crosswire', 'run', '--cache', 'iore')).toEqual(['ioredis', 'ioredis@4.16.1', 'ioredis@4.16.0']);
     expect(complete('crosswire', 'run', '--cache', 'faulty:st')).toEqual(['faulty:stale-owner']);
     expect(complete('crosswire', 'run', '--clo')).toEqual(['--clock']);
     expect(complete('crosswire', 'run', '--clock', '')).toEqual(['auto', 'real', 'virtual']);

@@ -15,6 +15,7 @@ const examples: Record<string, string[]> = {
   check: ['crosswire check reports/latest', 'crosswire check reports/reconnect-storm/2026-01-01T120000Z-seed1 --json'],
   replay: ['crosswire replay reports/latest', 'crosswire replay reports/latest --quiet --out-dir /tmp/replays'],
   report: ['crosswire report reports/latest'],
+  prune: ['crosswire prune --keep 20', 'crosswire prune --older-than 7d --dry-run', 'crosswire prune --out-dir /tmp/reports --keep 5 --json'],
   list: ['crosswire list adapters', 'crosswire list faults', 'crosswire list scenarios'],
   init: ['crosswire init adapter my-cache               # my-cache.js and my-cache.contract.test.js', 'crosswire init adapter my-cache --ts --dir test/cache'],
   completion: [
