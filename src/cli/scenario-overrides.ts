@@ -15,6 +15,11 @@ export interface RunFlags {
   verify?: string;
   timeScale?: number;
   clock?: string;
+  broker?: string;
+  brokerWsUrl?: string;
+  brokerCa?: string;
+  brokerCert?: string;
+  brokerKey?: string;
   /** `--set path=value`, repeatable: any scenario field. */
   set?: string[];
 }
@@ -32,7 +37,15 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   verify: { flag: '--verify', path: ['service', 'verify'] },
   timeScale: { flag: '--time-scale', path: ['timeScale'] },
   clock: { flag: '--clock', path: ['clock'] },
+  broker: { flag: '--broker', path: ['broker', 'url'] },
+  brokerWsUrl: { flag: '--broker-ws-url', path: ['broker', 'wsUrl'] },
+  brokerCa: { flag: '--broker-ca', path: ['broker', 'ca'] },
+  brokerCert: { flag: '--broker-cert', path: ['broker', 'cert'] },
+  brokerKey: { flag: '--broker-key', path: ['broker', 'key'] },
 };
+
+/** CROSSWIRE_* variables that are not scenario fields: read where they are used. */
+const otherVariables = new Set(['CROSSWIRE_DEBUG', 'CROSSWIRE_BROKER_SECRET']);
 
 const fieldFlags = Object.keys(flagFields) as FieldFlag[];
 
@@ -55,7 +68,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Override[] {
   const known = new Map(fieldFlags.map((name) => [envName(flagFields[name].flag), name]));
   const out: Override[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '') continue;
+    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '' || otherVariables.has(name)) continue;
     if (name === 'CROSSWIRE_SET') {
       for (const edit of raw.split(';').filter((e) => e.trim() !== '')) out.push(setOverride(edit.trim(), 'env CROSSWIRE_SET'));
       continue;
