@@ -30,6 +30,8 @@ const e2e = [
   'storm-run',
   'tcp-run',
   'thresholds',
+  'external-broker',
+  'ws-transport',
   'user-adapter-module',
   'wire-fifo-client',
 ].map((name) => `test/${name}.test.ts`);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { Duplex } from 'node:stream';
-import WebSocket, { WebSocketServer, createWebSocketStream } from 'ws';
+import { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { ClientTransport, Link, LinkHandler, ServerTransport } from './link.ts';
 
 /** The WebSocket subprotocol MQTT 3.1.1 names [MQTT-6.0.0-3]; Mosquitto refuses a handshake without it. */
@@ -57,6 +57,41 @@ export function wsClientTransport(url: string, tls: TlsMaterial = {}): ClientTra
 }
 
 /**
+ * A broker-side WebSocket as the stream aedes reads and writes. Unlike ws' own
+ * createWebSocketStream it sends what the broker corked as one message: mqtt-packet writes a
+ * packet field by field, which would otherwise be a WebSocket frame per field (a CONNACK in four).
+ */
+class WsStream extends Duplex {
+  private readonly socket: WebSocket;
+  constructor(socket: WebSocket) {
+    super({ allowHalfOpen: false });
+    this.socket = socket;
+    socket.binaryType = 'nodebuffer';
+    socket.on('message', (data: Buffer) => this.push(data));
+    socket.once('close', () => {
+      this.push(null);
+      this.destroy();
+    });
+  }
+  override _read(): void {}
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.sendNow(chunk, callback);
+  }
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.sendNow(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+  private sendNow(data: Buffer, callback: (error?: Error | null) => void): void {
+    // a link that is going loses what is sent to it, as a TCP socket being destroyed does
+    if (this.socket.readyState !== WebSocket.OPEN) return callback();
+    this.socket.send(data, { binary: true }, () => callback());
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.socket.terminate();
+    callback(error);
+  }
+}
+
+/**
  * The broker's side of MQTT over WebSocket on loopback: an HTTP server that upgrades `/mqtt`
  * (any path is accepted, as Mosquitto does), each connection handed to the broker as a stream.
  */
@@ -82,9 +117,7 @@ export class WsServerTransport implements ServerTransport {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
       socket.on('error', () => {});
-      const stream = createWebSocketStream(socket);
-      stream.on('error', () => {});
-      accept(stream);
+      accept(new WsStream(socket));
     });
     this.http = http;
     this.wss = wss;
