@@ -101,6 +101,8 @@ export class WsServerTransport implements ServerTransport {
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<WebSocket>();
   private refusing = false;
+  /** Where clients connect, once listening. */
+  url: string | undefined;
 
   listen(accept: (stream: Duplex) => void): Promise<ClientTransport> {
     const http = createServer((_request, response) => response.writeHead(426).end('MQTT over WebSocket only\n'));
@@ -126,7 +128,8 @@ export class WsServerTransport implements ServerTransport {
       http.listen({ port: 0, host: '127.0.0.1', backlog: 65_535 }, () => {
         const address = http.address();
         if (address === null || typeof address === 'string') return reject(new Error('no WebSocket address'));
-        resolve(wsClientTransport(`ws://127.0.0.1:${address.port}/mqtt`));
+        this.url = `ws://127.0.0.1:${address.port}/mqtt`;
+        resolve(wsClientTransport(this.url));
       });
     });
   }
