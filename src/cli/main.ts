@@ -138,6 +138,7 @@ Example:
     .option('--host <address>', 'address the listeners bind', '127.0.0.1')
     .option('--port <port>', 'MQTT listener port', integer(1, 65535), 1883)
     .option('--ws-port <port>', 'MQTT over WebSocket listener port (0: none)', integer(0, 65535), 8080)
+    .option('--plaintext', 'passwords.txt (username:password lines, for other brokers or mosquitto_passwd -U) instead of the hashed passwd')
     .action(async (broker: string, file: string | undefined, options) => {
       process.exitCode = await (await import('./commands/broker-config-command.ts')).brokerConfigCommand(broker, file, options);
     });

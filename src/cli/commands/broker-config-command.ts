@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile } from '../../broker/mosquitto-config.ts';
+import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, usernamesOf } from '../../broker/mosquitto-config.ts';
 import { usageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { Credentials, externalBrokerSecret } from '../../registry/credentials.ts';
@@ -14,6 +14,8 @@ export interface BrokerConfigOptions extends Pick<RunFlags, 'seed' | 'devices' |
   host: string;
   port: number;
   wsPort: number;
+  /** `username:password` lines instead of Mosquitto's hashes, for other brokers' imports. */
+  plaintext?: boolean;
 }
 
 /**
@@ -31,12 +33,15 @@ export async function brokerConfigCommand(kind: string, file: string | undefined
     host: options.host,
     port: options.port,
     wsPort: options.wsPort,
-    passwordFile: dir === undefined ? '/etc/mosquitto/crosswire.passwd' : join(dir, 'passwd'),
+    // plaintext: hash it in place with `mosquitto_passwd -U` before Mosquitto reads it
+    passwordFile: dir === undefined ? '/etc/mosquitto/crosswire.passwd' : join(dir, options.plaintext ? 'passwords.txt' : 'passwd'),
     aclFile: dir === undefined ? '/etc/mosquitto/crosswire.acl' : join(dir, 'acl'),
   };
   const files = {
     'mosquitto.conf': mosquittoConf(listeners, about),
-    passwd: mosquittoPasswordFile(registry, credentials),
+    ...(options.plaintext
+      ? { 'passwords.txt': usernamesOf(registry).map((name) => `${name}:${credentials.password(name)}\n`).join('') }
+      : { passwd: mosquittoPasswordFile(registry, credentials) }),
     acl: mosquittoAclFile(),
   };
   if (dir === undefined) {
@@ -45,10 +50,10 @@ export async function brokerConfigCommand(kind: string, file: string | undefined
   }
   await mkdir(dir, { recursive: true });
   // the password file holds hashes only, but no one else needs to read it
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: name === 'passwd' ? 0o600 : 0o644 });
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text, { mode: name === 'acl' || name === 'mosquitto.conf' ? 0o644 : 0o600 });
   const url = `mqtt://${options.host}:${options.port}`;
   process.stdout.write(
-    `wrote ${join(dir, 'mosquitto.conf')}, passwd and acl (${about})\n` +
+    `wrote ${Object.keys(files).map((name) => join(dir, name)).join(', ')} (${about})\n` +
       `start: mosquitto -c ${join(dir, 'mosquitto.conf')}\n` +
       `run:   crosswire run${file ? ` ${file}` : ''} --seed ${scenario.seed} --broker ${url}` +
       (options.wsPort > 0 ? ` --broker-ws-url ws://${options.host}:${options.wsPort}/mqtt` : '') +
