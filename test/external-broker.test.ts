@@ -157,4 +157,71 @@ describe.skipIf(skipWithoutMosquitto())('crosswire broker-config mosquitto', () 
       await mosquitto.stop();
     }
   });
+
+  it('--plaintext writes username:password lines that mosquitto_passwd -U turns into a password file Mosquitto accepts', async () => {
+    const { runCli } = await import('./support/run-cli.ts');
+    const { freeLoopbackPort } = await import('../src/servers/loopback.ts');
+    const { readFile } = await import('node:fs/promises');
+    const { execFileSync } = await import('node:child_process');
+    const [port, wsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const out = join(dir, 'plain');
+    const config = await runCli(['broker-config', 'mosquitto', '--devices', '10', '--seed', '4', '--out-dir', out, '--port', String(port), '--ws-port', String(wsPort), '--plaintext']);
+    expect(config.code).toBe(0);
+    const lines = (await readFile(join(out, 'passwords.txt'), 'utf8')).trim().split('\n');
+    const credentials = new Credentials(externalBrokerSecret(4));
+    expect(lines[0]).toBe(`svc-reference:${credentials.password('svc-reference')}`);
+    expect(lines).toContain(`cam-0000010:${credentials.password('cam-0000010')}`);
+    execFileSync('mosquitto_passwd', ['-U', join(out, 'passwords.txt')]);
+    const mosquitto = await startPrivateMosquitto({ seed: 4, fleet: FLEET, configFile: join(out, 'mosquitto.conf') });
+    try {
+      const client = await mqtt.connectAsync(mosquitto.url, {
+        clientId: 'cam-0000010', username: 'cam-0000010', password: credentials.password('cam-0000010'), protocolVersion: 4, reconnectPeriod: 0,
+      });
+      expect(client.connected).toBe(true);
+      await client.endAsync();
+    } finally {
+      await mosquitto.stop();
+    }
+  });
+
+  it('reaches a TLS listener over mqtts:// and wss:// with broker.ca', async () => {
+    const { freeLoopbackPort } = await import('../src/servers/loopback.ts');
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const { execFileSync } = await import('node:child_process');
+    const out = join(dir, 'tls');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(out, { recursive: true });
+    const [cert, key] = [join(out, 'cert.pem'), join(out, 'key.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const [port, wsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const { runCli } = await import('./support/run-cli.ts');
+    const config = await runCli(['broker-config', 'mosquitto', '--devices', '40', '--seed', '5', '--out-dir', out, '--port', String(port), '--ws-port', String(wsPort)]);
+    expect(config.code).toBe(0);
+    const conf = join(out, 'mosquitto.conf');
+    // each listener TLS: certfile and keyfile follow the listener they belong to
+    await writeFile(conf, (await readFile(conf, 'utf8')).replace(/^(protocol \w+)$/gm, `$1\ncertfile ${cert}\nkeyfile ${key}`));
+    const mosquitto = await startPrivateMosquitto({ seed: 5, fleet: FLEET, configFile: conf });
+    try {
+      const run = await runScenario(
+        validateScenarioObject(
+          {
+            name: 'tls', seed: 5, timeScale: 4, duration: '14s', drain: '2s',
+            fleet: { devices: 40, eventInterval: '1s', viewerTransport: 'ws' },
+            broker: { url: `mqtts://127.0.0.1:${port}`, wsUrl: `wss://127.0.0.1:${wsPort}/mqtt`, ca: cert },
+            timeline: [{ at: '6s', fault: 'broker-outage', duration: '2s' }],
+          },
+          'test',
+        ),
+      );
+      expect(run.summary.reasons).toEqual([]);
+      expect(run.summary.verdict).toBe('PASS');
+      expect(run.summary.fleet).toMatchObject({ transport: 'tls', viewerTransport: 'wss' });
+      // without the CA the broker's certificate is not trusted: the probe says so, exit 69
+      const untrusted = await runScenario(validateScenarioObject({ name: 'tls', seed: 5, fleet: { devices: 40 }, broker: { url: `mqtts://127.0.0.1:${port}` } }, 'test')).catch((e: unknown) => e);
+      expect(untrusted).toMatchObject({ code: 'BROKER_UNREACHABLE', exitCode: 69 });
+      expect((untrusted as Error).message).toMatch(/cannot connect \(.*(SELF_SIGNED|CERT).*\)/);
+    } finally {
+      await mosquitto.stop();
+    }
+  });
 });

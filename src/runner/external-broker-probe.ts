@@ -20,6 +20,8 @@ const refusals: Record<number, string> = {
 class Probe extends LeanMqttClient {
   private readonly credentialsSource: Credentials;
   private settle: ((outcome: { code: number } | { closed: true }) => void) | undefined;
+  /** The transport's own words for a failed link (ECONNREFUSED, a certificate not trusted…). */
+  lastError: string | undefined;
   constructor(transport: ClientTransport, credentials: Credentials, settle: (outcome: { code: number } | { closed: true }) => void) {
     super(transport);
     this.credentialsSource = credentials;
@@ -40,6 +42,9 @@ class Probe extends LeanMqttClient {
   protected override onRefused(code: number): void {
     this.settle?.({ code });
     this.settle = undefined;
+  }
+  onLinkError(error: Error): void {
+    this.lastError = (error as NodeJS.ErrnoException).code ?? error.message;
   }
   protected override onDisconnected(): void {
     this.settle?.({ closed: true });
@@ -66,7 +71,9 @@ export async function probeExternalBroker(url: string, transport: ClientTranspor
   const configHint = `its password and ACL files must come from \`crosswire broker-config mosquitto --seed ${seed}\` (same scenario, seed and CROSSWIRE_BROKER_SECRET)`;
   let why: string;
   if ('timeout' in outcome) why = `no CONNACK within ${PROBE_TIMEOUT_MS / 1000}s`;
-  else if ('closed' in outcome) why = 'the connection closed before a CONNACK (nothing listening there, or a TLS or WebSocket handshake that failed)';
+  else if ('closed' in outcome) {
+    why = probe?.lastError === undefined ? 'the connection closed before a CONNACK' : `cannot connect (${probe.lastError})`;
+  }
   else why = `CONNECT refused: ${refusals[outcome.code] ?? `return code ${outcome.code}`}; ${configHint}`;
   throw new CrosswireError('BROKER_UNREACHABLE', `external broker ${url}: ${why}`, ExitCode.unavailable);
 }

@@ -99,6 +99,10 @@ class GatedLink implements Link, LinkHandler {
     if (!this.hungUp) this.handler.onLinkData(chunk);
   }
 
+  onLinkError(error: Error): void {
+    this.handler.onLinkError?.(error);
+  }
+
   onLinkClose(): void {
     this.gate.closed(this);
     this.handler.onLinkClose();

@@ -9,7 +9,7 @@ class TlsLink implements Link {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => handler.onLinkData(chunk));
     socket.once('close', () => handler.onLinkClose());
-    socket.on('error', () => {}); // 'close' follows and tells the client
+    socket.on('error', (error) => handler.onLinkError?.(error)); // 'close' follows and tells the client
   }
   // written before the handshake completes, it is sent once it has
   send(chunk: Buffer): void {

@@ -33,7 +33,7 @@ class WsLink implements Link {
     });
     socket.on('message', (data: Buffer) => handler.onLinkData(data));
     socket.once('close', () => handler.onLinkClose());
-    socket.on('error', () => {}); // 'close' follows and tells the client
+    socket.on('error', (error) => handler.onLinkError?.(error)); // 'close' follows and tells the client
   }
 
   send(chunk: Buffer): void {
