@@ -92,4 +92,5 @@ console.log(
     }),
   ),
 );
+for (const { setup, summary } of rows) if (summary.verdict !== 'PASS') console.log(`\n${setup}: ${summary.verdict}: ${summary.reasons.join('; ')}`);
 console.log(`\nload average at the end: ${fixed(loadavg()[0])}`);
