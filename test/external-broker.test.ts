@@ -228,3 +228,26 @@ describe.skipIf(skipWithoutMosquitto())('crosswire broker-config mosquitto', () 
     }
   });
 });
+
+describe('external broker input from the command line', () => {
+  it('a bad URL is exit 2 naming the flag; a broker that is not there is exit 69 naming the URL and why', async () => {
+    const { runCli } = await import('./support/run-cli.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'crosswire-broker-cli-'));
+    try {
+      const bad = await runCli(['run', '--broker', 'http://127.0.0.1:1', '--out-dir', dir]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/flag --broker: broker\.url: .*found "http:\/\/127\.0\.0\.1:1"/);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+      const { freeLoopbackPort } = await import('../src/servers/loopback.ts');
+      const port = await freeLoopbackPort();
+      const gone = await runCli(['run', '--broker', `mqtt://127.0.0.1:${port}`, '--devices', '10', '--out-dir', dir]);
+      expect(gone.code).toBe(69);
+      expect(gone.stderr).toContain(`external broker mqtt://127.0.0.1:${port}: cannot connect (ECONNREFUSED)`);
+      const noCa = await runCli(['run', '--broker', `mqtts://127.0.0.1:${port}`, '--broker-ca', join(dir, 'missing.pem'), '--out-dir', dir]);
+      expect(noCa.code).toBe(2);
+      expect(noCa.stderr).toMatch(/broker\.ca: cannot read .*missing\.pem: ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
