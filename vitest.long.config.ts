@@ -13,6 +13,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     reporters: ['default'],
+    globalSetup: ['test/support/skip-summary-setup.ts'],
     projects: [
       { extends: true, test: { name: 'heavy', include: ['test/heavy/**/*.test.ts'], sequence: { groupOrder: 0 } } },
       { extends: true, test: { name: 'trust', include: ['test/trust/**/*.test.ts'], sequence: { groupOrder: 1 } } },

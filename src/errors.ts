@@ -7,16 +7,17 @@ import { ExitCode } from './exit-codes.ts';
 export class CrosswireError extends Error {
   readonly code: string;
   readonly exitCode: number;
-  constructor(code: string, message: string, exitCode: number = ExitCode.usage) {
-    super(message);
+  constructor(code: string, message: string, exitCode: number = ExitCode.usage, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CrosswireError';
     this.code = code;
     this.exitCode = exitCode;
   }
 }
 
-export function usageError(code: string, message: string): CrosswireError {
-  return new CrosswireError(code, message, ExitCode.usage);
+/** `cause`: the error behind it, whose stack `CROSSWIRE_DEBUG=1` prints. */
+export function usageError(code: string, message: string, cause?: unknown): CrosswireError {
+  return new CrosswireError(code, message, ExitCode.usage, cause === undefined ? undefined : { cause });
 }
 
 export function isCrosswireError(error: unknown): error is CrosswireError {

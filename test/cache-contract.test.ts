@@ -9,8 +9,8 @@ import { loadClientLibrary } from '../src/cache/adapters/network-adapter-support
 import keyCollision from '../src/cache/faulty/key-collision.ts';
 import { ScaledClock } from '../src/clock/scaled-clock.ts';
 import { createRng } from '../src/rng/seeded-rng.ts';
-import { serverBinaryAvailable, startPrivateServer, type PrivateServer, type ServerKind } from '../src/servers/private-server.ts';
-import { serverRecipes } from '../src/servers/server-binaries.ts';
+import { startPrivateServer, type PrivateServer } from '../src/servers/private-server.ts';
+import { skipWithout } from './support/server-skip.ts';
 import {
   assertCacheAdapterContract,
   contractCheckNames,
@@ -37,14 +37,6 @@ function failures(results: ContractResult[]): string[] {
 
 function failedNames(results: ContractResult[]): string[] {
   return results.filter((r) => !r.ok).map((r) => r.name);
-}
-
-/** Skip only locally; under CI a missing server must fail (startPrivateServer says what to install). */
-function skipWithout(kind: ServerKind): boolean {
-  if (serverBinaryAvailable(kind) || process.env.CI) return false;
-  const { binary, installHint } = serverRecipes[kind];
-  console.warn(`skipping ${kind} adapters: ${binary} is not on PATH (install it, e.g. ${installHint})`);
-  return true;
 }
 
 /**
@@ -89,7 +81,7 @@ describe('cache adapter contract: in-process adapters', () => {
   });
 });
 
-const redisSkip = skipWithout('redis');
+const redisSkip = skipWithout('redis', 'redis client contract checks (ioredis, node-redis, redis@2.x, wire clients)');
 describe.skipIf(redisSkip)(`cache adapter contract: redis clients${redisSkip ? ' (install redis-server)' : ''}`, () => {
   let server: PrivateServer;
   beforeAll(async () => {
@@ -131,7 +123,7 @@ describe.skipIf(redisSkip)(`cache adapter contract: redis clients${redisSkip ? '
   });
 });
 
-const memcachedSkip = skipWithout('memcached');
+const memcachedSkip = skipWithout('memcached', 'memjs contract checks');
 describe.skipIf(memcachedSkip)(`cache adapter contract: memjs${memcachedSkip ? ' (install memcached)' : ''}`, () => {
   let server: PrivateServer;
   beforeAll(async () => {

@@ -4,8 +4,9 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChaosProxy } from '../src/chaos/chaos-proxy.ts';
 import { createRng } from '../src/rng/seeded-rng.ts';
-import { serverBinaryAvailable, startPrivateServer, type PrivateServer } from '../src/servers/private-server.ts';
+import { startPrivateServer, type PrivateServer } from '../src/servers/private-server.ts';
 import { sleep, within } from './support/async.ts';
+import { skipWithout } from './support/server-skip.ts';
 
 /**
  * The proxy in front of real servers and the real client libraries the runner wires to it: the
@@ -20,7 +21,7 @@ async function settled<T>(promise: Promise<T>): Promise<{ ok: true; value: T } |
   }
 }
 
-describe.skipIf(!serverBinaryAvailable('redis'))('redis clients through the chaos proxy', () => {
+describe.skipIf(skipWithout('redis', 'redis clients through the chaos proxy'))('redis clients through the chaos proxy', () => {
   let server: PrivateServer;
   let proxy: ChaosProxy;
   beforeAll(async () => {
@@ -92,7 +93,7 @@ describe.skipIf(!serverBinaryAvailable('redis'))('redis clients through the chao
   });
 });
 
-describe.skipIf(!serverBinaryAvailable('memcached'))('memjs through the chaos proxy', () => {
+describe.skipIf(skipWithout('memcached', 'memjs through the chaos proxy'))('memjs through the chaos proxy', () => {
   it('memjs: set/get, then a reset with a get in flight', async () => {
     const server = await startPrivateServer('memcached');
     const proxy = await ChaosProxy.start({ upstream: { host: server.host, port: server.port }, rng: createRng(4, 'memjs') });

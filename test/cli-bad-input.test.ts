@@ -24,11 +24,12 @@ interface Result { code: number | null; signal: NodeJS.Signals | null; stdout: s
 let dir: string;
 
 /** Runs `crosswire <args>` in the temp dir (so relative fixture names appear as written, and any stray report lands there). */
-function crosswire(args: readonly string[]): Promise<Result> {
+function crosswire(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<Result> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.FORCE_COLOR;
     delete env.CROSSWIRE_DEBUG;
+    Object.assign(env, extraEnv);
     const child = spawn(NODE, [MAIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
     let stdout = '';
     let stderr = '';
@@ -66,6 +67,7 @@ const FIXTURES: Record<string, string> = {
   'long-name.yaml': `name: ${'n'.repeat(300)}\n`,
   'no-backoff.yaml': 'clock: virtual\nfleet:\n  backoff: { kind: none }\n',
   'a-file.txt': 'not a directory\n',
+  'needs-package.js': "import Client from 'no-such-cache-client';\nexport default { id: 'x', description: 'x', create: () => new Client() };\n",
   'cache-url.yaml': 'cache:\n  adapter: ioredis\n  url: redis://127.0.0.1:1\n',
 };
 
@@ -94,7 +96,7 @@ function refused(r: Result): string {
   return r.stderr;
 }
 
-interface Case { name: string; args: string[]; says: (string | RegExp)[] }
+interface Case { name: string; args: string[]; says: (string | RegExp)[]; env?: Record<string, string> }
 
 const KNOWN_ADAPTERS = 'memory, faulty:crossed-replies, faulty:stale-owner, faulty:key-collision';
 
@@ -143,6 +145,11 @@ const fileCases: Case[] = [
 
 const flagCases: Case[] = [
   { name: '--cache nope', args: ['run', '--cache', 'nope'], says: ['--cache', '"nope"', KNOWN_ADAPTERS] },
+  { name: '--cache iorediss', args: ['run', '--cache', 'iorediss'], says: ['crosswire: flag --cache: unknown cache adapter "iorediss" (did you mean ioredis?)', 'crosswire list adapters'] },
+  { name: '--cache redis', args: ['run', '--cache', 'redis'], says: ['flag --cache: ', '(did you mean ioredis, node-redis or redis@2.2.5?)'] },
+  { name: 'CROSSWIRE_CACHE=memroy', args: ['run'], env: { CROSSWIRE_CACHE: 'memroy' }, says: ['env CROSSWIRE_CACHE: unknown cache adapter "memroy" (did you mean memory?)'] },
+  { name: 'an adapter importing a package that is not installed', args: ['run', '--cache', './needs-package.js'], says: ['needs-package.js: ', 'imports package "no-such-cache-client"', 'not installed', 'npm install no-such-cache-client'] },
+  { name: 'an adapter module that does not exist', args: ['run', '--cache', './missing-adapter.js'], says: ['missing-adapter.js: no such file'] },
   { name: '--cache nope beats a file naming another unknown adapter', args: ['run', 'adapter.yaml', '--cache', 'nope'], says: ['--cache', '"nope"'] },
   { name: '--transport udp', args: ['run', '--transport', 'udp'], says: ['--transport', 'udp', 'memory, tcp'] },
   { name: '--devices abc', args: ['run', '--devices', 'abc'], says: ['--devices', '"abc"'] },
@@ -197,9 +204,33 @@ describe.concurrent('crosswire run refuses a bad scenario file with exit 2 and f
 });
 
 describe.concurrent('crosswire run refuses bad flags with exit 2, naming the flag', () => {
-  it.each(flagCases)('$name', async ({ args, says }) => {
-    const stderr = refused(await crosswire(args));
+  it.each(flagCases)('$name', async ({ args, says, env }) => {
+    const stderr = refused(await crosswire(args, env));
     for (const s of says) expect(stderr).toContain(s);
+  });
+
+  it('blames the flag, not the scenario file, for an unknown --cache', async () => {
+    const stderr = refused(await crosswire(['run', '--cache', 'nonexistent']));
+    expect(stderr).not.toContain('invalid scenario');
+    expect(stderr).not.toContain('reconnect-storm.yaml');
+  });
+});
+
+describe('CROSSWIRE_DEBUG=1', () => {
+  it('is accepted, traces what the CLI decided and prints the stack behind an error', async () => {
+    const r = await crosswire(['run', '--cache', './needs-package.js', '--devices', '50'], { CROSSWIRE_DEBUG: '1' });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).not.toContain('CROSSWIRE_DEBUG is not one crosswire reads');
+    expect(r.stderr).toContain('crosswire: debug: override fleet.devices = 50 (flag --devices)');
+    expect(r.stderr).toContain('imports package "no-such-cache-client"');
+    expect(r.stderr).toContain('crosswire: debug: error ADAPTER_MODULE_UNLOADABLE (exit 2)');
+    expect(r.stderr).toMatch(STACK_FRAME);
+    expect(r.stderr).toContain('caused by: Error [ERR_MODULE_NOT_FOUND]');
+  });
+
+  it('=0 is off: no trace, no stack', async () => {
+    const stderr = refused(await crosswire(['run', '--cache', './needs-package.js'], { CROSSWIRE_DEBUG: '0' }));
+    expect(stderr).not.toContain('debug:');
   });
 });
 

@@ -24,10 +24,20 @@ describe('crosswire selftest', () => {
     ]);
   });
 
+  it('on the long-keys storm: memory PASSes and long-key truncation FAILs, blamed wrong-key', async () => {
+    const { code, stdout } = await crosswire(['selftest', '--only', 'long-keys-storm', '--json']);
+    const result = JSON.parse(stdout) as { ok: boolean; rows: { adapter: string; verdict: string; blame?: string; ok: boolean }[] };
+    expect(code, stdout).toBe(0);
+    expect(result.rows.map((r) => [r.adapter, r.verdict, r.ok])).toEqual([
+      ['memory', 'PASS', true],
+      ['faulty:long-key-truncation', 'FAIL', true],
+    ]);
+  });
+
   it('lists every adapter the controls name', async () => {
     const { code, stdout } = await crosswire(['list', 'adapters']);
     expect(code).toBe(0);
-    for (const id of ['memory', 'ioredis', 'node-redis', 'memjs', 'redis@2.2.5', 'redis@2.3.0', 'faulty:wire-stale-queue']) {
+    for (const id of ['memory', 'ioredis', 'node-redis', 'memjs', 'redis@2.2.5', 'redis@2.3.0', 'faulty:wire-stale-queue', 'faulty:long-key-truncation']) {
       expect(stdout).toMatch(new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
     }
   });

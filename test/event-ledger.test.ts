@@ -35,6 +35,35 @@ describe('event accounting', () => {
     expect(a.camerasWithGap).toBe(2);
   });
 
+  it('owes its owner an event delivered or lost through the pipeline, not one no viewer could take', () => {
+    const ledger = new EventLedger();
+    const publish = (extra: number) => {
+      const id = ledger.newEvent(0, ledger.count);
+      ledger.set(id, Flag.published | extra);
+      return id;
+    };
+    const delivered = publish(Flag.serviceReceived | Flag.deliveredOwn);
+    const deliveredElsewhere = publish(Flag.serviceReceived | Flag.deliveredForeign);
+    const lookupFailed = publish(Flag.serviceReceived);
+    ledger.drop(lookupFailed, 'lookup-failed');
+    const unknown = publish(Flag.serviceReceived);
+    ledger.drop(unknown, 'unknown-device');
+    const vanished = publish(0);
+    publish(Flag.serviceUnready);
+    publish(Flag.serviceLinkClosed);
+    publish(Flag.inFlightAtClose);
+    const noViewer = publish(Flag.serviceReceived);
+    ledger.routed(noViewer, 0, 1, 0);
+    const viewerDropped = publish(Flag.serviceReceived);
+    ledger.routed(viewerDropped, 0, 1, 1);
+    const badPayload = publish(Flag.serviceReceived);
+    ledger.drop(badPayload, 'bad-payload');
+
+    const owed: number[] = [];
+    ledger.account(1, (_account, _at) => true, (id) => owed.push(id));
+    expect(owed).toEqual([delivered, deliveredElsewhere, lookupFailed, unknown, vanished]);
+  });
+
   it('calls a routed event lost while its viewer dropped indeterminate, not a gap', () => {
     const ledger = new EventLedger();
     const id = ledger.newEvent(0, 1);

@@ -1,4 +1,5 @@
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { resolvedScenarioYaml } from '../src/scenario/resolved-scenario.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import { defaultScenario } from './support/default-scenario.ts';
+import { historyPath, historyText } from './support/history-file.ts';
 import { runCli } from './support/run-cli.ts';
 import { skipWithout } from './support/server-skip.ts';
 
@@ -38,12 +40,18 @@ const crosswire = (args: string[], env: Record<string, string> = {}) => runCli(a
 
 const runDirOf = (stdout: string) => stdout.match(/report: (.+)$/m)![1].trim();
 
-/** A copy of a run directory to tamper with; returns the copy's history lines. */
+/**
+ * A copy of a run directory to tamper with, its history inflated to a plain history.ndjson (as
+ * runs before compression wrote it); returns the copy's history lines.
+ */
 async function copyRun(from: string, name: string): Promise<{ dir: string; lines: string[] }> {
   const dir = join(out, name);
   await rm(dir, { recursive: true, force: true });
   await cp(from, dir, { recursive: true });
-  return { dir, lines: (await readFile(join(dir, 'history.ndjson'), 'utf8')).split('\n') };
+  const text = await historyText(dir);
+  await rm(historyPath(dir));
+  await writeFile(join(dir, 'history.ndjson'), text);
+  return { dir, lines: text.split('\n') };
 }
 
 describe('the virtual clock', () => {
@@ -80,10 +88,17 @@ describe('crosswire check and replay', () => {
     failDir = runDirOf(fail.stdout);
   }, 240_000);
 
-  it('writes history.ndjson and scenario.resolved.yaml into the run directory', async () => {
+  it('writes history.ndjson.gz and scenario.resolved.yaml into the run directory', async () => {
     const files = await readdir(passDir);
-    expect(files).toEqual(expect.arrayContaining(['history.ndjson', 'scenario.resolved.yaml', 'summary.json']));
-    const lines = (await readFile(join(passDir, 'history.ndjson'), 'utf8')).trimEnd().split('\n');
+    expect(files).toEqual(expect.arrayContaining(['history.ndjson.gz', 'scenario.resolved.yaml', 'summary.json']));
+    expect(files).not.toContain('history.ndjson');
+    const text = await historyText(passDir);
+    const summary = JSON.parse(await readFile(join(passDir, 'summary.json'), 'utf8'));
+    // the recorded hash and size are the ndjson's, whatever the file's compression
+    expect(createHash('sha256').update(text).digest('hex')).toBe(summary.history.sha256);
+    expect(Buffer.byteLength(text)).toBe(summary.history.bytes);
+    expect((await stat(historyPath(passDir))).size).toBeLessThan(summary.history.bytes / 4);
+    const lines = text.trimEnd().split('\n');
     const ops = lines.map((l) => JSON.parse(l) as { op: string });
     expect(ops[0].op).toBe('run');
     expect(ops.at(-1)!.op).toBe('end');
@@ -95,7 +110,8 @@ describe('crosswire check and replay', () => {
   it('check re-judges the stored history and reaches the run\'s verdict, checks and violations', async () => {
     for (const [dir, code, verdict] of [[passDir, 0, 'PASS'], [failDir, 1, 'FAIL']] as const) {
       const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
-      const { judged, reading } = await checkHistory(join(dir, 'history.ndjson'));
+      const { judged, reading } = await checkHistory(historyPath(dir));
+      expect(reading.compressed).toBe(true);
       expect(judged.verdict).toBe(verdict);
       expect(judged.checks).toEqual(summary.checks);
       expect(judged.violationCount).toBe(summary.violationCount);
@@ -105,6 +121,50 @@ describe('crosswire check and replay', () => {
       expect(cli.code).toBe(code);
       expect(cli.stdout).toContain('same verdict, checks and violations as the run reported');
     }
+  });
+
+  it('check and replay read a plain history.ndjson as older runs wrote it, with the same verdict and hash', async () => {
+    for (const [dir, code] of [[passDir, 0], [failDir, 1]] as const) {
+      const { dir: copy } = await copyRun(dir, `plain-${code}`);
+      const summary = JSON.parse(await readFile(join(copy, 'summary.json'), 'utf8'));
+      const { judged, reading } = await checkHistory(join(copy, 'history.ndjson'));
+      expect(reading.compressed).toBe(false);
+      expect(reading.sha256).toBe(summary.history.sha256);
+      expect(judged.verdict).toBe(summary.verdict);
+      const cli = await crosswire(['check', copy, '--json']);
+      expect(cli.code).toBe(code);
+      expect(JSON.parse(cli.stdout)).toMatchObject({ matchesRun: [], history: { compressed: false, sha256: summary.history.sha256 } });
+    }
+    const replay = await crosswire(['replay', join(out, 'plain-1'), '--out-dir', out, '--quiet']);
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toContain('history identical');
+  });
+
+  it('check refuses a run directory holding both a compressed and a plain history (exit 2)', async () => {
+    const { dir: copy } = await copyRun(passDir, 'both');
+    await cp(historyPath(passDir), historyPath(copy));
+    const r = await crosswire(['check', copy]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('holds both history.ndjson.gz and history.ndjson');
+  });
+
+  it('check of a gzip history cut short (a killed run) is INCONCLUSIVE; a corrupt one names the file (exit 2)', async () => {
+    const gz = await readFile(historyPath(passDir));
+    const cut = join(out, 'cut-gzip');
+    await rm(cut, { recursive: true, force: true });
+    await cp(passDir, cut, { recursive: true });
+    // mid-member: what a kill during a write leaves
+    await writeFile(historyPath(cut), gz.subarray(0, Math.floor(gz.length / 2) + 7));
+    const r = await crosswire(['check', cut]);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toContain('INCONCLUSIVE');
+    const corrupt = Buffer.from(gz);
+    corrupt.fill(0x55, 200, 4000);
+    await writeFile(historyPath(cut), corrupt);
+    const bad = await crosswire(['check', cut]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/history\.ndjson\.gz: not a readable gzip history after line \d+/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('check notices a history that was edited after the run', async () => {

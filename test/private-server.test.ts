@@ -4,20 +4,15 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CrosswireError } from '../src/errors.ts';
 import { ExitCode } from '../src/exit-codes.ts';
-import { serverBinaryAvailable, startPrivateServer, type ServerKind } from '../src/servers/private-server.ts';
+import { serverBinaryAvailable, startPrivateServer } from '../src/servers/private-server.ts';
 import { serverRecipes } from '../src/servers/server-binaries.ts';
+import { skipWithout } from './support/server-skip.ts';
 
 /**
  * Private redis-server / memcached: loopback, a free port, no persistence (a restart is a cold
  * cache on the same port), nothing left running after stop or after Node dies. Skipped locally
  * when a server is not installed (with what to install), never under CI.
  */
-function skipWithout(kind: ServerKind): boolean {
-  if (serverBinaryAvailable(kind) || process.env.CI) return false;
-  console.warn(`skipping ${kind}: ${serverRecipes[kind].binary} is not on PATH (install it, e.g. ${serverRecipes[kind].installHint})`);
-  return true;
-}
-
 /** Sends raw protocol bytes and collects the reply until `done` says it is complete. */
 function exchange(port: number, payload: string, done: (reply: string) => boolean, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -72,7 +67,7 @@ const protocol = {
 } as const;
 
 for (const kind of ['redis', 'memcached'] as const) {
-  const skip = skipWithout(kind);
+  const skip = skipWithout(kind, `private ${kind} server checks`);
   describe.skipIf(skip)(`private ${kind}${skip ? ` (install ${serverRecipes[kind].binary})` : ''}`, () => {
     const wire = protocol[kind];
 
@@ -134,7 +129,7 @@ describe('a missing server binary', () => {
   });
 });
 
-const redisSkip = skipWithout('redis');
+const redisSkip = skipWithout('redis', 'server clean-up after the Node process dies');
 describe.skipIf(redisSkip)('no server outlives the Node process that started it', () => {
   const moduleUrl = pathToFileURL(new URL('../src/servers/private-server.ts', import.meta.url).pathname).href;
   /** A child Node starts a server, prints its port, then ends the way `ending` says. */

@@ -122,6 +122,29 @@ describe('plain progress (no TTY, or CI)', () => {
     expect(out.text).not.toContain('\x1b');
   });
 
+  it('shows an incident replay in scenario time, as its timeline is written (+HH:MM:SS), never in milliseconds', () => {
+    const out = fakeStream(false);
+    const window: FaultWindow = { id: 'broker-outage', description: 'broker outage for 2h 10m: all connections dropped', scheduledAt: 2_700_000, scheduledHealAt: 10_500_000 };
+    const progress = new PlainProgress(out, new Chalk({ level: 0 }));
+    progress.attach(() => snapshot({ t: 10_512_345, durationMs: 12_900_000, faults: [window] }));
+    window.injectedAt = 2_700_000;
+    window.healedAt = 10_500_000;
+    vi.advanceTimersByTime(2000);
+    progress.stop();
+    const lines = out.text.trimEnd().split('\n');
+    expect(lines).toContain('t=+00:45:00 ▼ fault broker-outage: broker outage for 2h 10m: all connections dropped');
+    expect(lines).toContain('t=+02:55:00 ▲ healed broker-outage');
+    expect(lines.some((l) => l.startsWith('t=+02:55:12/+03:35:00 steady: cameras up'))).toBe(true);
+    expect(out.text).not.toMatch(/\d{4,}ms|t=\d+\.\ds/);
+
+    const tty = fakeStream(true, 200);
+    const block = new TtyProgress(tty, new Chalk({ level: 0 }));
+    block.attach(() => snapshot({ t: 10_512_345, durationMs: 12_900_000 }));
+    vi.advanceTimersByTime(200);
+    block.stop();
+    expect(strip(tty.text)).toContain('t=+02:55:12 / +03:35:00');
+  });
+
   it('is what a pipe or CI gets; a terminal outside CI gets the status block', () => {
     const c = new Chalk({ level: 0 });
     expect(createProgress(fakeStream(true), c, {})).toBeInstanceOf(TtyProgress);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyPath } from './support/history-file.ts';
 import { runCli } from './support/run-cli.ts';
 
 /** `crosswire run --quiet`: one line when the run passed; the way back to the evidence when not. */
@@ -25,7 +26,7 @@ async function quietRun(name: string, args: string[]) {
 async function expectPointsAtTheRun(lines: string[]) {
   const dir = /^run directory: (.+)$/.exec(lines[1])?.[1];
   expect(dir, lines.join('\n')).toBeDefined();
-  expect((await stat(join(dir!, 'history.ndjson'))).isFile()).toBe(true);
+  expect((await stat(historyPath(dir!))).isFile()).toBe(true);
   const summary = JSON.parse(await readFile(join(dir!, 'summary.json'), 'utf8'));
   expect(lines[2]).toBe(`reproduce: ${summary.repro}`);
   return summary;

@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html-report.ts';
+import { M } from '../src/report/svg-chart.ts';
 import { syntheticSummary } from './support/synthetic-summary.ts';
+import { recordSkip } from './support/server-skip.ts';
 
 /**
  * report.html in a real browser: Debian's chromium, driven by playwright-core (which downloads no
@@ -18,10 +20,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Kept after the test (the run directory is not), to look at. */
 const SCREENSHOT = join(tmpdir(), 'crosswire-report-browser', 'report.png');
 const available = existsSync(CHROMIUM);
-if (!available && !process.env.CI) console.warn(`skipping browser tests: ${CHROMIUM} not found (install it: apt-get install -y chromium)`);
+if (!available && !process.env.CI) recordSkip({ group: 'report.html in headless Chromium', missing: `${CHROMIUM} not found`, install: 'apt-get install -y chromium, or CHROMIUM_PATH=<binary>' });
 
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const CHARTS = ['timeline', 'connected', 'reconnect-1', 'thumbnails', 'cache-latency', 'cache-rates'];
+const CHARTS = ['timeline', 'connected', 'connect-attempts', 'reconnect-1', 'thumbnails', 'cache-latency', 'cache-rates'];
 
 let out: string;
 let runDir: string;
@@ -71,6 +73,15 @@ async function expectChartsDrawn(page: Page): Promise<void> {
       }).length,
     );
     expect(marks, CHARTS[i]).toBeGreaterThan(0);
+    // nothing drawn above the plot's top gridline or below its axis: the y scale covers every value
+    const overflow = await chart.evaluate((svg, margin) => {
+      type Box = { y: number; height: number };
+      const height = (svg as unknown as { viewBox: { baseVal: Box } }).viewBox.baseVal.height;
+      return [...svg.querySelectorAll('path[data-series]')]
+        .map((p) => (p as unknown as { getBBox(): Box }).getBBox())
+        .filter((b) => b.y < margin.top - 0.5 || b.y + b.height > height - margin.bottom + 0.5).length;
+    }, M);
+    expect(overflow, `${CHARTS[i]}: a line is clipped`).toBe(0);
   }
 }
 

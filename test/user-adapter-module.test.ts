@@ -49,6 +49,22 @@ describe('a user adapter module (--cache ./my-adapter.js)', () => {
     expect(error.message).toContain('flag --cache: cannot load cache adapter module');
   });
 
+  it('names the package a module imports that is not installed, and the module', async () => {
+    const file = join(dir, 'needs-client.js');
+    await writeFile(file, "import { Client } from '@team/cache-client';\nexport default { id: 'x', description: 'x', create: () => new Client() };\n");
+    const error = await refusal(file);
+    expect(error.exitCode).toBe(2);
+    expect(error.code).toBe('ADAPTER_MODULE_UNLOADABLE');
+    expect(error.message).toBe(
+      `flag --cache: cannot load cache adapter module ${file}: it imports package "@team/cache-client", which is not installed where ${file} can resolve it (npm install @team/cache-client in that project)`,
+    );
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('ERR_MODULE_NOT_FOUND');
+  });
+
+  it('says a missing module file is missing', async () => {
+    expect((await refusal(join(dir, 'nope.js'))).message).toMatch(/nope\.js: no such file$/);
+  });
+
   it('refuses a module that exports no adapter with exit 2', async () => {
     const file = join(dir, 'not-an-adapter.js');
     await writeFile(file, 'export default { hello: "world" };\n');

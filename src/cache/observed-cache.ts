@@ -12,7 +12,10 @@ export interface CacheStats {
   misses: number;
   sets: number;
   deletes: number;
+  /** Failed operations of every kind (gets, sets, deletes). */
   errors: number;
+  /** The gets among them: gets = hits + misses + getErrors once every operation has ended. */
+  getErrors: number;
   latency: LatencySummary;
 }
 
@@ -51,7 +54,7 @@ export class ObservedCache {
   private readonly latency = new LatencyHistogram();
   /** Latency since the last takeWindowLatency(): the report's per-bucket series. */
   private readonly window = new LatencyHistogram();
-  private counts = { gets: 0, hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0 };
+  private counts = { gets: 0, hits: 0, misses: 0, sets: 0, deletes: 0, errors: 0, getErrors: 0 };
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(adapter: CacheAdapter, clock: Clock, options: ObservedCacheOptions = {}) {
@@ -161,6 +164,7 @@ export class ObservedCache {
 
   private failed(p: Pending, error: unknown): Error {
     this.counts.errors++;
+    if (p.op === 'get') this.counts.getErrors++;
     const message = asError(error).message;
     // a fresh error: the adapter's own may be frozen, shared, or not an Error at all
     return Object.assign(new Error(message), { cacheOp: this.end(p, 'error', p.value, message) });

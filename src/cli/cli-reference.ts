@@ -42,10 +42,13 @@ function commandSection(command: Command, help: Help, heading: string, programAf
   if (options.length > 0) {
     lines.push('| option | what |', '|---|---|', ...options.map((o) => `| ${code(help.optionTerm(o))} | ${escape(help.optionDescription(o))} |`), '');
   }
-  const after = textAfterHelp(command);
+  let after = textAfterHelp(command);
   // the exit codes the program and `run` print are the table at the end; anything else is shown as is
-  if (after === programAfter) lines.push('Exit codes: [below](#exit-codes).', '');
-  else if (after !== '') lines.push('```', after, '```', '');
+  if (programAfter !== '' && after.includes(programAfter)) {
+    lines.push('Exit codes: [below](#exit-codes).', '');
+    after = after.replace(programAfter, '').replace(/^\n+|\s+$/g, '');
+  }
+  if (after !== '') lines.push('```', after, '```', '');
   return lines;
 }
 

@@ -2,9 +2,13 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isCrosswireError } from '../errors.ts';
 import { defaultMarginsText, regressionMetricNames } from '../gate/regression-metrics.ts';
-import { versions } from '../report/versions.ts';
+import { versionText, versions } from '../report/versions.ts';
 import { ExitCode, describeExitCodes } from '../exit-codes.ts';
+import { DEFAULT_KEEP_RUNS } from '../store/run-retention.ts';
+import { debugEnabled, debugLog, stackTrace } from './debug.ts';
+import { addHelpExamples } from './help-examples.ts';
 import { listCommand } from './commands/list-command.ts';
+import { parseKeepRuns } from './keep-runs.ts';
 import { schemaCommand } from './commands/schema-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
 
@@ -18,6 +22,14 @@ function integer(min: number, max: number) {
   };
 }
 
+function keepRuns(value: string): number | 'off' {
+  const keep = parseKeepRuns(value);
+  if (keep === undefined) throw new InvalidArgumentError(`expected a whole number of runs to keep (1 or more) or off, found ${JSON.stringify(value)}`);
+  return keep;
+}
+
+const KEEP_RUNS_HELP = `after the run, keep only the newest n finished runs (and gate directories) in --out-dir; off: no cap (default: ${DEFAULT_KEEP_RUNS} in the default reports directory, none elsewhere; env CROSSWIRE_KEEP_RUNS)`;
+
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, found ${JSON.stringify(value)}`);
@@ -27,7 +39,7 @@ function positiveNumber(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('crosswire')
     .description('Device-fleet simulator and chaos harness: reconnect storms against an MQTT broker and a cache,\nand proof that no camera\'s media reaches an account that does not own it.')
-    .version(versions().crosswire)
+    .version(versionText(), '-V, --version', 'output the version of crosswire, Node and the key libraries')
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`crosswire: ${text.replace(/^error: /, '')}`) });
@@ -53,6 +65,7 @@ export function buildProgram(): Command {
     .option('--broker-key <file>', 'PEM key of --broker-cert')
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
+    .option('--keep-runs <n>', KEEP_RUNS_HELP, keepRuns)
     .option('--json', 'print the summary document as JSON on stdout')
     .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
@@ -91,6 +104,7 @@ export function buildProgram(): Command {
     .option('--time-scale <x>', 'compress scenario time by this factor, both sides', positiveNumber)
     .option('--set <path=value>', 'set any scenario field on both sides (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
+    .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the gate'), keepRuns)
     .option('--metrics-port <port>', 'serve Prometheus metrics of the current run at http://127.0.0.1:<port>/metrics (0: any free port)', integer(0, 65535))
     .option('--json', 'print gate.json on stdout')
     .option('--quiet', 'print only the outcome line (and the run directory and repro line of each candidate run that leaks, is INCONCLUSIVE or breaches a threshold)')
@@ -108,7 +122,7 @@ Exit codes of the gate:
   130  interrupted (partial gate reports written)
 A baseline that leaks does not fail the gate (the candidate may be the fix); it is noted.
 
-Example:
+Examples:
   crosswire gate --baseline redis@2.3.0 --candidate redis@2.2.5 --seeds 3
   crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
     )
@@ -153,7 +167,7 @@ Example:
 
   program
     .command('check')
-    .description("re-judge a run directory's history.ndjson without re-running; compares with its summary.json")
+    .description("re-judge a run directory's history (history.ndjson.gz, or an older run's history.ndjson) without re-running; compares with its summary.json")
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--json', 'print the re-judged verdict, checks and violations as JSON')
     .option('--no-color', 'no colour')
@@ -166,6 +180,7 @@ Example:
     .description("re-run a run directory's resolved scenario with its seed; exit 0 if the verdict (and a virtual history's hash) reproduced, 1 if not")
     .argument('<run-dir>', 'a run directory, e.g. reports/latest')
     .option('--out-dir <dir>', 'where the replay\'s run directory goes', 'reports')
+    .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the replay'), keepRuns)
     .option('--json', 'print the comparison as JSON')
     .option('--quiet', 'print only the outcome line')
     .option('--no-color', 'no colour')
@@ -183,18 +198,64 @@ Example:
     });
 
   program
+    .command('prune')
+    .description('remove old finished run directories and gate directories; prints what it removed and the space freed')
+    .option('--out-dir <dir>', 'the directory of runs to prune', 'reports')
+    .option('--keep <n>', 'keep the newest n finished runs, and the newest n gate directories', integer(0, 1_000_000))
+    .option('--older-than <age>', 'remove what started longer ago than this: 7d, 12h, 30m, 2w (with --keep: only what both would remove)')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print what was removed, kept and left alone as JSON')
+    .addHelpText(
+      'after',
+      `
+Only finished crosswire runs (<out-dir>/<scenario>/<utc-time>-seed<N>/ with scenario.resolved.yaml
+and summary.json or error.json) and finished gate directories (<out-dir>/gate/<utc-time>/ with
+gate.json) are removed. A run or gate in progress, what latest points at and anything else under
+<out-dir> are left alone.
+
+Example:
+  crosswire prune --keep 20
+  crosswire prune --older-than 7d --dry-run`,
+    )
+    .action(async (options) => {
+      process.exitCode = await (await import('./commands/prune-command.ts')).pruneCommand(options);
+    });
+
+  program
     .command('list')
     .description('list what can be named in a scenario')
     .argument('<what>', 'adapters | faults | scenarios')
     .action((what: string) => {
       process.exitCode = listCommand(what);
     });
+
+  program
+    .command('init')
+    .description('write a commented cache adapter module and its contract test (crosswire/testkit) to start from')
+    .argument('<what>', 'adapter')
+    .argument('<name>', 'the adapter id and file name, e.g. my-cache')
+    .option('--ts', 'TypeScript (erasable syntax: Node runs it as it is) instead of JavaScript')
+    .addOption(new Option('--server <kind>', 'none: an in-process Map to replace with your client; redis: an ioredis client against the private redis-server crosswire starts').choices(['none', 'redis']).default('none'))
+    .option('--dir <dir>', 'where the two files go', '.')
+    .action(async (what: string, name: string, options) => {
+      process.exitCode = await (await import('./commands/init-command.ts')).initCommand(what, name, options);
+    });
+
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, flags, adapter ids, scenario files)')
+    .argument('<shell>', 'bash | zsh | fish')
+    .action(async (shell: string, _options, command: Command) => {
+      process.exitCode = (await import('./commands/completion-command.ts')).completionCommand(shell, command.parent!);
+    });
+  addHelpExamples(program);
   return program;
 }
 
 /** Runs the CLI; never throws: every failure becomes a message and an exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  debugLog(`crosswire ${versions().crosswire} on Node ${process.version}, cwd ${process.cwd()}, argv ${JSON.stringify(argv.slice(2))}`);
   try {
     await program.parseAsync(argv as string[]);
     return Number(process.exitCode ?? 0);
@@ -205,10 +266,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (isCrosswireError(error)) {
       process.stderr.write(`crosswire: ${error.message}\n`);
+      if (debugEnabled()) process.stderr.write(`crosswire: debug: error ${error.code} (exit ${error.exitCode})\n${stackTrace(error)}\n`);
       return error.exitCode;
     }
     process.stderr.write(`crosswire: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    if (process.env.CROSSWIRE_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+    if (debugEnabled()) process.stderr.write(`${stackTrace(error)}\n`);
+    else process.stderr.write('crosswire: CROSSWIRE_DEBUG=1 prints the stack\n');
     return ExitCode.internal;
   }
 }

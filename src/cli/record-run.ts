@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { createRunDirectory, RUN_FILES, writeRunDirectory, writeRunError } from '../store/run-store.ts';
+import { ViolationSpool, writeViolationFiles } from '../store/violation-files.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { appendStepSummary } from '../report/write-reports.ts';
 import { runScenario } from '../runner/run-scenario.ts';
@@ -50,12 +51,14 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const { summary } = await runScenario(scenario, {
+    const spool = new ViolationSpool(runDir);
+    const { summary, world } = await runScenario(scenario, {
       repro: options.repro,
       scenarioFile: options.file,
       startedAt,
       historyFile: join(runDir, RUN_FILES.history),
       signal: controller.signal,
+      onViolation: spool.add,
       onLive:
         progress || options.onLive
           ? (snapshot) => {
@@ -66,9 +69,11 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
     }).catch(async (error: unknown) => {
       // nothing ran (a missing server, an adapter that cannot start): the directory keeps why
       await writeRunError(runDir, errorRecord(error)).catch(() => undefined);
+      await spool.discard().catch(() => undefined);
       throw error;
     });
     progress?.stop();
+    await writeViolationFiles(runDir, spool, (v) => world.checker.blameOf(v));
     await writeRunDirectory(options.outDir, summary);
     if (options.stepSummary !== false) await appendStepSummary(summary);
     return { summary, runDir };

@@ -44,8 +44,6 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   brokerKey: { flag: '--broker-key', path: ['broker', 'key'] },
 };
 
-/** CROSSWIRE_* variables that are not scenario fields: read where they are used. */
-const otherVariables = new Set(['CROSSWIRE_DEBUG', 'CROSSWIRE_BROKER_SECRET']);
 
 const fieldFlags = Object.keys(flagFields) as FieldFlag[];
 
@@ -63,19 +61,26 @@ export function overridesFrom(flags: RunFlags, env: NodeJS.ProcessEnv = process.
   return [...envOverrides(env), ...fromFlags, ...(flags.set ?? []).map((edit) => setOverride(edit, 'flag --set'))];
 }
 
+/**
+ * CROSSWIRE_* variables that set no scenario field: the run store's cap, debug output, the test
+ * suite's skip policy, and the passphrase an external broker's passwords are derived from.
+ */
+export const settingVariables = ['CROSSWIRE_KEEP_RUNS', 'CROSSWIRE_DEBUG', 'CROSSWIRE_ALLOW_SKIPS', 'CROSSWIRE_BROKER_SECRET'] as const;
+
 /** CROSSWIRE_* variables; an unknown one is an error (a typo would otherwise be ignored silently). */
 export function envOverrides(env: NodeJS.ProcessEnv): Override[] {
   const known = new Map(fieldFlags.map((name) => [envName(flagFields[name].flag), name]));
   const out: Override[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '' || otherVariables.has(name)) continue;
+    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '') continue;
+    if ((settingVariables as readonly string[]).includes(name)) continue;
     if (name === 'CROSSWIRE_SET') {
       for (const edit of raw.split(';').filter((e) => e.trim() !== '')) out.push(setOverride(edit.trim(), 'env CROSSWIRE_SET'));
       continue;
     }
     const flag = known.get(name);
     if (flag === undefined) {
-      throw usageError('UNKNOWN_ENV', `environment variable ${name} is not one crosswire reads (expected one of: ${[...known.keys(), 'CROSSWIRE_SET'].join(', ')})`);
+      throw usageError('UNKNOWN_ENV', `environment variable ${name} is not one crosswire reads (expected one of: ${[...known.keys(), 'CROSSWIRE_SET', ...settingVariables].join(', ')})`);
     }
     out.push({ path: flagFields[flag].path, value: scalar(raw), origin: `env ${name}` });
   }

@@ -6,6 +6,7 @@ import { cacheLatency } from './kinds/cache-latency.ts';
 import { cacheOutage } from './kinds/cache-outage.ts';
 import { cacheReset } from './kinds/cache-reset.ts';
 import { cacheRestart } from './kinds/cache-restart.ts';
+import { cacheSlice } from './kinds/cache-slice.ts';
 import { partition } from './kinds/partition.ts';
 import { serviceRestart } from './kinds/service-restart.ts';
 import { storm } from './kinds/storm.ts';
@@ -23,6 +24,7 @@ const builtin = [
   cacheOutage,
   cacheReset,
   cacheRestart,
+  cacheSlice,
   cacheFlush,
   partition,
   serviceRestart,

@@ -1,4 +1,4 @@
-import { cacheAdapters, isAdapterModulePath } from '../cache/builtin-adapters.ts';
+import { cacheAdapters, isAdapterModulePath, unknownAdapterMessage } from '../cache/builtin-adapters.ts';
 import { loadCacheAdapter } from '../cache/load-adapter.ts';
 import { usageError } from '../errors.ts';
 
@@ -33,7 +33,7 @@ export async function gateSide(role: SideRole, adapter: string | undefined, modu
     if (definition === undefined) {
       // `--candidate ioredis-next` names the alias, not the adapter: say how to give both
       const alias = PACKAGE_NAME.test(adapter) ? `; for a library installed under an npm alias, give the adapter over it and the package: ${flag} <ioredis|node-redis|memjs> ${flag}-module ${adapter}` : '';
-      throw usageError('UNKNOWN_CACHE_ADAPTER', `${flag}: unknown cache adapter ${JSON.stringify(adapter)} (expected one of: ${[...cacheAdapters.keys()].join(', ')}, or a module path like ./my-adapter.js)${alias}`);
+      throw usageError('UNKNOWN_CACHE_ADAPTER', `${flag}: ${unknownAdapterMessage(adapter)}${alias}`);
     }
     if (module !== undefined && definition.server === undefined) {
       throw usageError('GATE_MODULE_IN_PROCESS', `${flag}-module: ${adapter} is an in-process adapter with no client library to load from ${JSON.stringify(module)}`);

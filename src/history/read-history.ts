@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { constants, createGunzip } from 'node:zlib';
 import { usageError } from '../errors.ts';
 import type { HistoryOp, RunHeader } from './history-op.ts';
 import { HISTORY_FORMAT } from './history-op.ts';
@@ -10,12 +13,16 @@ export interface HistoryReading {
   ops: number;
   bytes: number;
   sha256: string;
+  /** The file was gzip. */
+  compressed: boolean;
 }
 
 /**
- * Streams history.ndjson: checks the header, hands every op to `apply` in order, and hashes
- * the exact bytes read (the same sha256 the run recorded). A malformed line is an error naming
- * file and line (exit 2); a history cut short by an interrupted run is read up to where it ends.
+ * Streams a history (history.ndjson.gz, or an older run's plain history.ndjson: gzip is told by
+ * its first bytes, not its name): checks the header, hands every op to `apply` in order, and
+ * hashes the ndjson bytes read (the same sha256 the run recorded, compressed or not). A malformed
+ * line is an error naming file and line (exit 2); a history cut short by an interrupted run —
+ * or a gzip member cut short by a kill — is read up to where it ends.
  */
 export async function readHistory(file: string, onHeader: (header: RunHeader) => (op: HistoryOp) => void): Promise<HistoryReading> {
   const hash = createHash('sha256');
@@ -45,8 +52,10 @@ export async function readHistory(file: string, onHeader: (header: RunHeader) =>
     ops++;
     apply!(op);
   };
+  let gzip = false;
   try {
-    for await (const chunk of createReadStream(file)) {
+    gzip = await isGzip(file);
+    for await (const chunk of ndjsonStream(file, gzip)) {
       const buffer = chunk as Buffer;
       hash.update(buffer);
       bytes += buffer.length;
@@ -57,10 +66,34 @@ export async function readHistory(file: string, onHeader: (header: RunHeader) =>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw usageError('HISTORY_NOT_FOUND', `${file} does not exist`);
+    if (gzip && typeof code === 'string' && code.startsWith('Z_')) throw usageError('HISTORY_MALFORMED', `${file}: not a readable gzip history after line ${line} (${(error as Error).message})`);
     throw error;
   }
   // a partial last line is what an interrupted write leaves: judged as far as it is whole
   if (rest.length > 0) line++;
   if (header === undefined) throw usageError('HISTORY_MALFORMED', `${file}: empty history (no run header)`);
-  return { header, ops, bytes, sha256: hash.digest('hex') };
+  return { header, ops, bytes, sha256: hash.digest('hex'), compressed: gzip };
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return bytesRead === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file's ndjson bytes; a gzip file is inflated member after member. */
+function ndjsonStream(file: string, gzip: boolean): Readable {
+  const source = createReadStream(file);
+  if (!gzip) return source;
+  // a sync flush at the end: a member cut short yields what it holds instead of an error
+  const gunzip = createGunzip({ finishFlush: constants.Z_SYNC_FLUSH });
+  source.on('error', (error) => gunzip.destroy(error));
+  return source.pipe(gunzip);
 }

@@ -10,6 +10,7 @@ export interface FleetGauges {
   readonly viewersOnline: number;
   readonly thumbnailsReceived: number;
   readonly eventsPublished: number;
+  readonly connectAttempts: number;
 }
 
 /** The cache counters the series reads (the observed cache's stats satisfy it). */
@@ -36,6 +37,8 @@ export interface TimeSeries {
   thumbnails: number[];
   /** Events cameras published in the bucket. */
   events: number[];
+  /** Camera connection attempts begun in the bucket: the storm itself (absent in older summaries). */
+  connectAttempts?: number[];
   cacheGets: number[];
   cacheHits: number[];
   cacheMisses: number[];
@@ -73,6 +76,7 @@ export function emptyTimeSeries(bucketMs: number): TimeSeries {
     viewersOnline: [],
     thumbnails: [],
     events: [],
+    connectAttempts: [],
     cacheGets: [],
     cacheHits: [],
     cacheMisses: [],
@@ -91,7 +95,7 @@ export class TimeSeriesSampler implements TimerTarget {
   private lastT = 0;
   private stopped = false;
   private readonly durationMs: number;
-  private prev = { thumbnails: 0, events: 0, gets: 0, hits: 0, misses: 0, errors: 0 };
+  private prev = { thumbnails: 0, events: 0, attempts: 0, gets: 0, hits: 0, misses: 0, errors: 0 };
 
   constructor(sources: TimeSeriesSources, durationMs: number) {
     this.s = sources;
@@ -122,6 +126,28 @@ export class TimeSeriesSampler implements TimerTarget {
     if (end - this.lastT >= 1) this.sample(end);
   }
 
+  /**
+   * After the world has stopped: what happened after the last sample (in-flight deliveries and
+   * cache operations landing while faults heal and the run drains) joins the last bucket, so the
+   * series adds up to the run's totals and ends at the run's violation count. Gauges stay as sampled.
+   */
+  settle(): void {
+    const x = this.series;
+    const last = x.t.length - 1;
+    if (last < 0) return;
+    const { fleet } = this.s;
+    const c = this.s.cache.stats();
+    x.thumbnails[last] += fleet.thumbnailsReceived - this.prev.thumbnails;
+    x.events[last] += fleet.eventsPublished - this.prev.events;
+    x.connectAttempts![last] += fleet.connectAttempts - this.prev.attempts;
+    x.cacheGets[last] += c.gets - this.prev.gets;
+    x.cacheHits[last] += c.hits - this.prev.hits;
+    x.cacheMisses[last] += c.misses - this.prev.misses;
+    x.cacheErrors[last] += c.errors - this.prev.errors;
+    x.violations[last] = this.s.violations();
+    this.prev = { thumbnails: fleet.thumbnailsReceived, events: fleet.eventsPublished, attempts: fleet.connectAttempts, gets: c.gets, hits: c.hits, misses: c.misses, errors: c.errors };
+  }
+
   /** The most recent complete bucket's index, or -1. */
   get latest(): number {
     return this.series.t.length - 1;
@@ -146,6 +172,7 @@ export class TimeSeriesSampler implements TimerTarget {
     x.viewersOnline.push(fleet.viewersOnline);
     x.thumbnails.push(fleet.thumbnailsReceived - this.prev.thumbnails);
     x.events.push(fleet.eventsPublished - this.prev.events);
+    x.connectAttempts!.push(fleet.connectAttempts - this.prev.attempts);
     x.cacheGets.push(c.gets - this.prev.gets);
     x.cacheHits.push(c.hits - this.prev.hits);
     x.cacheMisses.push(c.misses - this.prev.misses);
@@ -153,7 +180,7 @@ export class TimeSeriesSampler implements TimerTarget {
     x.cacheP50Ms.push(latency.p50);
     x.cacheP99Ms.push(latency.p99);
     x.violations.push(this.s.violations());
-    this.prev = { thumbnails: fleet.thumbnailsReceived, events: fleet.eventsPublished, gets: c.gets, hits: c.hits, misses: c.misses, errors: c.errors };
+    this.prev = { thumbnails: fleet.thumbnailsReceived, events: fleet.eventsPublished, attempts: fleet.connectAttempts, gets: c.gets, hits: c.hits, misses: c.misses, errors: c.errors };
     this.lastT = at;
   }
 }

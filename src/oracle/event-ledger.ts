@@ -98,9 +98,16 @@ export class EventLedger {
 
   /**
    * Final accounting. `viewerDroppedNear(account, from, to)` says whether a viewer of the
-   * account lost its link while the event was on its way.
+   * account lost its link while the event was on its way. `owed(id)` is told of each event an
+   * honest pipeline owed its owner: delivered (to anyone), dropped by a failed or wrong lookup,
+   * or gone with no explanation — not one dropped because no viewer was online or the service
+   * was down, nor one lost with a link that closed while it was in flight.
    */
-  account(deviceCount: number, viewerDroppedNear: (account: number, routedAt: number) => boolean): Accounting {
+  account(
+    deviceCount: number,
+    viewerDroppedNear: (account: number, routedAt: number) => boolean,
+    owed: (id: number) => void = () => {},
+  ): Accounting {
     const result: Accounting = {
       published: 0,
       delivered: 0,
@@ -119,17 +126,22 @@ export class EventLedger {
         continue;
       }
       result.published++;
-      if (f & (Flag.deliveredOwn | Flag.deliveredForeign)) result.delivered++;
-      else if (f & Flag.dropped) result.dropped[dropReasons[this.dropReason[id]]]++;
-      else if ((f & Flag.serviceReceived) === 0) {
+      if (f & (Flag.deliveredOwn | Flag.deliveredForeign)) {
+        result.delivered++;
+        owed(id);
+      } else if (f & Flag.dropped) {
+        const reason = dropReasons[this.dropReason[id]];
+        result.dropped[reason]++;
+        if (reason === 'lookup-failed' || reason === 'unknown-device') owed(id);
+      } else if ((f & Flag.serviceReceived) === 0) {
         if (f & Flag.serviceUnready) result.dropped['service-offline']++;
         else if (f & Flag.serviceLinkClosed) result.indeterminate['service-link-closed-in-flight']++;
         else if (f & Flag.inFlightAtClose) result.indeterminate['camera-link-closed-in-flight']++;
-        else this.noteGap(result, cameraGap, id);
+        else this.noteGap(result, cameraGap, id, owed);
       } else if (f & Flag.routed) {
         if (this.onlineViewersAtRouting[id] === 0) result.dropped['no-viewer-online']++;
         else if (viewerDroppedNear(this.routedTo[id], this.routedAt[id])) result.indeterminate['viewer-link-closed-in-flight']++;
-        else this.noteGap(result, cameraGap, id);
+        else this.noteGap(result, cameraGap, id, owed);
       } else {
         result.indeterminate['unfinished-at-end']++;
       }
@@ -138,7 +150,8 @@ export class EventLedger {
     return result;
   }
 
-  private noteGap(result: Accounting, cameraGap: Uint8Array, id: number): void {
+  private noteGap(result: Accounting, cameraGap: Uint8Array, id: number, owed: (id: number) => void): void {
+    owed(id);
     result.gap++;
     cameraGap[this.device[id]] = 1;
     if (result.gapExamples.length < 20) result.gapExamples.push(id);

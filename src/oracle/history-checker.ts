@@ -8,16 +8,26 @@ import { CacheBlame } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts, TransferTest } from './run-checks.ts';
-import { deviceOfOwnerKey } from '../registry/owner-key.ts';
+import { ownerKeys, type OwnerKeys } from '../registry/owner-key.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
 import { ViewerDrops } from './viewer-drops.ts';
-import type { Blame, BlameClass, Violation } from './violation.ts';
+import type { Blame, BlameClass, Violation, ViolationListener } from './violation.ts';
 
 const KEEP_BLOCKED = 1000;
 const KEEP_TRACES = 200_000;
 const KEEP_CACHE_OPS = 200_000;
 const KEEP_BREACHES = 100;
+
+/** What blame needs of a violation beyond those kept in memory: the blame tally counts them all. */
+type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps'>;
+
+export interface CheckerOptions {
+  /** Sees every violation as it is found, beyond the ones kept in memory too (without blame: that needs the whole history). */
+  onViolation?: ViolationListener;
+  /** How many violations to keep in memory with their evidence (default 1000); every one is still counted, blamed and seen. */
+  keepViolations?: number;
+}
 
 export interface BlockedSummary {
   total: number;
@@ -57,7 +67,6 @@ export class HistoryChecker implements HistoryListener {
   private readonly connectedAt: Float64Array;
   private readonly viewersOnline: Uint16Array;
   /** Accounts that owned a camera when it published an event to a ready service: they had something to get. */
-  private readonly publishedFor: Uint8Array;
   private readonly viewerDrops: ViewerDrops;
   private readonly misroutes = new Map<string, OwnerTrace>();
   /** Recent cache ops as recorded (turned into evidence records only when a violation quotes one). */
@@ -74,10 +83,16 @@ export class HistoryChecker implements HistoryListener {
   private blamed = false;
   /** Each transfer step, and for each transferred device the step that last moved it (tested once a lookup answers after it). */
   private readonly transferSteps: TransferTest[] = [];
+  /** Violations not kept in memory, reduced to what their blame needs (their last cache read). */
+  private readonly unkept: BlameInput[] = [];
   private readonly lastMove = new Map<number, { step: number; t: number; tested: boolean }>();
+  private readonly ownerKeys: OwnerKeys;
 
-  constructor(scenario: Scenario, inFlightWindow: number) {
-    this.registry = Registry.generate(scenario.seed, scenario.fleet);
+  constructor(scenario: Scenario, inFlightWindow: number, options: CheckerOptions = {}) {
+    // a history recorded before ids had shapes carries no `identities`: its ids were sequential
+    const identities = scenario.identities as Scenario['identities'] | undefined;
+    this.registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities });
+    this.ownerKeys = ownerKeys(identities?.keyTemplate);
     this.inFlightWindow = inFlightWindow;
     const devices = this.registry.deviceCount;
     this.storm = new StormTracker(devices, (ms) => this.metrics.reconnectMs.record(ms));
@@ -86,7 +101,6 @@ export class HistoryChecker implements HistoryListener {
     this.connectedAt = new Float64Array(devices).fill(-Infinity);
     this.cutAt = new Float64Array(devices).fill(-Infinity);
     this.viewersOnline = new Uint16Array(this.registry.accountCount);
-    this.publishedFor = new Uint8Array(this.registry.accountCount);
     this.viewerDrops = new ViewerDrops(this.registry.accountCount, inFlightWindow);
     this.oracle = new IsolationOracle({
       registry: this.registry,
@@ -94,6 +108,11 @@ export class HistoryChecker implements HistoryListener {
       traceOf: (kind, eventId, account) => this.misroutes.get(`${kind}:${eventId}:${account}`),
       cacheOp: (id) => evidenceOf(this.cacheOps.get(id)),
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
+      keepViolations: options.keepViolations,
+      onViolation: (v, kept) => {
+        if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v) });
+        options.onViolation?.(v);
+      },
     });
   }
 
@@ -192,17 +211,28 @@ export class HistoryChecker implements HistoryListener {
   facts(): RunFacts {
     this.assignBlame();
     const errors = this.ended ? this.errors : [...this.errors, 'the history ends without its end record'];
+    // accounts an honest pipeline owed a thumbnail: the owner, at publishing, of an event that was
+    // delivered or lost through the pipeline's own fault (see EventLedger.account)
+    const owedTo = new Uint8Array(this.registry.accountCount);
+    const { ledger, registry } = this;
+    const accounting = ledger.account(
+      registry.deviceCount,
+      (account, routedAt) => this.viewerDrops.droppedNear(account, routedAt),
+      (id) => {
+        owedTo[registry.ownerIndexAt(ledger.device[id], ledger.publishedAt[id])] = 1;
+      },
+    );
     return {
       headline: this.oracle.headline(),
       violationCount: this.oracle.violationCount,
       storms: this.storm.storms,
       faults: this.faults,
-      accounting: this.ledger.account(this.registry.deviceCount, (account, routedAt) => this.viewerDrops.droppedNear(account, routedAt)),
-      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(this.publishedFor),
-      accountsWithNothingPublished: this.publishedFor.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
+      accounting,
+      accountsWithoutDeliveries: this.oracle.accountsWithoutDeliveries(owedTo),
+      accountsOwedNothing: owedTo.reduce((n, x) => n + (x === 0 ? 1 : 0), 0),
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
-      blame: tallyBlame(this.oracle.violations),
+      blame: this.tallyBlame(),
       transfersTested: this.transferSteps,
       breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
@@ -224,7 +254,6 @@ export class HistoryChecker implements HistoryListener {
     }
     if (!sent) return;
     this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
-    if (serviceReady) this.publishedFor[this.registry.ownerIndexAt(dev, t)] = 1;
     this.lastEventId[dev] = id;
     this.lastEventAt[dev] = t;
   }
@@ -283,7 +312,7 @@ export class HistoryChecker implements HistoryListener {
 
   /** A lookup the cache answered, begun after a device's transfer: the transfer was put to the cache. */
   private lookupAnswered(op: CacheOp): void {
-    const deviceId = deviceOfOwnerKey(op.key);
+    const deviceId = this.ownerKeys.deviceOf(op.key);
     const device = deviceId === undefined ? undefined : this.registry.indexOfDevice(deviceId);
     const move = device === undefined ? undefined : this.lastMove.get(device);
     if (move === undefined || move.tested || (op.startedAt ?? op.t) < move.t) return;
@@ -308,7 +337,17 @@ export class HistoryChecker implements HistoryListener {
     for (const v of this.oracle.violations) v.blame = this.blameOf(v);
   }
 
-  private blameOf(v: Violation): Blame {
+  /** Every violation's blame, kept or not (the tally is over all of them). */
+  private tallyBlame(): Partial<Record<BlameClass, number>> {
+    const out: Partial<Record<BlameClass, number>> = {};
+    const add = (c: BlameClass) => (out[c] = (out[c] ?? 0) + 1);
+    for (const v of this.oracle.violations) if (v.blame) add(v.blame.class);
+    if (this.ended) for (const v of this.unkept) add(this.blameOf(v).class);
+    return out;
+  }
+
+  /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
+  blameOf(v: BlameInput): Blame {
     if (v.kind === 'corrupt-media') {
       return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
     }
@@ -327,10 +366,10 @@ export class HistoryChecker implements HistoryListener {
   }
 }
 
-function tallyBlame(violations: readonly Violation[]): Partial<Record<BlameClass, number>> {
-  const out: Partial<Record<BlameClass, number>> = {};
-  for (const v of violations) if (v.blame) out[v.blame.class] = (out[v.blame.class] ?? 0) + 1;
-  return out;
+/** The one cache read blame looks at (the last hit), so an unkept violation holds no more than that. */
+function lastRead(v: Violation): Violation['cacheOps'] {
+  const read = v.cacheOps.findLast((op) => op.op === 'get' && op.outcome === 'hit');
+  return read === undefined ? [] : [read];
 }
 
 function evidenceOf(op: CacheOp | undefined): CacheOpRecord | undefined {

@@ -13,6 +13,10 @@ export interface OracleSources {
   traceOf(kind: 'push' | 'tap', eventId: number, account: string): OwnerTrace | undefined;
   cacheOp(id: number): CacheOpRecord | undefined;
   activeFaults(): string[];
+  /** How many violations to keep in memory with their evidence (default 1000). */
+  keepViolations?: number;
+  /** Sees every violation as it is found, the ones beyond those kept in memory too (`kept` says which). */
+  onViolation?(v: Violation, kept: boolean): void;
 }
 
 /**
@@ -27,6 +31,8 @@ export class IsolationOracle {
   private readonly foreignPairs = new Set<string>();
   private readonly accountsThumb = new Set<string>();
   private readonly accountsVideo = new Set<string>();
+  /** Accounts that received a foreign thumbnail or opened a foreign video: the incident's "exposed". */
+  private readonly accountsExposed = new Set<string>();
   private readonly devicesExposed = new Set<string>();
   private readonly deliveredPerAccount: Uint32Array;
   private foreignReceipts = 0;
@@ -67,6 +73,7 @@ export class IsolationOracle {
     if (!this.foreignPairs.has(pair)) {
       this.foreignPairs.add(pair);
       this.accountsThumb.add(accountId);
+      this.accountsExposed.add(accountId);
       this.devicesExposed.add(m.dev);
       const trace = this.s.traceOf('push', m.ev, accountId);
       this.record('foreign-thumbnail', m.ev, m.dev, registry.accountIds[owner], accountId, m, m.publishedAt, trace);
@@ -86,6 +93,7 @@ export class IsolationOracle {
     if (owner === accountId) return;
     this.foreignVideos++;
     this.accountsVideo.add(accountId);
+    this.accountsExposed.add(accountId);
     this.devicesExposed.add(m.dev);
     const trace = this.s.traceOf('tap', m.ev, accountId);
     this.record('foreign-video', m.ev, m.dev, owner ?? '?', accountId, m, m.publishedAt, trace);
@@ -107,6 +115,8 @@ export class IsolationOracle {
     return {
       accountsWithForeignThumbnail: this.accountsThumb.size,
       accountsOpenedForeignVideo: this.accountsVideo.size,
+      accountsExposed: this.accountsExposed.size,
+      accountsTapped: this.accountsVideo.size,
       devicesExposed: this.devicesExposed.size,
       foreignDeliveries: this.foreignPairs.size,
       foreignReceipts: this.foreignReceipts,
@@ -128,9 +138,10 @@ export class IsolationOracle {
   ): void {
     this.violationCount++;
     if (kind === 'corrupt-media') this.corrupt++;
-    if (this.violations.length >= KEEP_VIOLATIONS) return;
+    const kept = this.violations.length < (this.s.keepViolations ?? KEEP_VIOLATIONS);
+    if (!kept && this.s.onViolation === undefined) return;
     const cacheOps = (trace?.cacheOps ?? []).map((id) => this.s.cacheOp(id)).filter((op) => op !== undefined);
-    this.violations.push({
+    const violation: Violation = {
       kind,
       eventId,
       deviceId,
@@ -143,6 +154,8 @@ export class IsolationOracle {
       resolvedFrom: trace?.source,
       activeFaults: this.s.activeFaults(),
       detail,
-    });
+    };
+    if (kept) this.violations.push(violation);
+    this.s.onViolation?.(violation, kept);
   }
 }

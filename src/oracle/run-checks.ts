@@ -20,10 +20,14 @@ export interface RunFacts {
   storms: StormReport[];
   faults: FaultWindow[];
   accounting: Accounting;
-  /** Accounts that received none of their own thumbnails although a camera they owned published. */
+  /** Accounts that received none of their own thumbnails although the pipeline owed them one. */
   accountsWithoutDeliveries: string[];
-  /** Accounts that owned no camera while it published (nothing to deliver to them). */
-  accountsWithNothingPublished?: number;
+  /**
+   * Accounts owed nothing: no camera of theirs published an event that was delivered or lost
+   * through the pipeline's fault (all theirs went while no viewer of theirs was online, the
+   * service was down, or a link closed with them in flight).
+   */
+  accountsOwedNothing?: number;
   accountCount: number;
   checkerErrors: string[];
   /** How many of the violations kept each class of blame explains. */
@@ -127,10 +131,11 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
 
   if (checks.everyAccountDelivered) {
     const missing = facts.accountsWithoutDeliveries;
-    const idle = facts.accountsWithNothingPublished ?? 0;
+    const idle = facts.accountsOwedNothing ?? 0;
     const expecting = facts.accountCount - idle;
-    // an account whose cameras all changed hands before publishing had nothing to receive
-    const note = idle > 0 ? ` (${idle} owned no camera while it published)` : '';
+    // an account whose events all went while none of its viewers was online, or were lost in a
+    // fault, was owed nothing; one whose lookups failed was
+    const note = idle > 0 ? ` (${idle} owed none: no viewer online, or lost in a fault)` : '';
     out.push(
       missing.length === 0
         ? { name: 'deliveries', status: 'pass', detail: `all ${expecting} accounts with events received their own thumbnails${note}` }

@@ -16,7 +16,10 @@ export interface StormReport {
   timeToReconnectBins?: Bins;
   /** Failed connection attempts between outage start and the last reconnect. */
   failedAttempts: number;
-  /** Real (wall-clock; scenario time under a virtual clock) connects per second: peak one-second bucket and mean over the storm. */
+  /**
+   * Real (wall-clock; scenario time under a virtual clock) connects per second: the peak one-second
+   * bucket, and the mean over the one-second buckets from restore to the last reconnect (≤ the peak).
+   */
   connectsPerSecondPeak: number;
   connectsPerSecondMean: number;
   /** Wall-clock seconds from restore to the last reconnect. */
@@ -66,7 +69,7 @@ export class StormTracker {
     storm.histogram.record(now - storm.restoredAt);
     this.onReconnect?.(now - storm.restoredAt);
     storm.distribution.record(now - storm.restoredAt);
-    const bucket = Math.floor((real - storm.restoredReal) / 1000);
+    const bucket = Math.max(0, Math.floor((real - storm.restoredReal) / 1000));
     storm.buckets[bucket] = (storm.buckets[bucket] ?? 0) + 1;
     storm.lastReal = real;
   }
@@ -131,7 +134,9 @@ export class StormTracker {
       timeToReconnectBins: s.distribution.bins(),
       failedAttempts: s.failedAttempts,
       connectsPerSecondPeak: buckets.length === 0 ? 0 : Math.max(...buckets),
-      connectsPerSecondMean: realSeconds > 0 ? Math.round(s.reconnected / realSeconds) : s.reconnected,
+      // over the whole seconds the peak is taken from: a storm over in 0.3 s has a mean of its
+      // count, not count / 0.3, so the mean can never read above the peak
+      connectsPerSecondMean: buckets.length === 0 ? 0 : Math.round(s.reconnected / buckets.length),
       realSeconds: Math.round(realSeconds * 1000) / 1000,
     });
   }

@@ -52,6 +52,13 @@ export interface Headline {
   accountsWithForeignThumbnail: number;
   /** Accounts that opened at least one video from a camera they did not own. */
   accountsOpenedForeignVideo: number;
+  /**
+   * Accounts that received a foreign thumbnail or opened a foreign video: the incident's "accounts
+   * exposed" (absent in older summaries).
+   */
+  accountsExposed?: number;
+  /** Accounts that tapped a leaked thumbnail and were served the foreign video: the incident's "accounts that tapped" (absent in older summaries). */
+  accountsTapped?: number;
   /** Devices whose owner's media reached another account. */
   devicesExposed: number;
   /** Foreign thumbnail deliveries, counted once per event and receiving account. */
@@ -61,3 +68,6 @@ export interface Headline {
   foreignVideos: number;
   corruptMedia: number;
 }
+
+/** Sees every violation as the checker finds it (the run directory's violations.ndjson is written from it). */
+export type ViolationListener = (v: Violation) => void;

@@ -1,4 +1,5 @@
 import { createRng } from '../rng/seeded-rng.ts';
+import { accountOrdinal, IdSource, sequentialIdentities, type IdentityShapes } from './identities.ts';
 
 /**
  * Ground truth: accounts, devices, and who owned each device when. It is a pure function of
@@ -10,6 +11,8 @@ export interface FleetShape {
   accounts?: number;
   devicesPerAccount: { min: number; max: number };
   viewersPerAccount: { min: number; max: number };
+  /** The shapes of device and account ids; sequential when absent. */
+  identities?: IdentityShapes;
 }
 
 /** What the source of truth answers for a device: its owner and since when. */
@@ -34,8 +37,17 @@ export class Registry {
   private readonly deviceIndex = new Map<string, number>();
   private readonly accountIndex = new Map<string, number>();
 
+  private readonly deviceIdSource: IdSource;
+  private readonly accountIdSource: IdSource;
+
+  private constructor(seed: number, identities: IdentityShapes) {
+    this.deviceIdSource = IdSource.devices(seed, identities.devices);
+    this.accountIdSource = IdSource.accounts(seed, identities.accounts);
+  }
+
   static generate(seed: number, shape: FleetShape): Registry {
-    const registry = new Registry();
+    const registry = new Registry(seed, shape.identities ?? sequentialIdentities);
+    // ids come from streams of their own: the fleet's shape is the same whatever the ids look like
     const rng = createRng(seed, 'fleet-shape');
     const { min, max } = shape.devicesPerAccount;
     // devices are dealt to accounts in order, so device N keeps its owner when the fleet grows
@@ -58,7 +70,7 @@ export class Registry {
 
   private addAccount(viewers: number): number {
     const index = this.accountIds.length;
-    const id = `acct-${String(index + 1).padStart(6, '0')}`;
+    const id = this.accountIdSource.next(index);
     this.accountIds.push(id);
     this.viewersPerAccount.push(viewers);
     this.accountIndex.set(id, index);
@@ -67,7 +79,7 @@ export class Registry {
 
   private addDevice(account: number): void {
     const index = this.deviceIds.length;
-    const id = `cam-${String(index + 1).padStart(7, '0')}`;
+    const id = this.deviceIdSource.next(index);
     this.deviceIds.push(id);
     this.initialOwner.push(account);
     this.deviceIndex.set(id, index);
@@ -87,6 +99,13 @@ export class Registry {
 
   indexOfAccount(accountId: string): number | undefined {
     return this.accountIndex.get(accountId);
+  }
+
+  /** The account a scenario names: by its ordinal (`acct-000001`, in any id shape) or by its id. */
+  indexOfAccountNamed(name: string): number | undefined {
+    const ordinal = accountOrdinal(name);
+    if (ordinal !== undefined && ordinal < this.accountIds.length) return ordinal;
+    return this.accountIndex.get(name);
   }
 
   /** Owner (account index) of a device at scenario time t. */

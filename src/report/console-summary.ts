@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Violation } from '../oracle/violation.ts';
-import type { RunSummary } from './summary.ts';
+import { cacheGetsText, clockOf, exposureOf, violationsText, type RunSummary } from './summary.ts';
 import { checkRows } from './threshold-rows.ts';
 
 const SHOWN_VIOLATIONS = 5;
@@ -61,9 +61,10 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   out.push(`${verdictBadge(c, s.verdict)}${note}  ${c.bold(s.scenario.name)}  seed ${c.bold(String(s.scenario.seed))}  cache ${s.cache.adapter}  verify ${s.cache.verify}`);
   out.push(
     `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${fleetTransports(s.fleet)}${brokerNote(s.fleet)}; ` +
-      `${s.realSeconds}s wall clock (time scale ${s.scenario.timeScale}×)`,
+      `${s.realSeconds}s wall clock (${clockOf(s)})`,
   );
-  const exposure = `${h.accountsWithForeignThumbnail} accounts received a foreign thumbnail, ${h.accountsOpenedForeignVideo} opened a foreign video, ${h.devicesExposed} devices exposed, ${h.foreignDeliveries} foreign deliveries`;
+  const e = exposureOf(s);
+  const exposure = `${e.accountsExposed} accounts exposed, ${e.accountsTapped} accounts that tapped; ${h.accountsWithForeignThumbnail} accounts received a foreign thumbnail, ${h.accountsOpenedForeignVideo} opened a foreign video, ${h.devicesExposed} devices exposed, ${h.foreignDeliveries} foreign deliveries`;
   out.push(s.violationCount > 0 ? c.red(exposure) : exposure);
   if (s.blocked.total > 0) {
     const layers = Object.entries(s.blocked.byLayer).map(([layer, n]) => `${layer} ${n}`).join(', ');
@@ -83,7 +84,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   out.push(`events: ${a.published} published, ${a.delivered} delivered, dropped: ${dropped}; indeterminate: ${indeterminate}${a.gap > 0 ? c.yellow(`; unaccounted ${a.gap}`) : ''}`);
   const cs = s.cache.stats;
   out.push(
-    `cache: ${cs.gets} gets (${cs.hits} hits, ${cs.misses} misses), ${cs.sets} sets, ${cs.deletes} deletes, ${cs.errors} errors; ` +
+    `cache: ${cacheGetsText(cs)}, ${cs.sets} sets, ${cs.deletes} deletes, ${cs.errors} errors in all; ` +
       `latency p50 ${cs.latency.p50}ms p99 ${cs.latency.p99}ms`,
   );
   out.push('checks:');
@@ -92,7 +93,8 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
     out.push(`  ${mark} ${check.name}: ${check.detail}`);
   }
   if (s.violations.length > 0) {
-    out.push(`violations (${s.violationCount}, first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}):`);
+    const all = runDir ? `; all in violations.ndjson, accounts in affected-accounts.csv` : '';
+    out.push(`violations (${violationsText(s)}; first ${Math.min(SHOWN_VIOLATIONS, s.violations.length)}${all}):`);
     for (const v of s.violations.slice(0, SHOWN_VIOLATIONS)) out.push(describeViolation(c, v));
   }
   for (const warning of s.warnings ?? []) out.push(c.yellow(`warning: ${warning}`));

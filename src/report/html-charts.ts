@@ -83,6 +83,23 @@ export function chartsSection(s: RunSummary): string {
         }),
       ),
     );
+    if (ts.connectAttempts !== undefined) {
+      parts.push(
+        figure(
+          'Connection attempts per second',
+          'Camera connection attempts begun per second of scenario time: the storm itself, as the fleet comes back after each outage (shaded).',
+          lineChart({
+            id: 'connect-attempts',
+            title: 'Connection attempts per second',
+            x: ts.t,
+            xMax,
+            yLabel: 'attempts per second',
+            bands: b,
+            series: [{ name: 'connection attempts/s', values: perSecond(ts, ts.connectAttempts), color: '#e76f51' }],
+          }),
+        ),
+      );
+    }
     parts.push(...storms(s));
     parts.push(
       figure(

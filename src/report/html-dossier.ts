@@ -78,7 +78,7 @@ export function dossierSection(s: RunSummary): string {
     return '<section id="dossier"><h2>Violations</h2><p class="ok">No thumbnail or video reached an account that did not own its camera.</p></section>';
   }
   const d = buildDossier(s.violations, s.violationCount);
-  const held = d.shown < d.total ? `<p class="warn">This report holds the first ${d.shown} of ${d.total} violations (summary.json keeps the first ${d.shown}); the counts above cover them all.</p>` : '';
+  const held = d.shown < d.total ? `<p class="warn">This report holds the first ${d.shown} of ${d.total} violations (summary.json keeps the first ${d.shown}); the counts above cover them all, and the run directory's <code>violations.ndjson</code> and <code>affected-accounts.csv</code> hold every one.</p>` : '';
   const timePages = paginate(s.violations, ROWS_PER_PAGE).map((page) => rows(page));
   return [
     '<section id="dossier">',

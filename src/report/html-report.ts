@@ -1,7 +1,7 @@
 import { chartsSection } from './html-charts.ts';
 import { dossierSection, GROUPS_PER_PAGE, ROWS_PER_GROUP_PAGE, ROWS_PER_PAGE } from './html-dossier.ts';
 import { pagerCss } from './html-pager.ts';
-import type { RunSummary } from './summary.ts';
+import { clockOf, exposureOf, type RunSummary } from './summary.ts';
 import { escapeXml as x } from './xml-text.ts';
 import { checkRows } from './threshold-rows.ts';
 
@@ -74,8 +74,11 @@ function banner(s: RunSummary): string {
 function headline(s: RunSummary): string {
   const h = s.headline;
   const card = (label: string, v: number, bad = v > 0) => `<div class="card${bad ? ' bad' : ''}"><b>${n(v)}</b>${x(label)}</div>`;
+  const e = exposureOf(s);
   return (
     '<section id="headline"><h2>Exposure</h2><div class="cards">' +
+    card('accounts exposed', e.accountsExposed) +
+    card('accounts that tapped', e.accountsTapped) +
     card('accounts received a foreign thumbnail', h.accountsWithForeignThumbnail) +
     card('accounts opened a foreign video', h.accountsOpenedForeignVideo) +
     card('devices exposed', h.devicesExposed) +
@@ -125,8 +128,8 @@ function details(s: RunSummary): string {
   parts.push('<h3>Cache</h3>');
   parts.push(
     table(
-      ['gets', 'hits', 'misses', 'sets', 'deletes', 'errors', 'p50 ms', 'p99 ms', 'max ms'],
-      [[cs.gets, cs.hits, cs.misses, cs.sets, cs.deletes, cs.errors, String(cs.latency.p50), String(cs.latency.p99), String(cs.latency.max)]],
+      ['gets', 'hits', 'misses', 'failed gets', 'sets', 'deletes', 'errors in all', 'p50 ms', 'p99 ms', 'max ms'],
+      [[cs.gets, cs.hits, cs.misses, cs.getErrors ?? '—', cs.sets, cs.deletes, cs.errors, String(cs.latency.p50), String(cs.latency.p99), String(cs.latency.max)]],
     ),
   );
   const lib = s.versions.cacheLibrary;
@@ -136,7 +139,7 @@ function details(s: RunSummary): string {
       ['', ''],
       [
         ['started', s.startedAt],
-        ['wall clock', `${s.realSeconds}s at time scale ${s.scenario.timeScale}×`],
+        ['wall clock', `${s.realSeconds}s (${clockOf(s)})`],
         ['fleet', `${n(s.fleet.devices)} cameras, ${n(s.fleet.accounts)} accounts, ${n(s.fleet.viewers)} viewers over ${s.fleet.transport}`],
         ['scenario file', s.scenario.file ?? 'built-in default'],
         ['versions', `crosswire ${s.versions.crosswire}, Node ${s.versions.node}${lib ? `, ${lib.name} ${lib.version}` : ''}`],

@@ -1,5 +1,5 @@
 import { buildDossier, violationEvidence } from './dossier.ts';
-import type { RunSummary } from './summary.ts';
+import { cacheGetsText, clockOf, exposureOf, violationsText, type RunSummary } from './summary.ts';
 import { checkRows } from './threshold-rows.ts';
 
 const VIOLATION_ROWS = 10;
@@ -36,7 +36,7 @@ export function renderMarkdown(s: RunSummary): string {
   out.push(
     `cache ${code(s.cache.adapter)}${lib ? ` (${cell(lib.name)} ${cell(lib.version)})` : ''} · verify ${code(s.cache.verify)} · ` +
       `${n(s.fleet.devices)} cameras, ${n(s.fleet.accounts)} accounts, ${n(s.fleet.viewers)} viewers over ${cell(s.fleet.transport)} · ` +
-      `exit ${s.exitCode} · crosswire ${cell(s.versions.crosswire)}, Node ${cell(s.versions.node)}`,
+      `${clockOf(s)} · exit ${s.exitCode} · crosswire ${cell(s.versions.crosswire)}, Node ${cell(s.versions.node)}`,
     '',
   );
   if (s.verdict !== 'PASS' && s.repro) out.push(`Reproduce: ${code(s.repro)}`, '');
@@ -47,6 +47,9 @@ export function renderMarkdown(s: RunSummary): string {
 
   const h = s.headline;
   out.push('| exposure | count |', '|---|---:|');
+  const e = exposureOf(s);
+  out.push(`| accounts exposed | ${n(e.accountsExposed)} |`);
+  out.push(`| accounts that tapped | ${n(e.accountsTapped)} |`);
   out.push(`| accounts that received a foreign thumbnail | ${n(h.accountsWithForeignThumbnail)} |`);
   out.push(`| accounts that opened a foreign video | ${n(h.accountsOpenedForeignVideo)} |`);
   out.push(`| devices exposed | ${n(h.devicesExposed)} |`);
@@ -61,7 +64,8 @@ export function renderMarkdown(s: RunSummary): string {
 
   if (s.violations.length > 0) {
     const d = buildDossier(s.violations, s.violationCount);
-    out.push(`### Violations (${n(s.violationCount)})`, '');
+    out.push(`### Violations (${violationsText(s, n)})`, '');
+    if (s.violations.length < s.violationCount) out.push(`The first ${n(s.violations.length)} are grouped here; the run directory's \`violations.ndjson\` and \`affected-accounts.csv\` hold every one.`, '');
     out.push('| receiving account | foreign thumbnails | foreign videos | from devices | owners |', '|---|---:|---:|---|---|');
     for (const g of d.byAccount.slice(0, GROUP_ROWS)) {
       out.push(`| ${cell(g.key)} | ${g.thumbnails} | ${g.videos} | ${cell(list(g.counterparts))} | ${cell(list(g.owners))} |`);
@@ -93,7 +97,7 @@ export function renderMarkdown(s: RunSummary): string {
   }
   const cs = s.cache.stats;
   out.push(
-    `Cache: ${n(cs.gets)} gets (${n(cs.hits)} hits, ${n(cs.misses)} misses), ${n(cs.errors)} errors, latency p50 ${cs.latency.p50} ms, p99 ${cs.latency.p99} ms. ` +
+    `Cache: ${cacheGetsText(cs, n)}, ${n(cs.errors)} errors in all, latency p50 ${cs.latency.p50} ms, p99 ${cs.latency.p99} ms. ` +
       `Events: ${n(s.accounting.published)} published, ${n(s.accounting.delivered)} delivered.`,
     '',
   );

@@ -85,6 +85,7 @@ const timeSeries = obj({
   viewersOnline: column,
   thumbnails: column,
   events: column,
+  connectAttempts: column.optional(),
   cacheGets: column,
   cacheHits: column,
   cacheMisses: column,
@@ -121,7 +122,7 @@ export const summarySchema = obj({
   cache: obj({
     adapter: z.string(),
     verify: z.string(),
-    stats: obj({ gets: count, hits: count, misses: count, sets: count, deletes: count, errors: count, latency }),
+    stats: obj({ gets: count, hits: count, misses: count, sets: count, deletes: count, errors: count, getErrors: count.optional(), latency }),
     resolverErrors: count,
     garbageValues: count,
     distrustedValues: count.optional(),
@@ -129,6 +130,8 @@ export const summarySchema = obj({
   }),
   headline: obj({
     accountsWithForeignThumbnail: count,
+    accountsExposed: count.optional(),
+    accountsTapped: count.optional(),
     accountsOpenedForeignVideo: count,
     devicesExposed: count,
     foreignDeliveries: count,

@@ -77,7 +77,7 @@ export interface RunSummary {
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
   broker: Record<string, number>;
-  /** The op log the verdict is a function of: sha256 over history.ndjson's exact bytes. */
+  /** The op log the verdict is a function of: sha256 and bytes of its ndjson (history.ndjson.gz inflated, or an older run's history.ndjson). */
   history?: { ops: number; bytes: number; sha256: string; clock: 'real' | 'virtual'; file?: string };
   /** The run over scenario time, per bucket, for the report's charts (absent in older summaries). */
   timeSeries?: TimeSeries;
@@ -96,3 +96,35 @@ export type JudgedSummary = Pick<
   'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults'
 >;
 
+
+/** The incident's two figures; older summaries without them fall back to the counts they imply. */
+export function exposureOf(s: Pick<RunSummary, 'headline'>): { accountsExposed: number; accountsTapped: number } {
+  const h = s.headline;
+  return { accountsExposed: h.accountsExposed ?? h.accountsWithForeignThumbnail, accountsTapped: h.accountsTapped ?? h.accountsOpenedForeignVideo };
+}
+
+/** How the run's clock read: a time scale means something only on a real clock. */
+export function clockOf(s: Pick<RunSummary, 'scenario' | 'history'>): string {
+  return s.history?.clock === 'virtual' ? 'virtual clock' : `time scale ${s.scenario.timeScale}×`;
+}
+
+/** `120 gets (100 hits, 15 misses, 5 failed)`; the failed gets are absent in older summaries. */
+export function cacheGetsText(stats: RunSummary['cache']['stats'], n: (v: number) => string = String): string {
+  const failed = stats.getErrors === undefined ? '' : `, ${n(stats.getErrors)} failed`;
+  return `${n(stats.gets)} gets (${n(stats.hits)} hits, ${n(stats.misses)} misses${failed})`;
+}
+
+/**
+ * `2428: 2427 foreign thumbnails, 1 foreign video`: the violation count with the headline counts it
+ * is the sum of, so two numbers that differ are never read as one quantity.
+ */
+export function violationsText(s: Pick<RunSummary, 'headline' | 'violationCount'>, n: (v: number) => string = String): string {
+  const h = s.headline;
+  const parts = [
+    [h.foreignDeliveries, 'foreign thumbnail', 'foreign thumbnails'],
+    [h.foreignVideos, 'foreign video', 'foreign videos'],
+    [h.corruptMedia, 'broken watermark', 'broken watermarks'],
+  ] as const;
+  const named = parts.filter(([v]) => v > 0).map(([v, one, many]) => `${n(v)} ${v === 1 ? one : many}`);
+  return named.length > 1 ? `${n(s.violationCount)}: ${named.join(', ')}` : n(s.violationCount);
+}

@@ -66,6 +66,14 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
+/** Ticks for a y axis from 0: the top one at or above `max`, so no value is drawn above the plot. */
+export function coveringTicks(max: number, count = 5): number[] {
+  const ticks = niceTicks(0, max > 0 ? max : 1, count);
+  const top = ticks[ticks.length - 1];
+  if (ticks.length > 1 && top < max) ticks.push(Number((top + (top - ticks[ticks.length - 2])).toPrecision(12)));
+  return ticks;
+}
+
 export function formatNumber(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
@@ -150,7 +158,7 @@ export function lineChart(spec: LineChartSpec): string {
     const span = Math.log10(hi) - Math.log10(lo);
     sy = (v) => M.top + PLOT_H - ((Math.log10(Math.max(lo, v)) - Math.log10(lo)) / span) * PLOT_H;
   } else {
-    ticks = niceTicks(0, max > 0 ? max : 1, 5);
+    ticks = coveringTicks(max);
     const top = ticks[ticks.length - 1] || 1;
     sy = (v) => M.top + PLOT_H - (v / top) * PLOT_H;
   }
@@ -180,7 +188,7 @@ export function barChart(spec: BarChartSpec): string {
   const bins = spec.counts.length;
   const xMax = Math.max(1, bins) * spec.binWidth;
   const sx = (v: number) => M.left + (v / xMax) * PLOT_W;
-  const ticks = niceTicks(0, Math.max(1, ...spec.counts), 5);
+  const ticks = coveringTicks(Math.max(1, ...spec.counts));
   const top = ticks[ticks.length - 1] || 1;
   const sy = (v: number) => M.top + PLOT_H - (v / top) * PLOT_H;
   const parts = [open(spec.id, spec.title), yAxis(ticks, sy, spec.yLabel)];

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { clockOffset } from '../fields/duration.ts';
 import type { Clock } from '../clock/clock.ts';
 import { ScaledClock } from '../clock/scaled-clock.ts';
 import { TimeSeriesSampler } from '../metrics/time-series.ts';
@@ -8,6 +9,7 @@ import { HistoryRecorder } from '../history/history-recorder.ts';
 import type { FaultKinds } from '../faults/fault-kind.ts';
 import { HistoryChecker } from '../oracle/history-checker.ts';
 import { judge } from '../oracle/judge.ts';
+import type { ViolationListener } from '../oracle/violation.ts';
 import { clockModeOf, type Scenario } from '../scenario/schema.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { buildSummary } from './summarize-run.ts';
@@ -35,6 +37,8 @@ export interface RunOptions {
   startedAt?: Date;
   /** Called once the world is built, with a getter a live display may call at any time. */
   onLive?: (snapshot: () => RunSnapshot) => void;
+  /** Sees every violation as it is found (blame comes later: `world.checker.blameOf`); the run directory's violations.ndjson. */
+  onViolation?: ViolationListener;
   /** The fault kinds the scenario was validated against (scenarioSchemaFor); the built-in ones if not given. */
   faultKinds?: FaultKinds;
 }
@@ -61,7 +65,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   // real: at least a second of wall clock, as under CPU contention a message can sit that long
   // in a queue; virtual: nothing waits on a wall clock, so only what the scenario itself delays
   const inFlightWindow = virtual ? 2000 : Math.max(2000, 1000 * clock.timeScale);
-  const checker = new HistoryChecker(scenario, inFlightWindow);
+  const checker = new HistoryChecker(scenario, inFlightWindow, { onViolation: options.onViolation });
   // the run's own limits stop it the way Ctrl-C does (faults heal, a partial report), but the
   // run is judged INCONCLUSIVE with the reason rather than reported as interrupted
   const limit = new AbortController();
@@ -130,6 +134,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     history.record({ op: 'end', t, interrupted, stopped });
     ended = true;
     history.close();
+    series.settle();
   }
 
   const judgement = judge(checker, scenario);
@@ -179,9 +184,11 @@ function startProgress(world: World, clock: Clock, scenario: Scenario, options: 
   const report = options.onProgress;
   return setInterval(() => {
     const s = world.fleet.stats;
-    const t = Math.min(clock.now(), scenario.duration) / 1000;
+    const now = Math.min(clock.now(), scenario.duration);
+    // a long run (an incident replay) in scenario time as its timeline is written
+    const t = scenario.duration >= 600_000 ? clockOffset(now) : `${(now / 1000).toFixed(1)}s`;
     report(
-      `t=${t.toFixed(1)}s cameras up ${s.camerasConnected}/${world.cameras.length} backoff ${s.camerasInBackoff} ` +
+      `t=${t} cameras up ${s.camerasConnected}/${world.cameras.length} backoff ${s.camerasInBackoff} ` +
         `viewers ${s.viewersOnline}/${world.viewers.length} events ${s.eventsPublished} received ${s.thumbnailsReceived} ` +
         `violations ${world.checker.oracle.violationCount}`,
     );

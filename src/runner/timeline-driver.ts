@@ -148,7 +148,7 @@ export class TimelineDriver {
     const now = Math.floor(this.clock.now()) + 1; // see Camera.motion: strictly after any stamped event
     const moves: [number, number][] = [];
     if (registry.accountCount < 2) return;
-    const chosen = targets?.map((id) => registry.indexOfAccount(id)).filter((a) => a !== undefined);
+    const chosen = targets?.map((id) => registry.indexOfAccountNamed(id)).filter((a) => a !== undefined);
     for (let d = 0; d < registry.deviceCount; d++) {
       if (!rng.chance(share)) continue;
       const from = registry.ownerIndexAt(d, now);

@@ -16,6 +16,7 @@ import { httpTapClient, inProcessTapClient, type TapClient } from '../fleet/tap-
 import type { HistoryRecorder } from '../history/history-recorder.ts';
 import type { HistoryChecker } from '../oracle/history-checker.ts';
 import { Credentials, externalBrokerSecret } from '../registry/credentials.ts';
+import { ownerKeys } from '../registry/owner-key.ts';
 import { Registry } from '../registry/registry.ts';
 import { createWatermarker } from '../registry/watermark.ts';
 import { createRng } from '../rng/seeded-rng.ts';
@@ -77,7 +78,8 @@ const TEARDOWN_STEP_MS = 10_000;
 
 export async function buildWorld(scenario: Scenario, clock: Clock, recording: WorldRecording, hooks: WorldHooks): Promise<World> {
   const { history, checker } = recording;
-  const { fleet: shape, seed } = scenario;
+  const { seed } = scenario;
+  const shape = { ...scenario.fleet, identities: scenario.identities };
   // the cache first: a missing server binary or a broken adapter fails before anything else runs
   const { adapter, network: cacheNetwork, shapeBreaches, name: adapterName, codeMarkers } = await openCache(scenario, clock);
   for (const detail of shapeBreaches) history.record({ op: 'contract-breach', t: 0, adapter: adapter.id, call: 'create()', detail });
@@ -120,7 +122,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     operationTimeoutMs: recording.virtual ? 0 : scenario.cache.operationTimeout,
   });
   const source = new SourceOfTruth(registry, clock, scenario.service.sourceOfTruthLatency);
-  const resolver = new OwnerResolver(cache, source, clock, scenario.service.verify, scenario.cache.ttl);
+  const resolver = new OwnerResolver(cache, source, clock, scenario.service.verify, scenario.cache.ttl, ownerKeys(scenario.identities.keyTemplate));
   const serviceLog = new ServiceLog(registry, history, clock, hooks);
   const { ledger } = checker;
   const clips = {

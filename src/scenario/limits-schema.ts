@@ -47,6 +47,6 @@ const byteSize = (min: number, max: number) =>
     .meta({ description: `a size (512MiB, 2GiB, 10GB) or a number of bytes, ${formatByteSize(min)} to ${formatByteSize(max)}`, minimum: min, maximum: max });
 
 export const limitsSchema = z.strictObject({
-  /** The most history (history.ndjson bytes) a run may write before it is stopped INCONCLUSIVE. */
+  /** The most history (ndjson bytes, before compression) a run may write before it is stopped INCONCLUSIVE. */
   historyBytes: byteSize(HISTORY_BYTES_MIN, HISTORY_BYTES_MAX).default(HISTORY_BYTES_DEFAULT),
 });

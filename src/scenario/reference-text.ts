@@ -31,6 +31,9 @@ export const fieldText: Readonly<Record<string, string>> = {
   'fleet.backoff.base': 'first delay',
   'fleet.backoff.cap': 'longest delay',
   'fleet.backoff.maxAttempts': 'attempts: give up after this many failures in a row; 0 = never',
+  'identities.devices': "how device ids look: `sequential` (`cam-0000001`), `mac` (`ac:cc:8e:4f:02:9b`, a few vendor prefixes shared by the fleet), `uuid` (version 4 layout), `serial` (`CW2-7KQ9M4XPZ3RT`); drawn from the seed, unique (see [Scenarios](scenarios.md#realistic-ids-and-keys))",
+  'identities.accounts': 'how account ids look: `sequential` (`acct-000001`) or `uuid`; a transfer\'s `to` still names accounts by ordinal (`acct-000001` is the first)',
+  'identities.keyTemplate': 'the cache key of a device\'s ownership record: `{device}` exactly once, any other text around it (no spaces or braces), e.g. `tenant:eu-west-1/owner/{device}`',
   'broker.connectTimeout':
     '**wall clock**: how long a new connection may take to send its CONNECT before the broker closes it (aedes\' own timer); in a herd a slow broker drops what it cannot read in time, and those cameras retry',
   'broker.thread': 'where aedes runs: `inline` = in the run\'s own thread; `worker` = a worker thread of its own (real clock and memory transport only; otherwise exit 2), see [The broker\'s thread](clocks.md#the-brokers-thread)',
@@ -54,7 +57,7 @@ export const fieldText: Readonly<Record<string, string>> = {
   'service.sourceOfTruthLatency': 'latency of the database behind the cache',
   timeline: 'what happens when: a list of steps, or `{ stages: [...] }` (below)',
   'checks.minReconnectShare': 'the storm check: this share of the cameras cut off must come back after each heal',
-  'checks.everyAccountDelivered': 'the deliveries check: every account that owned a publishing camera got one of its own thumbnails',
+  'checks.everyAccountDelivered': 'the deliveries check: every account the pipeline owed a thumbnail (an event of its camera delivered, or lost by a failed lookup) got one of its own',
   'checks.minTransfersTested': 'the transfers-tested check: share of transferred cameras whose owner was looked up through the cache after the transfer',
   thresholds: 'metric → list of expressions: k6-style limits (`reconnect_seconds: ["p(99)<30"]`); breached alone, exit 3 (below)',
   'limits.historyBytes': 'the history cap: past it the run stops early, INCONCLUSIVE (see [Scenarios](scenarios.md#the-history-cap))',

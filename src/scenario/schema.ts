@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheAdapters, isAdapterModulePath } from '../cache/builtin-adapters.ts';
+import { cacheAdapters, isAdapterModulePath, unknownAdapterMessage } from '../cache/builtin-adapters.ts';
 import { compileTimeline, type TimelineInput } from './compile-timeline.ts';
 import { formatDuration } from '../fields/duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
@@ -10,6 +10,8 @@ import { faultKinds } from '../faults/fault-kinds.ts';
 import { MAX_STAGES, MAX_STEPS, stepSchemasFor } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
 import { BROKER_URL_PATTERN, checkBrokerFields, usesSockets, WS_URL_PATTERN } from './broker-checks.ts';
+import { accountIdShapes, deviceIdShapes } from '../registry/identities.ts';
+import { DEFAULT_KEY_TEMPLATE, keyTemplateProblem } from '../registry/owner-key.ts';
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
@@ -71,7 +73,20 @@ export const fleetSchema = z.strictObject({
   viewerTransport: z.enum(['fleet', 'ws']).default('fleet'),
 });
 
-const knownAdapters = [...cacheAdapters.keys()];
+/** The shapes of ids and of the owner key (src/registry/identities.ts, owner-key.ts). */
+export const identitiesSchema = z.strictObject({
+  devices: z.enum(deviceIdShapes).default('sequential'),
+  accounts: z.enum(accountIdShapes).default('sequential'),
+  keyTemplate: z
+    .string()
+    .min(1)
+    .max(200)
+    .default(DEFAULT_KEY_TEMPLATE)
+    .superRefine((template, ctx) => {
+      const problem = keyTemplateProblem(template);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `the key template ${problem}` });
+    }),
+});
 
 export const cacheSchema = z.strictObject({
   /** A built-in adapter id, or the path of a module whose default export is an adapter definition. */
@@ -82,7 +97,7 @@ export const cacheSchema = z.strictObject({
       if (!cacheAdapters.has(id) && !isAdapterModulePath(id)) {
         ctx.addIssue({
           code: 'custom',
-          message: `unknown cache adapter ${JSON.stringify(id)} (expected one of: ${knownAdapters.join(', ')}, or a module path like ./my-adapter.js)`,
+          message: unknownAdapterMessage(id),
         });
       }
     })
@@ -187,6 +202,7 @@ function buildScenarioSchema(kinds: FaultKinds) {
       duration: durationWithin(1000, MAX_DURATION_MS).default(70_000),
       drain: duration.default(5_000),
       fleet: fleetSchema.default(fleetSchema.parse({})),
+      identities: identitiesSchema.default(identitiesSchema.parse({})),
       broker: brokerSchema.default(brokerSchema.parse({})),
       cache: cacheSchema.default(cacheSchema.parse({})),
       service: serviceSchema.default(serviceSchema.parse({})),

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.ts';
-import { ownerKey } from '../registry/owner-key.ts';
+import { ownerKeys, type OwnerKeys } from '../registry/owner-key.ts';
 import type { OwnershipRecord } from '../registry/registry.ts';
 import type { VerifyMode } from '../scenario/schema.ts';
 import type { OwnerTrace } from '../history/evidence.ts';
@@ -39,13 +39,15 @@ export class OwnerResolver {
   private readonly verify: VerifyMode;
   private readonly ttlRealMs: number;
   private readonly guard = new WriteBackGuard();
+  private readonly keys: OwnerKeys;
   cacheErrors = 0;
   garbageValues = 0;
   /** Reads that returned a write-back of the service's own it could not order before an invalidation. */
   distrustedValues = 0;
 
-  constructor(cache: OwnerCache, source: OwnerSource, clock: Pick<Clock, 'toRealMs'>, verify: VerifyMode, ttlMs: number) {
+  constructor(cache: OwnerCache, source: OwnerSource, clock: Pick<Clock, 'toRealMs'>, verify: VerifyMode, ttlMs: number, keys: OwnerKeys = ownerKeys()) {
     this.cache = cache;
+    this.keys = keys;
     this.source = source;
     this.verify = verify;
     this.ttlRealMs = Math.max(1, Math.round(clock.toRealMs(ttlMs)));
@@ -89,7 +91,7 @@ export class OwnerResolver {
     this.guard.invalidationBegins(deviceId);
     let acknowledged = false;
     try {
-      await this.cache.delete(ownerKey(deviceId));
+      await this.cache.delete(this.keys.key(deviceId));
       acknowledged = true;
     } catch {
       this.cacheErrors++; // owed: the key is not read until a delete gets through
@@ -106,7 +108,7 @@ export class OwnerResolver {
     this.guard.debtPaymentBegins(deviceId);
     let acknowledged = false;
     try {
-      await this.cache.delete(ownerKey(deviceId));
+      await this.cache.delete(this.keys.key(deviceId));
       acknowledged = true;
     } catch {
       this.cacheErrors++;
@@ -117,7 +119,7 @@ export class OwnerResolver {
   private async fromCache(deviceId: string, ops: number[]): Promise<OwnershipRecord | undefined> {
     let value: string | undefined;
     try {
-      const result = await this.cache.get(ownerKey(deviceId));
+      const result = await this.cache.get(this.keys.key(deviceId));
       ops.push(result.op.id);
       value = result.value;
     } catch (error) {
@@ -151,7 +153,7 @@ export class OwnerResolver {
     this.guard.writeBegins(deviceId, value);
     let landed = false;
     try {
-      ops.push((await this.cache.set(ownerKey(deviceId), value, this.ttlRealMs)).id);
+      ops.push((await this.cache.set(this.keys.key(deviceId), value, this.ttlRealMs)).id);
       landed = true;
     } catch (error) {
       this.cacheErrors++;

@@ -5,6 +5,7 @@ import { summarySchema } from '../report/summary-schema.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { directoryNameFor } from './directory-name.ts';
+import { VIOLATION_FILES } from './violation-files.ts';
 
 /**
  * The run store: where runs live on disk and everything that reads or writes them. A run is
@@ -13,8 +14,15 @@ import { directoryNameFor } from './directory-name.ts';
  */
 export const RUN_FILES = {
   resolvedScenario: 'scenario.resolved.yaml',
-  history: 'history.ndjson',
+  /** Written gzip-compressed as the run goes. */
+  history: 'history.ndjson.gz',
+  /** Where runs before compression wrote their history, plain; still read. */
+  plainHistory: 'history.ndjson',
   summary: 'summary.json',
+  /** Every violation, one JSON object a line, each with its blame (summary.json keeps the first 200). */
+  violations: VIOLATION_FILES.violations,
+  /** One row per account that received foreign media: devices seen, media received, tapped, first and last time. */
+  affectedAccounts: VIOLATION_FILES.affectedAccounts,
   /** Why a run directory holds no verdict (the run could not start). */
   error: 'error.json',
 } as const;
@@ -85,6 +93,22 @@ export async function readRunSummary(dir: string): Promise<RunSummary> {
   }
   // the document itself: fields newer than this schema are kept, not stripped
   return raw as RunSummary;
+}
+
+/**
+ * The run's history file: history.ndjson.gz, or history.ndjson from a run that predates
+ * compression. Exit 2 when there is neither, or both (which one the verdict stands on would be
+ * a guess).
+ */
+export async function findHistory(dir: string): Promise<string> {
+  await requireRunDirectory(dir);
+  const exists = (name: string) => stat(join(dir, name)).then((s) => s.isFile(), () => false);
+  const [gz, plain] = await Promise.all([exists(RUN_FILES.history), exists(RUN_FILES.plainHistory)]);
+  if (gz && plain) {
+    throw usageError('HISTORY_AMBIGUOUS', `${dir}: holds both ${RUN_FILES.history} and ${RUN_FILES.plainHistory}; remove the one that is not the run's history`);
+  }
+  if (!gz && !plain) throw usageError('HISTORY_NOT_FOUND', `${join(dir, RUN_FILES.history)}: not found (nor ${RUN_FILES.plainHistory}, as runs before compression wrote it)`);
+  return join(dir, gz ? RUN_FILES.history : RUN_FILES.plainHistory);
 }
 
 /** Exit 2 unless `dir` is a directory. */

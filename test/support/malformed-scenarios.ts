@@ -80,7 +80,7 @@ export const malformedScenarios: MalformedCase[] = [
     yaml: 'timeline:\n  - at: 10s\n    fault: disk-failure\n    duration: 5s\n',
     code: 'SCENARIO_INVALID',
     at: '3:12',
-    says: ['timeline[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-flush, partition, service-restart, wave, storm, found "disk-failure"'],
+    says: ['timeline[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-slice, cache-flush, partition, service-restart, wave, storm, found "disk-failure"'],
   },
   {
     name: 'step with both fault and transfer (judged as the fault step)',
@@ -203,7 +203,7 @@ export const malformedScenarios: MalformedCase[] = [
     yaml: "timeline:\n  stages:\n    - steps:\n        - fault: brokr-restart\n          duration: 5s\n",
     code: 'SCENARIO_INVALID',
     at: '4:18',
-    says: ["timeline.stages[0].steps[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-flush, partition, service-restart, wave, storm, found \"brokr-restart\" (did you mean broker-restart?)"],
+    says: ["timeline.stages[0].steps[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-slice, cache-flush, partition, service-restart, wave, storm, found \"brokr-restart\" (did you mean broker-restart?)"],
   },
   {
     name: "a bad duration for a stage gap",
@@ -371,7 +371,7 @@ export const malformedScenarios: MalformedCase[] = [
     yaml: "timeline:\n  - at: 10s\n    fault: 7\n",
     code: 'SCENARIO_INVALID',
     at: '3:12',
-    says: ["timeline[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-flush, partition, service-restart, wave, storm, found 7"],
+    says: ["timeline[0].fault: expected one of: broker-outage, broker-restart, cache-latency, cache-outage, cache-reset, cache-restart, cache-slice, cache-flush, partition, service-restart, wave, storm, found 7"],
   },
   {
     name: 'a broker thread on tcp',

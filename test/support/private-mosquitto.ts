@@ -9,6 +9,7 @@ import { Credentials, externalBrokerSecret } from '../../src/registry/credential
 import { Registry, type FleetShape } from '../../src/registry/registry.ts';
 import { findOnPath } from '../../src/servers/server-binaries.ts';
 import { freeLoopbackPort } from '../../src/servers/loopback.ts';
+import { recordSkip } from './server-skip.ts';
 
 /** Where Debian puts the broker (sbin is not on every PATH). */
 const MOSQUITTO = ['/usr/sbin/mosquitto', findOnPath('mosquitto')].find((p): p is string => p !== undefined && existsSync(p));
@@ -17,10 +18,10 @@ export function mosquittoAvailable(): boolean {
   return MOSQUITTO !== undefined;
 }
 
-/** Skip locally with the install hint when there is no mosquitto; under CI a missing one fails. */
-export function skipWithoutMosquitto(): boolean {
+/** Skip locally with the install hint (recorded for the summary `npm test` ends with); under CI a missing one fails. */
+export function skipWithoutMosquitto(group = 'external-broker tests'): boolean {
   if (mosquittoAvailable() || process.env.CI) return false;
-  console.warn('skipping external-broker tests: mosquitto is not installed (apt-get install mosquitto)');
+  recordSkip({ group, missing: 'mosquitto not installed (/usr/sbin/mosquitto, or on PATH)', install: 'apt-get install mosquitto' });
   return true;
 }
 

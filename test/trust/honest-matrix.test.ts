@@ -23,6 +23,16 @@ const inProcess = [fixture('honest/random-latency-cache.js'), fixture('honest/co
 const network = [fixture('honest/slow-redis-client.js'), 'ioredis', 'node-redis', 'redis@2.3.0', 'memjs'];
 
 
+/**
+ * Honest clients that cannot finish a scenario, so it ends INCONCLUSIVE (never FAIL), as
+ * docs/mechanisms.md records under A6: replies cut into pieces with resets in between leave memjs
+ * with no answer to any command for the rest of the run, and the slowed ioredis fixture (a user
+ * module, without an error listener) with errors thrown outside any cache operation.
+ */
+const cannotFinish: Record<string, string[]> = {
+  'scenarios/controls/pipeline-reset-storm.yaml': ['memjs', fixture('honest/slow-redis-client.js')],
+};
+
 const files = await yamlFiles(join(ROOT, 'scenarios'));
 const needsNetwork = new Set<string>();
 for (const file of files) {
@@ -48,6 +58,10 @@ describe('honest adapters on every shipped scenario', () => {
     if (summary.verdict === 'PASS') tally.pass++;
     else if (summary.verdict === 'FAIL') tally.fail++;
     else tally.inconclusive++;
+    if (cannotFinish[relative(ROOT, file)]?.includes(adapter)) {
+      expect(summary.verdict).toBe('INCONCLUSIVE');
+      return;
+    }
     expect(summary.reasons).toEqual([]);
     expect(summary.verdict).toBe('PASS');
   });

@@ -25,20 +25,27 @@ import {
  * - autoResendUnfulfilledCommands (true, the library default): commands in flight when the
  *   connection dropped are written again on the new connection. Left as shipped on purpose:
  *   it is part of the behaviour under test.
+ * - enableReadyCheck (true, the library default): after each connect, INFO before any command.
  * - reconnectMaxDelay (500 ms): retryStrategy is 50 ms doubling up to this cap.
  * - connectTimeout (2000 ms).
  */
 type IoredisModule = { default: new (url: string, options: RedisOptions) => Redis };
 
+/** How a write goes out: one `SET … PX`, or `MULTI; SET; PEXPIRE; EXEC` as code from before SET PX did. */
+export type IoredisWrites = 'set-px' | 'multi';
+
 class IoredisAdapter implements CacheAdapter {
-  readonly id = 'ioredis';
+  readonly id: string;
+  private readonly writes: IoredisWrites;
   private readonly client: Redis;
   private readonly lib: LoadedLibrary<IoredisModule>;
   private readonly opDeadlineMs: number;
   private closed = false;
   private connections = 0;
 
-  constructor(client: Redis, lib: LoadedLibrary<IoredisModule>, commandTimeout: number) {
+  constructor(id: string, writes: IoredisWrites, client: Redis, lib: LoadedLibrary<IoredisModule>, commandTimeout: number) {
+    this.id = id;
+    this.writes = writes;
     this.client = client;
     this.lib = lib;
     // a safety net behind ioredis' own commandTimeout (an aliased old version may lack it)
@@ -55,9 +62,13 @@ class IoredisAdapter implements CacheAdapter {
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.assertOpen();
-    const command = ttlMs !== undefined && ttlMs > 0
-      ? this.client.set(key, value, 'PX', Math.ceil(ttlMs))
-      : this.client.set(key, value);
+    const ttl = ttlMs !== undefined && ttlMs > 0 ? Math.ceil(ttlMs) : undefined;
+    const command: Promise<unknown> =
+      this.writes === 'multi' && ttl !== undefined
+        ? this.client.multi().set(key, value).pexpire(key, ttl).exec().then(execResult)
+        : ttl !== undefined
+          ? this.client.set(key, value, 'PX', ttl)
+          : this.client.set(key, value);
     await withDeadline(command, this.opDeadlineMs, `ioredis SET ${key}`);
   }
 
@@ -87,11 +98,20 @@ class IoredisAdapter implements CacheAdapter {
   }
 }
 
-async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
-  const url = requireUrl(context, 'ioredis', ['redis:', 'rediss:']);
+/** EXEC's answer: a discarded transaction, or a command in it that failed, is a failed write. */
+function execResult(replies: [Error | null, unknown][] | null): unknown {
+  if (replies === null) throw new Error('EXEC: transaction discarded');
+  const failed = replies.find(([error]) => error !== null);
+  if (failed) throw failed[0];
+  return replies;
+}
+
+/** An ioredis adapter: `id` names it, `packageName` is the library it loads unless `--cache-module` names another. */
+export async function createIoredisAdapter(context: CacheAdapterContext, id = 'ioredis', packageName = 'ioredis', writes: IoredisWrites = 'set-px'): Promise<CacheAdapter> {
+  const url = requireUrl(context, id, ['redis:', 'rediss:']);
   const { options } = context;
   const { commandTimeout, connectTimeout, reconnectMaxDelay } = clientTimeouts(options);
-  const lib = await loadClientLibrary<IoredisModule>(context.module ?? 'ioredis', 'ioredis');
+  const lib = await loadClientLibrary<IoredisModule>(context.module ?? packageName, id);
   const client = new lib.module.default(url.href, {
     lazyConnect: true,
     connectTimeout,
@@ -99,13 +119,14 @@ async function create(context: CacheAdapterContext): Promise<CacheAdapter> {
     maxRetriesPerRequest: numberOption(options, 'maxRetriesPerRequest', 1),
     enableOfflineQueue: booleanOption(options, 'enableOfflineQueue', true),
     autoResendUnfulfilledCommands: booleanOption(options, 'autoResendUnfulfilledCommands', true),
+    enableReadyCheck: booleanOption(options, 'enableReadyCheck', true),
     retryStrategy: (times: number) => reconnectDelay(times, reconnectMaxDelay),
   });
   // ioredis emits 'error' on every failed (re)connect; unhandled, it would crash the process.
   // Failures reach callers as rejected commands, which is where the harness counts them.
   client.on('error', () => {});
-  const adapter = new IoredisAdapter(client, lib, commandTimeout);
-  await connectOrUnreachable('ioredis', url, client.connect(), connectTimeout + 500, () => client.disconnect());
+  const adapter = new IoredisAdapter(id, writes, client, lib, commandTimeout);
+  await connectOrUnreachable(id, url, client.connect(), connectTimeout + 500, () => client.disconnect());
   return adapter;
 }
 
@@ -113,5 +134,5 @@ export default defineCacheAdapter({
   id: 'ioredis',
   description: 'ioredis (or --cache-module alias) against a real redis-server',
   server: 'redis',
-  create,
+  create: (context) => createIoredisAdapter(context),
 });

@@ -14,14 +14,15 @@ import { ConfessionLog } from './confession-log.ts';
  * they reach the store (a length limit "handled" by truncation), so devices whose ids share a
  * prefix share an entry. Each entry remembers the full key it was written under, to confess.
  */
-class KeyCollisionAdapter implements ConfessingAdapter {
-  readonly id = 'faulty:key-collision';
+export class KeyCollisionAdapter implements ConfessingAdapter {
+  readonly id: string;
   private readonly lru = new LRUCache<string, { fullKey: string; value: string }>({ max: 1_000_000 });
   private readonly log = new ConfessionLog();
   private readonly keyLength: number;
   private readonly clock: Clock;
 
-  constructor(clock: Clock, keyLength: number) {
+  constructor(id: string, clock: Clock, keyLength: number) {
+    this.id = id;
     this.clock = clock;
     this.keyLength = keyLength;
   }
@@ -66,5 +67,5 @@ export default defineCacheAdapter({
   description: 'C3: keys truncated to a fixed length, so devices with similar ids collide',
   mechanism: 'C3 truncated-key',
   // `owner:cam-0001234` is 17 characters; 15 makes each run of 100 devices share one entry
-  create: ({ clock, options }) => new KeyCollisionAdapter(clock, numberOption(options, 'keyLength', 15)),
+  create: ({ clock, options }) => new KeyCollisionAdapter('faulty:key-collision', clock, numberOption(options, 'keyLength', 15)),
 });

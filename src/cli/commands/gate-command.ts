@@ -17,6 +17,7 @@ import { ExitCode } from '../../exit-codes.ts';
 import { openMetricsEndpoint } from '../metrics-endpoint.ts';
 import { checkOutDir } from '../../store/out-dir-check.ts';
 import { makeChalk } from '../output.ts';
+import { applyKeepRuns, keepRunsFor } from '../keep-runs.ts';
 import { recordRun } from '../record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from '../scenario-overrides.ts';
 
@@ -36,6 +37,7 @@ export interface GateCommandOptions {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  keepRuns?: number | 'off';
 }
 
 /**
@@ -101,6 +103,7 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
   const startedAt = new Date();
   const started = performance.now();
   await checkOutDir(options.outDir);
+  const keep = keepRunsFor(options.keepRuns, options.outDir);
   const gateDir = gateDirectoryPath(options.outDir, startedAt);
   await mkdir(gateDir, { recursive: true });
   const talk = !options.quiet && !options.json;
@@ -174,6 +177,7 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
   const result = compareGate(pairs, margins, sides);
   const doc = gateDocument({ result, sides, scenarios: scenarioFiles, seeds, margins, startedAt, realSeconds: (performance.now() - started) / 1000, gateDir, interrupted: stoppedBy !== undefined });
   await writeGateDirectory(doc);
+  await applyKeepRuns(options.outDir, keep, gateDir, err, options.quiet === true || options.json === true);
   const step = process.env.GITHUB_STEP_SUMMARY;
   if (step) await appendFile(step, renderGateMarkdown(doc) + '\n');
   if (failure) throw new CrosswireError(failure.code, `${failure.message}\n(gate reports of the runs so far: ${gateDir})`, failure.exitCode);

@@ -2,14 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheAdapters } from '../../cache/builtin-adapters.ts';
+import { didYouMean } from '../../did-you-mean.ts';
 import { usageError } from '../../errors.ts';
 import type { FaultKinds } from '../../faults/fault-kind.ts';
 import { faultKinds } from '../../faults/fault-kinds.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
+export const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
 
 /** Shipped scenario files, with the first sentence of the comment at their head. */
-function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {
+export function shippedScenarios(dir = SCENARIOS): { file: string; about: string }[] {
   const out: { file: string; about: string }[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, entry.name);
@@ -41,7 +42,7 @@ export function listCommand(what: string): number {
   } else if (what === 'scenarios') {
     for (const { file, about } of shippedScenarios()) process.stdout.write(`scenarios/${file.padEnd(44)} ${about}\n`);
   } else {
-    throw usageError('UNKNOWN_LIST', `list ${what}: expected adapters, faults or scenarios`);
+    throw usageError('UNKNOWN_LIST', `list ${what}: expected adapters, faults or scenarios${didYouMean(what, ['adapters', 'faults', 'scenarios'])}`);
   }
   return 0;
 }

@@ -4,6 +4,7 @@ import { usageError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load-scenario.ts';
 import { checkOutDir } from '../../store/out-dir-check.ts';
 import { makeChalk } from '../output.ts';
+import { applyKeepRuns, keepRunsFor } from '../keep-runs.ts';
 import { recordRun } from '../record-run.ts';
 import { readRunSummary, requireRunDirectory, RUN_FILES } from '../../store/run-store.ts';
 import { invocation } from '../scenario-overrides.ts';
@@ -13,6 +14,7 @@ export interface ReplayOptions {
   json?: boolean;
   quiet?: boolean;
   color?: boolean;
+  keepRuns?: number | 'off';
 }
 
 /**
@@ -28,10 +30,13 @@ export async function replayCommand(dir: string, options: ReplayOptions): Promis
   if (!exists) throw usageError('RESOLVED_SCENARIO_NOT_FOUND', `${file}: not found (runs record their resolved scenario there)`);
   const { scenario } = await loadScenarioFile(file);
   await checkOutDir(options.outDir);
+  const keep = keepRunsFor(options.keepRuns, options.outDir);
   const err = makeChalk(process.stderr, options.color === false);
   if (!options.quiet && !options.json) process.stderr.write(err.dim(`crosswire: replaying ${scenario.name} seed ${scenario.seed} from ${dir}\n`));
   const repro = `${invocation()} replay ${dir}`;
   const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err });
+  // the run replayed stays too, whatever its age
+  await applyKeepRuns(options.outDir, keep, runDir, err, options.quiet === true, [dir]);
 
   const virtual = recorded.history?.clock === 'virtual' && summary.history?.clock === 'virtual';
   const sameVerdict = summary.verdict === recorded.verdict;

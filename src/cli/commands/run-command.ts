@@ -1,11 +1,15 @@
 import { fileURLToPath } from 'node:url';
+import { isAdapterModulePath, cacheAdapters, unknownAdapterMessage } from '../../cache/builtin-adapters.ts';
+import { loadCacheAdapter } from '../../cache/load-adapter.ts';
 import { CrosswireError, isCrosswireError, usageError } from '../../errors.ts';
 import { quietSummary, renderConsoleSummary } from '../../report/console-summary.ts';
 import { loadScenarioFile, type Override } from '../../scenario/load-scenario.ts';
 import { ExitCode } from '../../exit-codes.ts';
+import { debugLog } from '../debug.ts';
 import { openMetricsEndpoint } from '../metrics-endpoint.ts';
 import { checkOutDir } from '../../store/out-dir-check.ts';
 import { makeChalk } from '../output.ts';
+import { applyKeepRuns, keepRunsFor } from '../keep-runs.ts';
 import { recordRun } from '../record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from '../scenario-overrides.ts';
 
@@ -16,6 +20,7 @@ export interface RunCommandOptions extends RunFlags {
   color?: boolean;
   /** Serve Prometheus metrics on 127.0.0.1 at this port while the run goes on (0: any free port). */
   metricsPort?: number;
+  keepRuns?: number | 'off';
 }
 
 export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../../scenarios/reconnect-storm.yaml', import.meta.url));
@@ -27,8 +32,18 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     throw usageError('CONFLICTING_FLAGS', 'flags --devices and --accounts: give one; with --accounts the device count follows from devicesPerAccount');
   }
   const overrides = overridesFrom(options);
+  checkAdapterOverride(overrides);
+  debugLog(`scenario ${scenarioFile}`);
+  for (const o of overrides) debugLog(`override ${o.path.join('.')} = ${JSON.stringify(o.value)} (${o.origin})`);
   const { scenario } = await loadScenarioFile(scenarioFile, overrides);
+  if (isAdapterModulePath(scenario.cache.adapter)) {
+    // loaded here first so that a module that cannot load is blamed on the input that named it
+    const origin = overrides.findLast((o) => o.path.join('.') === 'cache.adapter')?.origin ?? `${file ?? scenarioFile}: cache.adapter`;
+    await loadCacheAdapter(scenario.cache.adapter, origin);
+  }
+  debugLog(`resolved: ${scenario.fleet.devices} devices, cache ${scenario.cache.adapter}${scenario.cache.url ? ` at ${scenario.cache.url}` : ''}, clock ${scenario.clock}, transport ${scenario.fleet.transport}, out-dir ${options.outDir}`);
   await checkOutDir(options.outDir);
+  const keep = keepRunsFor(options.keepRuns, options.outDir);
 
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);
@@ -44,6 +59,8 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
       throw namingTheUrlOrigin(error, overrides, scenarioFile);
     })
     .finally(() => metrics?.close());
+  debugLog(`run directory ${runDir}: ${summary.verdict}, exit ${summary.exitCode}`);
+  await applyKeepRuns(options.outDir, keep, runDir, err, options.quiet === true);
   if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
   else if (options.quiet) process.stdout.write(quietSummary(out, summary, runDir) + '\n');
   else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
@@ -55,4 +72,15 @@ function namingTheUrlOrigin(error: unknown, overrides: readonly Override[], file
   if (!isCrosswireError(error) || error.exitCode !== ExitCode.unavailable || !error.message.includes('cache.url ')) return error;
   const origin = overrides.findLast((o) => o.path.join('.') === 'cache.url')?.origin ?? file;
   return new CrosswireError(error.code, `${origin}: ${error.message}`, error.exitCode);
+}
+
+/**
+ * An adapter id from `--cache`, CROSSWIRE_CACHE or `--set cache.adapter=` that names nothing is
+ * that input's mistake, not the scenario file's: say which input, and the nearest ids.
+ */
+function checkAdapterOverride(overrides: readonly Override[]): void {
+  const last = overrides.findLast((o) => o.path.join('.') === 'cache.adapter');
+  if (last === undefined || typeof last.value !== 'string' || last.value === '') return;
+  if (cacheAdapters.has(last.value) || isAdapterModulePath(last.value)) return;
+  throw usageError('UNKNOWN_CACHE_ADAPTER', `${last.origin}: ${unknownAdapterMessage(last.value)} (\`crosswire list adapters\` describes each)`);
 }

@@ -28,6 +28,10 @@ export const controls: Control[] = [
   { adapter: 'faulty:crossed-replies', scenario: 'reconnect-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:stale-owner', scenario: 'reconnect-storm.yaml', expected: 'FAIL', blame: 'stale' },
   { adapter: 'faulty:key-collision', scenario: 'reconnect-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  // keys cut to 32 characters: harmless on crosswire's own 17-character keys, a leak on realistic ones
+  { adapter: 'faulty:long-key-truncation', scenario: 'reconnect-storm.yaml', expected: 'PASS' },
+  { adapter: 'memory', scenario: 'controls/long-keys-storm.yaml', expected: 'PASS' },
+  { adapter: 'faulty:long-key-truncation', scenario: 'controls/long-keys-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'memory', scenario: 'ttl-churn.yaml', expected: 'PASS' },
   { adapter: 'faulty:stale-owner', scenario: 'ttl-churn.yaml', expected: 'FAIL', blame: 'stale' },
   { adapter: 'ioredis', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
@@ -35,6 +39,8 @@ export const controls: Control[] = [
   { adapter: 'memjs', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'redis@2.3.0', scenario: 'controls/cache-chaos-storm.yaml', expected: 'PASS' },
   { adapter: 'redis@2.2.5', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  { adapter: 'ioredis@4.16.1', scenario: 'controls/pipeline-reset-storm.yaml', expected: 'PASS' },
+  { adapter: 'ioredis@4.16.0', scenario: 'controls/pipeline-reset-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:wire-crossed-replies', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:wire-stale-queue', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
 ];

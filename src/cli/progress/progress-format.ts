@@ -1,11 +1,20 @@
 import type { ChalkInstance } from 'chalk';
 import type { FaultWindow } from '../../history/fault-window.ts';
 import type { RunSnapshot } from '../../metrics/run-snapshot.ts';
+import { clockOffset } from '../../fields/duration.ts';
 
 /** What the progress displays print, as pure functions of a snapshot. */
 
 const n = (v: number) => v.toLocaleString('en-US');
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** Scenarios at least this long (an incident replay) show scenario time as `+HH:MM:SS`, as their timelines are written. */
+export const CLOCK_OFFSET_FROM_MS = 10 * 60_000;
+
+/** Scenario time as the scenario is written: `12.3s` in a short run, `+02:55:00` in a long one. */
+export function scenarioTime(ms: number, durationMs: number): string {
+  return durationMs >= CLOCK_OFFSET_FROM_MS ? clockOffset(ms) : s1(ms);
+}
 
 export function formatMs(ms: number): string {
   if (ms === 0) return '0';
@@ -26,7 +35,7 @@ const yellow = (c: ChalkInstance, t: string) => c.yellow(t);
 export function statusBlock(s: RunSnapshot): Segment[][] {
   const violations: Segment = [`violations ${n(s.violations)}`, s.violations > 0 ? red : undefined];
   return [
-    [['crosswire ', dim], [s.stage, bold], [`  t=${s1(s.t)} / ${s1(s.durationMs)}`], [`  elapsed ${s1(s.elapsedRealMs)}`, dim]],
+    [['crosswire ', dim], [s.stage, bold], [`  t=${scenarioTime(s.t, s.durationMs)} / ${scenarioTime(s.durationMs, s.durationMs)}`], [`  elapsed ${s1(s.elapsedRealMs)}`, dim]],
     [
       [`cameras ${n(s.camerasConnected)}/${n(s.cameras)} up`],
       [` · ${n(s.camerasInBackoff)} in backoff`, s.camerasInBackoff > 0 ? yellow : undefined],
@@ -40,7 +49,7 @@ export function statusBlock(s: RunSnapshot): Segment[][] {
 /** One plain line for logs and CI (no cursor movement); `t=` first, as the old progress line had. */
 export function plainLine(s: RunSnapshot): string {
   return (
-    `t=${s1(s.t)}/${s1(s.durationMs)} ${s.stage}: cameras up ${s.camerasConnected}/${s.cameras} backoff ${s.camerasInBackoff} failed ${s.camerasGaveUp} ` +
+    `t=${scenarioTime(s.t, s.durationMs)}/${scenarioTime(s.durationMs, s.durationMs)} ${s.stage}: cameras up ${s.camerasConnected}/${s.cameras} backoff ${s.camerasInBackoff} failed ${s.camerasGaveUp} ` +
     `viewers ${s.viewersOnline}/${s.viewers} thumbnails/s ${s.thumbnailsPerSecond} cache p50 ${formatMs(s.cacheP50Ms)} p99 ${formatMs(s.cacheP99Ms)} ` +
     `violations ${s.violations}`
   );
@@ -86,10 +95,11 @@ export class FaultWatcher {
   }
 }
 
-export function faultLine(c: ChalkInstance, e: FaultEvent): string {
+/** `durationMs`: the scenario's, which decides how times read (see scenarioTime). */
+export function faultLine(c: ChalkInstance, e: FaultEvent, durationMs = 0): string {
   const w = e.window;
   if (e.kind === 'inject') {
-    return `${c.dim(`t=${s1(w.injectedAt!)}`)} ${c.yellow('▼ fault')} ${c.bold(w.id)}: ${w.description}${w.effect ? c.dim(` (${w.effect})`) : ''}`;
+    return `${c.dim(`t=${scenarioTime(w.injectedAt!, durationMs)}`)} ${c.yellow('▼ fault')} ${c.bold(w.id)}: ${w.description}${w.effect ? c.dim(` (${w.effect})`) : ''}`;
   }
-  return `${c.dim(`t=${s1(w.healedAt!)}`)} ${c.green('▲ healed')} ${c.bold(w.id)}`;
+  return `${c.dim(`t=${scenarioTime(w.healedAt!, durationMs)}`)} ${c.green('▲ healed')} ${c.bold(w.id)}`;
 }

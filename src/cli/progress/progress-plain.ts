@@ -38,7 +38,8 @@ export class PlainProgress implements ProgressDisplay {
 
   private pollFaults(): void {
     if (!this.snapshot) return;
-    for (const e of this.faults.poll(this.snapshot().faults)) this.out.write(faultLine(this.c, e) + '\n');
+    const s = this.snapshot();
+    for (const e of this.faults.poll(s.faults)) this.out.write(faultLine(this.c, e, s.durationMs) + '\n');
   }
 
   private status(): void {

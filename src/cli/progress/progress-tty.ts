@@ -54,7 +54,7 @@ export class TtyProgress implements ProgressDisplay {
     if (!this.snapshot) return;
     const s = this.snapshot();
     const width = Math.max(20, (this.out.columns || 80) - 1);
-    const above = this.faults.poll(s.faults).map((e) => faultLine(this.c, e) + '\n');
+    const above = this.faults.poll(s.faults).map((e) => faultLine(this.c, e, s.durationMs) + '\n');
     const block = statusBlock(s).map((line) => renderSegments(this.c, line, width) + '\n');
     // one write per frame: no flicker, no interleaving with other output
     this.out.write(`${up(this.drawn)}${ERASE_DOWN}${before}${above.join('')}${block.join('')}`);

@@ -1,4 +1,5 @@
 import { defineFaultKind } from '../fault-kind.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /**
  * The incident's trigger: the broker goes away. Every connection is dropped and new ones are
@@ -14,7 +15,7 @@ export const brokerOutage = defineFaultKind({
     let dropped = 0;
     return {
       id: 'broker-outage',
-      describe: () => `broker outage for ${step.duration}ms: all connections dropped, new ones refused`,
+      describe: () => `broker outage for ${spokenDuration(step.duration)}: all connections dropped, new ones refused`,
       effect: () => `${dropped} connections dropped`,
       inject(targets) {
         targets.storm.outageBegan('broker-outage', targets.now());

@@ -1,4 +1,5 @@
 import { defineFaultKind } from '../fault-kind.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /**
  * The broker process dies and a new one comes up on the same transport (same port). Unlike an
@@ -15,7 +16,7 @@ export const brokerRestart = defineFaultKind({
     let dropped = 0;
     return {
       id: 'broker-restart',
-      describe: () => `broker stopped for ${step.duration}ms, then a fresh broker on the same transport`,
+      describe: () => `broker stopped for ${spokenDuration(step.duration)}, then a fresh broker on the same transport`,
       effect: () => `${dropped} connections dropped`,
       async inject(targets) {
         targets.storm.outageBegan('broker-restart', targets.now());

@@ -2,6 +2,7 @@ import { durationWithin, share } from '../../fields/field-schemas.ts';
 import { required } from '../fault.ts';
 import { defineFaultKind } from '../fault-kind.ts';
 import { proxiedCacheProblems } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 const HOUR = 3_600_000;
 
@@ -24,7 +25,7 @@ export const cacheLatency = defineFaultKind({
     let toxic: string | undefined;
     return {
       id: 'cache-latency',
-      describe: () => `cache replies delayed ${step.latency}ms ± ${step.jitter}ms on ${Math.round(step.toxicity * 100)}% of connections for ${step.duration}ms`,
+      describe: () => `cache replies delayed ${spokenDuration(step.latency)} ± ${spokenDuration(step.jitter)} on ${Math.round(step.toxicity * 100)}% of connections for ${spokenDuration(step.duration)}`,
       inject(targets) {
         const proxy = required(targets.cacheProxy, 'cache-latency', 'a chaos proxy in front of the cache');
         toxic = proxy.addToxic({

@@ -1,6 +1,7 @@
 import { required } from '../fault.ts';
 import { defineFaultKind } from '../fault-kind.ts';
 import { proxiedCacheProblems } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /** The chaos proxy in front of the cache turned off: open connections dropped, new ones refused. */
 export const cacheOutage = defineFaultKind({
@@ -12,7 +13,7 @@ export const cacheOutage = defineFaultKind({
   check: (step, s) => proxiedCacheProblems(step.fault, s),
   create: (step) => ({
     id: 'cache-outage',
-    describe: () => `cache unreachable for ${step.duration}ms: connections dropped, new ones refused`,
+    describe: () => `cache unreachable for ${spokenDuration(step.duration)}: connections dropped, new ones refused`,
     inject: (targets) => required(targets.cacheProxy, 'cache-outage', 'a chaos proxy in front of the cache').setEnabled(false),
     heal: (targets) => targets.cacheProxy?.setEnabled(true),
   }),

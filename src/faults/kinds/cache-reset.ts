@@ -2,6 +2,7 @@ import { durationWithin } from '../../fields/field-schemas.ts';
 import { required } from '../fault.ts';
 import { defineFaultKind } from '../fault-kind.ts';
 import { proxiedCacheProblems } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 const HOUR = 3_600_000;
 
@@ -21,7 +22,7 @@ export const cacheReset = defineFaultKind({
     let stop: (() => void) | undefined;
     return {
       id: 'cache-reset',
-      describe: () => `cache connections reset (RST, requests in flight)${step.every ? ` every ${step.every}ms for ${step.duration}ms` : ''}`,
+      describe: () => `cache connections reset (RST, requests in flight)${step.every ? ` every ${spokenDuration(step.every)} for ${spokenDuration(step.duration)}` : ''}`,
       effect: () => `${resets} connections reset`,
       inject(targets) {
         const proxy = required(targets.cacheProxy, 'cache-reset', 'a chaos proxy in front of the cache');

@@ -1,6 +1,7 @@
 import { required } from '../fault.ts';
 import { defineFaultKind } from '../fault-kind.ts';
 import { inProcessCacheProblem } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /** The private cache server itself stopped, and started empty on the same port at heal (no proxy involved). */
 export const cacheRestart = defineFaultKind({
@@ -17,7 +18,7 @@ export const cacheRestart = defineFaultKind({
   },
   create: (step) => ({
     id: 'cache-restart',
-    describe: () => `cache server stopped for ${step.duration}ms, then started empty on the same port`,
+    describe: () => `cache server stopped for ${spokenDuration(step.duration)}, then started empty on the same port`,
     inject: (targets) => required(targets.cacheServer, 'cache-restart', 'a private cache server').stop(),
     heal: (targets) => targets.cacheServer?.start(),
   }),

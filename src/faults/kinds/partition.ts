@@ -4,6 +4,7 @@ import { share } from '../../fields/field-schemas.ts';
 import { defineFaultKind } from '../fault-kind.ts';
 import { pickShare } from '../fleet-share.ts';
 import { emptyShareProblems } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /**
  * A network partition between the broker and a seeded share of the cameras (and, with
@@ -31,7 +32,7 @@ export const partition = defineFaultKind({
     return {
       id: 'partition',
       describe: () =>
-        `${Math.round(step.share * 100)}% of cameras${step.viewers ? ' and app sessions' : ''} cut off from the broker for ${step.duration}ms`,
+        `${Math.round(step.share * 100)}% of cameras${step.viewers ? ' and app sessions' : ''} cut off from the broker for ${spokenDuration(step.duration)}`,
       effect: () => `${devices} cameras${step.viewers ? ` and ${sessions} app sessions` : ''} cut off, ${dropped} links dropped`,
       inject(targets) {
         const { deviceIds, accountIds, viewersPerAccount } = targets.fleet;

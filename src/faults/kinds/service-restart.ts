@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineFaultKind } from '../fault-kind.ts';
 import { namesUserServer } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /**
  * The reference service goes down and comes back: its push path disconnects from the broker
@@ -23,7 +24,7 @@ export const serviceRestart = defineFaultKind({
       : [],
   create: (step) => ({
     id: 'service-restart',
-    describe: () => `reference service offline for ${step.duration}ms${step.coldCache ? ', back with a cold cache' : ''}`,
+    describe: () => `reference service offline for ${spokenDuration(step.duration)}${step.coldCache ? ', back with a cold cache' : ''}`,
     inject(targets) {
       targets.service.stop();
     },

@@ -1,4 +1,5 @@
 import { defineFaultKind } from '../fault-kind.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /**
  * "Everyone wakes at T": every camera loses its link at `at` (a regional power or ISP cut) and
@@ -17,7 +18,7 @@ export const storm = defineFaultKind({
     let dropped = 0;
     return {
       id: 'storm',
-      describe: () => `every camera drops${step.duration > 0 ? ` and stays dark for ${step.duration}ms` : ''}, then all reconnect together`,
+      describe: () => `every camera drops${step.duration > 0 ? ` and stays dark for ${spokenDuration(step.duration)}` : ''}, then all reconnect together`,
       effect: () => `${dropped} cameras dropped`,
       inject(targets) {
         const devices = new Set(targets.fleet.deviceIds);

@@ -5,6 +5,7 @@ import type { StepProblem } from '../fault-kind.ts';
 import { defineFaultKind } from '../fault-kind.ts';
 import { pickCount, pickShare } from '../fleet-share.ts';
 import { emptyShareProblems } from '../shared-checks.ts';
+import { spokenDuration } from '../../fields/duration.ts';
 
 /**
  * A connection wave: a seeded share of the cameras (or a number of them) drops, each at its own
@@ -37,7 +38,7 @@ export const wave = defineFaultKind({
     let dropped = 0;
     return {
       id: 'wave',
-      describe: () => `${step.devices !== undefined ? `${step.devices} cameras` : `${Math.round((step.share ?? 0) * 100)}% of cameras`} drop over ${step.duration}ms and reconnect`,
+      describe: () => `${step.devices !== undefined ? `${step.devices} cameras` : `${Math.round((step.share ?? 0) * 100)}% of cameras`} drop over ${spokenDuration(step.duration)} and reconnect`,
       effect: () => `${dropped} of ${planned} cameras dropped`,
       inject(targets) {
         const { deviceIds } = targets.fleet;

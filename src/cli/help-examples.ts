@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+
+/** Examples under each command's `--help` (and in docs/cli-reference.md): the commands people type first. */
+const examples: Record<string, string[]> = {
+  run: [
+    'crosswire run                                      # the built-in reconnect storm, in-memory cache',
+    'crosswire run --cache ioredis                      # a private redis-server is started on a free port',
+    'crosswire run scenarios/controls/cache-chaos-storm.yaml --cache ./my-adapter.js',
+    'crosswire run --cache faulty:crossed-replies --seed 7 --quiet',
+    'crosswire run --devices 500 --set fleet.eventInterval=2s --out-dir /tmp/reports',
+  ],
+  selftest: ['crosswire selftest', 'crosswire selftest --only ioredis --seed 3'],
+  validate: ['crosswire validate scenarios/*.yaml', 'crosswire validate --quiet my-storm.yaml'],
+  schema: ['crosswire schema --out scenarios/scenario.schema.json'],
+  check: ['crosswire check reports/latest', 'crosswire check reports/reconnect-storm/2026-01-01T120000Z-seed1 --json'],
+  replay: ['crosswire replay reports/latest', 'crosswire replay reports/latest --quiet --out-dir /tmp/replays'],
+  report: ['crosswire report reports/latest'],
+  list: ['crosswire list adapters', 'crosswire list faults', 'crosswire list scenarios'],
+  init: ['crosswire init adapter my-cache               # my-cache.js and my-cache.contract.test.js', 'crosswire init adapter my-cache --ts --dir test/cache'],
+  completion: [
+    'source <(crosswire completion bash)                # this shell; add the line to ~/.bashrc to keep it',
+    'crosswire completion zsh > "${fpath[1]}/_crosswire"',
+    'crosswire completion fish > ~/.config/fish/completions/crosswire.fish',
+  ],
+};
+
+/** Adds an `Examples:` block after the help of every command that has some; returns the names it covered. */
+export function addHelpExamples(program: Command): string[] {
+  const covered: string[] = [];
+  for (const command of program.commands) {
+    const lines = examples[command.name()];
+    if (lines === undefined) continue;
+    command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    covered.push(command.name());
+  }
+  return covered;
+}
