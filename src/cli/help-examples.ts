@@ -17,6 +17,11 @@ const examples: Record<string, string[]> = {
   report: ['crosswire report reports/latest'],
   list: ['crosswire list adapters', 'crosswire list faults', 'crosswire list scenarios'],
   init: ['crosswire init adapter my-cache               # my-cache.js and my-cache.contract.test.js', 'crosswire init adapter my-cache --ts --dir test/cache'],
+  'broker-config': [
+    'crosswire broker-config mosquitto --seed 1         # print mosquitto.conf, passwd and acl for the default storm',
+    'crosswire broker-config mosquitto scenarios/partial-partition.yaml --seed 3 --out-dir /tmp/broker --port 1884',
+    'crosswire broker-config mosquitto --devices 500 --plaintext --out-dir /tmp/emqx   # username:password lines',
+  ],
   completion: [
     'source <(crosswire completion bash)                # this shell; add the line to ~/.bashrc to keep it',
     'crosswire completion zsh > "${fpath[1]}/_crosswire"',
