@@ -35,6 +35,8 @@ const e2e = [
   'summary-invariants',
   'tcp-run',
   'thresholds',
+  'external-broker',
+  'ws-transport',
   'user-adapter-module',
   'wire-fifo-client',
 ].map((name) => `test/${name}.test.ts`);

@@ -18,6 +18,11 @@ const examples: Record<string, string[]> = {
   prune: ['crosswire prune --keep 20', 'crosswire prune --older-than 7d --dry-run', 'crosswire prune --out-dir /tmp/reports --keep 5 --json'],
   list: ['crosswire list adapters', 'crosswire list faults', 'crosswire list scenarios'],
   init: ['crosswire init adapter my-cache               # my-cache.js and my-cache.contract.test.js', 'crosswire init adapter my-cache --ts --dir test/cache'],
+  'broker-config': [
+    'crosswire broker-config mosquitto --seed 1         # print mosquitto.conf, passwd and acl for the default storm',
+    'crosswire broker-config mosquitto scenarios/partial-partition.yaml --seed 3 --out-dir /tmp/broker --port 1884',
+    'crosswire broker-config mosquitto --devices 500 --plaintext --out-dir /tmp/emqx   # username:password lines',
+  ],
   completion: [
     'source <(crosswire completion bash)                # this shell; add the line to ~/.bashrc to keep it',
     'crosswire completion zsh > "${fpath[1]}/_crosswire"',

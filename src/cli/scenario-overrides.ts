@@ -15,6 +15,11 @@ export interface RunFlags {
   verify?: string;
   timeScale?: number;
   clock?: string;
+  broker?: string;
+  brokerWsUrl?: string;
+  brokerCa?: string;
+  brokerCert?: string;
+  brokerKey?: string;
   /** `--set path=value`, repeatable: any scenario field. */
   set?: string[];
 }
@@ -32,7 +37,13 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   verify: { flag: '--verify', path: ['service', 'verify'] },
   timeScale: { flag: '--time-scale', path: ['timeScale'] },
   clock: { flag: '--clock', path: ['clock'] },
+  broker: { flag: '--broker', path: ['broker', 'url'] },
+  brokerWsUrl: { flag: '--broker-ws-url', path: ['broker', 'wsUrl'] },
+  brokerCa: { flag: '--broker-ca', path: ['broker', 'ca'] },
+  brokerCert: { flag: '--broker-cert', path: ['broker', 'cert'] },
+  brokerKey: { flag: '--broker-key', path: ['broker', 'key'] },
 };
+
 
 const fieldFlags = Object.keys(flagFields) as FieldFlag[];
 
@@ -50,8 +61,11 @@ export function overridesFrom(flags: RunFlags, env: NodeJS.ProcessEnv = process.
   return [...envOverrides(env), ...fromFlags, ...(flags.set ?? []).map((edit) => setOverride(edit, 'flag --set'))];
 }
 
-/** CROSSWIRE_* variables that set no scenario field: the run store's cap, debug output, and the test suite's skip policy. */
-export const settingVariables = ['CROSSWIRE_KEEP_RUNS', 'CROSSWIRE_DEBUG', 'CROSSWIRE_ALLOW_SKIPS'] as const;
+/**
+ * CROSSWIRE_* variables that set no scenario field: the run store's cap, debug output, the test
+ * suite's skip policy, and the passphrase an external broker's passwords are derived from.
+ */
+export const settingVariables = ['CROSSWIRE_KEEP_RUNS', 'CROSSWIRE_DEBUG', 'CROSSWIRE_ALLOW_SKIPS', 'CROSSWIRE_BROKER_SECRET'] as const;
 
 /** CROSSWIRE_* variables; an unknown one is an error (a typo would otherwise be ignored silently). */
 export function envOverrides(env: NodeJS.ProcessEnv): Override[] {

@@ -10,6 +10,8 @@ export interface LinkHandler {
   onLinkData(chunk: Buffer): void;
   /** Called once, when the link is gone (refused, dropped by the peer, or hung up). */
   onLinkClose(): void;
+  /** Why the link failed, when the transport knows (a refused socket, a TLS or WebSocket handshake); before onLinkClose. */
+  onLinkError?(error: Error): void;
 }
 
 export interface Link {

@@ -12,7 +12,7 @@ class TcpLink implements Link {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => handler.onLinkData(chunk));
     socket.once('close', () => handler.onLinkClose());
-    socket.on('error', () => {}); // 'close' follows and tells the client
+    socket.on('error', (error) => handler.onLinkError?.(error)); // 'close' follows and tells the client
   }
   send(chunk: Buffer): void {
     if (!this.socket.destroyed) this.socket.write(chunk);
