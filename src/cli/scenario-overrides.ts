@@ -15,6 +15,8 @@ export interface RunFlags {
   verify?: string;
   timeScale?: number;
   clock?: string;
+  /** `--shard i/N`: run one shard of a sharded run. */
+  shard?: string;
   /** `--set path=value`, repeatable: any scenario field. */
   set?: string[];
 }
@@ -32,7 +34,19 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   verify: { flag: '--verify', path: ['service', 'verify'] },
   timeScale: { flag: '--time-scale', path: ['timeScale'] },
   clock: { flag: '--clock', path: ['clock'] },
+  shard: { flag: '--shard', path: ['shard'] },
 };
+
+/** CROSSWIRE_* variables that are not scenario fields: read where they are used. */
+const otherVariables = new Set([
+  'CROSSWIRE_DEBUG',
+  'CROSSWIRE_BROKER_SECRET',
+  'CROSSWIRE_RUN_ID',
+  'CROSSWIRE_START_AT',
+  'CROSSWIRE_BARRIER_TIMEOUT',
+  'CROSSWIRE_TAP_HOST',
+  'CROSSWIRE_ADVERTISE_HOST',
+]);
 
 const fieldFlags = Object.keys(flagFields) as FieldFlag[];
 
@@ -55,7 +69,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Override[] {
   const known = new Map(fieldFlags.map((name) => [envName(flagFields[name].flag), name]));
   const out: Override[] = [];
   for (const [name, raw] of Object.entries(env)) {
-    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '') continue;
+    if (!name.startsWith('CROSSWIRE_') || raw === undefined || raw === '' || otherVariables.has(name)) continue;
     if (name === 'CROSSWIRE_SET') {
       for (const edit of raw.split(';').filter((e) => e.trim() !== '')) out.push(setOverride(edit.trim(), 'env CROSSWIRE_SET'));
       continue;

@@ -9,6 +9,12 @@ import type { FaultKinds } from '../faults/fault-kind.ts';
 import { faultKinds } from '../faults/fault-kinds.ts';
 import { MAX_STAGES, MAX_STEPS, stepSchemasFor } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
+import { parseShard } from '../registry/shard-slice.ts';
+
+const shardField = z.string().superRefine((text, ctx) => {
+  const spec = parseShard(text);
+  if (typeof spec === 'string') ctx.addIssue({ code: 'custom', message: spec });
+});
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
@@ -177,6 +183,12 @@ function buildScenarioSchema(kinds: FaultKinds) {
       checks: checksSchema.default(checksSchema.parse({})),
       thresholds: thresholdsSchema.default({}),
       limits: limitsSchema.default(limitsSchema.parse({})),
+      /**
+       * This process runs shard i of N (`i/N`, i from 0): its slice of accounts with their
+       * cameras and viewers, its own service instance; `crosswire merge` judges the N histories
+       * as one run. Usually given as `--shard` or CROSSWIRE_SHARD rather than in the file.
+       */
+      shard: shardField.optional(),
     })
     .superRefine((s, ctx) => {
       const cap = transportCapacity[s.fleet.transport];
