@@ -35,7 +35,8 @@ export async function heapFixture(devices: number, registry?: Registry): Promise
   const history = new HistoryRecorder({ apply: () => {} }, { wallClock: true });
   const ctx: FleetContext = {
     clock,
-    transport: broker.clientTransport,
+    cameraTransport: broker.clientTransport,
+    viewerTransport: broker.clientTransport,
     credentials,
     watermarker,
     registry,

@@ -12,7 +12,7 @@ export interface FullStormResult {
   viewers: number;
   accounts: number;
   /** Where aedes ran: `worker` = its own thread (the default on a real clock), `inline` = the run's thread. */
-  brokerThread: 'inline' | 'worker';
+  brokerThread: 'inline' | 'worker' | 'external';
   verdict: string;
   reasons: string[];
   dropped: number;

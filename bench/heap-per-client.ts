@@ -170,7 +170,7 @@ function connectedRaw(registry: Registry, n: number, label: string): Promise<Hea
     sample(label, n, async () => {
       const tally = newTally();
       const clients = Array.from({ length: n }, () => new RawClient(tally));
-      clients.forEach((c, i) => c.open(fx.ctx.transport, connectPacket(ids[i], ids[i], fx.credentials.password(ids[i]))));
+      clients.forEach((c, i) => c.open(fx.ctx.cameraTransport, connectPacket(ids[i], ids[i], fx.credentials.password(ids[i]))));
       await until(() => tally.accepted === n, `${n} raw CONNACKs`);
       return clients;
     }),
@@ -196,7 +196,7 @@ function connectedMqttjs(registry: Registry, n: number, label: string): Promise<
     try {
       return await sample(label, n, async () => {
         clients = ids.slice(0, n).map((id) => {
-          const client = new mqtt.MqttClient(() => new LinkDuplex(fx.ctx.transport), {
+          const client = new mqtt.MqttClient(() => new LinkDuplex(fx.ctx.cameraTransport), {
             clientId: id,
             username: id,
             password: fx.credentials.password(id),

@@ -21,11 +21,13 @@ export interface BrokerCut {
 export interface Broker {
   /** How clients reach it. */
   readonly clientTransport: ClientTransport;
+  /** How clients reach it over MQTT over WebSocket, when it serves that. */
+  readonly wsTransport: ClientTransport | undefined;
   readonly stats: BrokerStats;
   readonly isDown: boolean;
   readonly openConnections: number;
-  /** Where aedes runs, for the report. */
-  readonly thread: 'inline' | 'worker';
+  /** Where aedes runs, for the report; `external`: a broker crosswire does not own. */
+  readonly thread: 'inline' | 'worker' | 'external';
   /** Set if the broker failed on its own (its thread died): the run cannot be judged. */
   readonly failure: string | undefined;
   /** Drops every connection and refuses new ones. Returns how many were dropped. */

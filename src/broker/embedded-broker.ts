@@ -22,8 +22,8 @@ export interface BrokerSettings {
 export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000 };
 
 /**
- * aedes in this process, behind our auth and ACL, on a memory or TCP transport.
- * An outage drops every connection and refuses new ones until restore().
+ * aedes in this process, behind our auth and ACL, on a memory or TCP transport (and, when asked,
+ * MQTT over WebSocket beside it). An outage drops every connection and refuses new ones until restore().
  */
 export class EmbeddedBroker implements Broker {
   readonly thread = 'inline';
@@ -31,7 +31,10 @@ export class EmbeddedBroker implements Broker {
   aedes: Aedes;
   readonly stats: BrokerStats = { connacksAccepted: 0, authRefused: 0, publishDenied: 0, subscribeDenied: 0 };
   private readonly server: ServerTransport;
+  /** The WebSocket listener beside the main transport, when viewers or cameras use it. */
+  private readonly wsServer: ServerTransport | undefined;
   clientTransport!: ClientTransport;
+  wsTransport: ClientTransport | undefined;
   private down = false;
   private readonly credentials: Credentials;
   private readonly registry: Registry;
@@ -43,9 +46,10 @@ export class EmbeddedBroker implements Broker {
   onRegistered: ((stream: Duplex, clientId: string) => void) | undefined;
   readonly failure = undefined;
 
-  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings) {
+  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings, wsServer: ServerTransport | undefined) {
     this.settings = settings;
     this.server = server;
+    this.wsServer = wsServer;
     this.credentials = credentials;
     this.registry = registry;
     this.aedes = this.createAedes();
@@ -116,11 +120,19 @@ export class EmbeddedBroker implements Broker {
     return aedes;
   }
 
-  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings): Promise<EmbeddedBroker> {
-    const broker = new EmbeddedBroker(server, credentials, registry, settings);
+  /** `wsServer`: a WebSocket listener served beside `server` (the same aedes, auth and ACL). */
+  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings, wsServer?: ServerTransport): Promise<EmbeddedBroker> {
+    const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer);
     await broker.aedes.listen();
-    broker.clientTransport = await server.listen((stream) => broker.aedes.handle(stream));
+    // the current aedes, looked up per connection: a restart replaces it
+    const accept = (stream: Duplex) => broker.aedes.handle(stream);
+    broker.clientTransport = await server.listen(accept);
+    broker.wsTransport = await wsServer?.listen(accept);
     return broker;
+  }
+
+  private get servers(): ServerTransport[] {
+    return this.wsServer === undefined ? [this.server] : [this.server, this.wsServer];
   }
 
   get isDown(): boolean {
@@ -128,19 +140,23 @@ export class EmbeddedBroker implements Broker {
   }
 
   get openConnections(): number {
-    return this.server.openConnections;
+    return this.servers.reduce((n, server) => n + server.openConnections, 0);
   }
 
   /** Drops every connection and refuses new ones. Returns how many were dropped. */
   outage(): number {
     this.down = true;
-    this.server.setRefusing(true);
-    return this.server.dropAll();
+    let dropped = 0;
+    for (const server of this.servers) {
+      server.setRefusing(true);
+      dropped += server.dropAll();
+    }
+    return dropped;
   }
 
   restore(): void {
     this.down = false;
-    this.server.setRefusing(false);
+    for (const server of this.servers) server.setRefusing(false);
   }
 
   /** Drops one client's link (it may reconnect at once); false if it was not connected. */
@@ -196,7 +212,7 @@ export class EmbeddedBroker implements Broker {
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    for (const server of this.servers) await server.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
 }

@@ -101,6 +101,8 @@ export class ThreadedBroker implements Broker {
     this.links.dropAll();
   }
 
+  readonly wsTransport = undefined;
+
   get clientTransport(): ClientTransport {
     return this.links.client;
   }

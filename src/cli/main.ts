@@ -53,6 +53,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--verify <mode>', 'service verification layer').choices(['none', 'envelope', 'source-of-truth']))
     .option('--time-scale <x>', 'compress scenario time by this factor (real clock)', positiveNumber)
     .addOption(new Option('--clock <mode>', 'virtual: deterministic, no real timers (memory transport, in-process cache); auto: virtual where possible').choices(['auto', 'real', 'virtual']))
+    .option('--broker <url>', 'use this MQTT broker instead of the embedded one: mqtt://, mqtts://, ws:// or wss://host:port (configure it with `crosswire broker-config`)')
+    .option('--broker-ws-url <url>', "the external broker's WebSocket listener (ws://host:port/path), for fleet.cameraTransport/viewerTransport: ws")
+    .option('--broker-ca <file>', "PEM file of the CA that signed the external broker's certificate (mqtts://, wss://)")
+    .option('--broker-cert <file>', 'PEM client certificate for the external broker (with --broker-key)')
+    .option('--broker-key <file>', 'PEM key of --broker-cert')
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
     .option('--json', 'print the summary document as JSON on stdout')
@@ -141,6 +146,23 @@ Example:
     .option('--quiet', 'print only problems')
     .action(async (files: string[], options) => {
       process.exitCode = await validateCommand(files, options);
+    });
+
+  program
+    .command('broker-config')
+    .description('print or write the configuration an external broker needs for a scenario and seed: password file, ACL, broker config')
+    .argument('<broker>', 'which broker: mosquitto (EMQX and HiveMQ equivalents: docs/external-brokers.md)')
+    .argument('[scenario]', 'scenario YAML file (default: the built-in reconnect storm)')
+    .option('--seed <n>', 'the seed the runs will use (passwords and the fleet follow from it)', integer(0, 2 ** 32 - 1))
+    .option('--devices <n>', 'number of cameras, as given to `run`', integer(1, 500_000))
+    .option('--accounts <n>', 'number of accounts, as given to `run`', integer(1, 500_000))
+    .option('--set <path=value>', 'set any scenario field, as given to `run` (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--out-dir <dir>', 'write mosquitto.conf, passwd and acl here instead of printing them')
+    .option('--host <address>', 'address the listeners bind', '127.0.0.1')
+    .option('--port <port>', 'MQTT listener port', integer(1, 65535), 1883)
+    .option('--ws-port <port>', 'MQTT over WebSocket listener port (0: none)', integer(0, 65535), 8080)
+    .action(async (broker: string, file: string | undefined, options) => {
+      process.exitCode = await (await import('./commands/broker-config-command.ts')).brokerConfigCommand(broker, file, options);
     });
 
   program

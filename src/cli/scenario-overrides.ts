@@ -15,6 +15,11 @@ export interface RunFlags {
   verify?: string;
   timeScale?: number;
   clock?: string;
+  broker?: string;
+  brokerWsUrl?: string;
+  brokerCa?: string;
+  brokerCert?: string;
+  brokerKey?: string;
   /** `--shard i/N`: run one shard of a sharded run. */
   shard?: string;
   /** `--set path=value`, repeatable: any scenario field. */
@@ -34,6 +39,11 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   verify: { flag: '--verify', path: ['service', 'verify'] },
   timeScale: { flag: '--time-scale', path: ['timeScale'] },
   clock: { flag: '--clock', path: ['clock'] },
+  broker: { flag: '--broker', path: ['broker', 'url'] },
+  brokerWsUrl: { flag: '--broker-ws-url', path: ['broker', 'wsUrl'] },
+  brokerCa: { flag: '--broker-ca', path: ['broker', 'ca'] },
+  brokerCert: { flag: '--broker-cert', path: ['broker', 'cert'] },
+  brokerKey: { flag: '--broker-key', path: ['broker', 'key'] },
   shard: { flag: '--shard', path: ['shard'] },
 };
 

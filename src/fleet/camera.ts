@@ -23,7 +23,7 @@ export class Camera extends ReconnectingClient {
   private eventSeq = 0;
 
   constructor(ctx: FleetContext, index: number) {
-    super(ctx, createRng(ctx.seed, ctx.registry.deviceIds[index]));
+    super(ctx, createRng(ctx.seed, ctx.registry.deviceIds[index]), ctx.cameraTransport);
     this.index = index;
     this.eventStream = streamSeed(ctx.seed, `events:${ctx.registry.deviceIds[index]}`);
   }

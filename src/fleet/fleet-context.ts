@@ -33,7 +33,9 @@ export interface FleetHooks {
 /** Everything cameras and viewers share: one object, referenced by each (no per-device copies). */
 export interface FleetContext {
   clock: Clock;
-  transport: ClientTransport;
+  /** How cameras reach the broker, and how viewers do (the same transport, or WebSocket for either). */
+  cameraTransport: ClientTransport;
+  viewerTransport: ClientTransport;
   credentials: Credentials;
   watermarker: Watermarker;
   registry: Registry;

@@ -1,6 +1,7 @@
 import type { TimerEntry, TimerTarget } from '../clock/timer-queue.ts';
 import { LeanMqttClient } from '../mqtt/lean-client.ts';
 import type { Rng } from '../rng/seeded-rng.ts';
+import type { ClientTransport } from '../transport/link.ts';
 import { backoffDelay } from './backoff.ts';
 import type { FleetContext } from './fleet-context.ts';
 
@@ -21,8 +22,8 @@ export abstract class ReconnectingClient extends LeanMqttClient implements Timer
   private reconnectTimer: TimerEntry | null = null;
   protected stopped = false;
 
-  constructor(ctx: FleetContext, rng: Rng) {
-    super(ctx.transport);
+  constructor(ctx: FleetContext, rng: Rng, transport: ClientTransport) {
+    super(transport);
     this.ctx = ctx;
     this.rng = rng;
   }

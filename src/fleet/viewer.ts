@@ -22,7 +22,7 @@ export class Viewer extends ReconnectingClient {
   private online = false;
 
   constructor(ctx: FleetContext, account: number, n: number) {
-    super(ctx, createRng(ctx.seed, viewerClientId(ctx.registry.accountIds[account], n)));
+    super(ctx, createRng(ctx.seed, viewerClientId(ctx.registry.accountIds[account], n)), ctx.viewerTransport);
     this.account = account;
     this.n = n;
   }

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Every principal's secret is derived from the run secret, so nothing per device is stored:
@@ -92,4 +92,14 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The run secret for a broker crosswire does not own: its password file is written before the
+ * run (`crosswire broker-config`), so both must derive the same passwords from the seed and an
+ * optional passphrase (CROSSWIRE_BROKER_SECRET). Without a passphrase anyone who knows the seed
+ * can derive them: fine for a private test broker, not for a shared one.
+ */
+export function externalBrokerSecret(seed: number, passphrase = ''): Buffer {
+  return createHash('sha256').update(`crosswire-external-broker\0${seed}\0${passphrase}`).digest();
 }

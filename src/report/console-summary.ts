@@ -67,7 +67,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   const note = breached > 0 ? `  ${c.yellow(`${breached} threshold${breached === 1 ? '' : 's'} breached (exit 3)`)}` : '';
   out.push(`${verdictBadge(c, s.verdict)}${note}  ${c.bold(s.scenario.name)}  seed ${c.bold(String(s.scenario.seed))}  cache ${s.cache.adapter}  verify ${s.cache.verify}`);
   out.push(
-    `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${s.fleet.transport}${s.fleet.brokerThread === 'worker' ? ' (broker in its own thread)' : ''}; ` +
+    `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${fleetTransports(s.fleet)}${brokerNote(s.fleet)}; ` +
       `${s.realSeconds}s wall clock (time scale ${s.scenario.timeScale}×)`,
   );
   if (s.shards !== undefined) out.push(shardsLine(c, s.shards));
@@ -107,4 +107,15 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   if (runDir) out.push(c.dim(`report: ${runDir}`));
   if (s.verdict !== 'PASS' && s.repro) out.push(`reproduce: ${c.bold(s.repro)}`);
   return out.join('\n');
+}
+
+function fleetTransports(f: RunSummary['fleet']): string {
+  const apart = [f.cameraTransport && `cameras over ${f.cameraTransport}`, f.viewerTransport && `viewers over ${f.viewerTransport}`].filter(Boolean);
+  return apart.length === 0 ? f.transport : `${f.transport} (${apart.join(', ')})`;
+}
+
+function brokerNote(f: RunSummary['fleet']): string {
+  if (f.brokerThread === 'worker') return ' (broker in its own thread)';
+  if (f.brokerThread === 'external') return ` to the external broker ${f.brokerUrl ?? ''}`.trimEnd();
+  return '';
 }

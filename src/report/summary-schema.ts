@@ -108,7 +108,16 @@ export const summarySchema = obj({
   versions: obj({ crosswire: z.string(), node: z.string(), cacheLibrary: obj({ name: z.string(), version: z.string() }).optional() }),
   startedAt: z.iso.datetime(),
   realSeconds: n,
-  fleet: obj({ devices: count, accounts: count, viewers: count, transport: z.string(), brokerThread: z.enum(['inline', 'worker']).optional() }),
+  fleet: obj({
+    devices: count,
+    accounts: count,
+    viewers: count,
+    transport: z.string(),
+    brokerThread: z.enum(['inline', 'worker', 'external']).optional(),
+    brokerUrl: z.string().optional(),
+    cameraTransport: z.string().optional(),
+    viewerTransport: z.string().optional(),
+  }),
   cache: obj({
     adapter: z.string(),
     verify: z.string(),

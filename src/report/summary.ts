@@ -31,8 +31,21 @@ export interface RunSummary {
   versions: { crosswire: string; node: string; cacheLibrary?: { name: string; version: string } };
   startedAt: string;
   realSeconds: number;
-  /** brokerThread: where aedes ran (`worker`: its own thread); absent in older summaries. */
-  fleet: { devices: number; accounts: number; viewers: number; transport: string; brokerThread?: 'inline' | 'worker' };
+  /**
+   * brokerThread: where aedes ran (`worker`: its own thread; `external`: a broker crosswire does
+   * not own, at brokerUrl); absent in older summaries. cameraTransport / viewerTransport: `ws`
+   * when that half of the fleet used MQTT over WebSocket instead of `transport`.
+   */
+  fleet: {
+    devices: number;
+    accounts: number;
+    viewers: number;
+    transport: string;
+    brokerThread?: 'inline' | 'worker' | 'external';
+    brokerUrl?: string;
+    cameraTransport?: string;
+    viewerTransport?: string;
+  };
   cache: {
     adapter: string;
     verify: string;

@@ -64,8 +64,11 @@ export function buildSummary(input: SummaryInput): RunSummary {
       devices: world.registry.deviceCount,
       accounts: world.registry.accountCount,
       viewers: world.viewers.length,
-      transport: scenario.fleet.transport,
+      transport: world.broker.clientTransport.id,
       brokerThread: world.broker.thread,
+      ...(scenario.broker.url !== undefined && { brokerUrl: scenario.broker.url }),
+      ...(scenario.fleet.cameraTransport === 'ws' && { cameraTransport: world.broker.wsTransport?.id ?? 'ws' }),
+      ...(scenario.fleet.viewerTransport === 'ws' && { viewerTransport: world.broker.wsTransport?.id ?? 'ws' }),
     },
     cache: {
       adapter: adapter.id,

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Broker } from '../broker/broker.ts';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
 import { ThreadedBroker } from '../broker/threaded-broker.ts';
+import { ExternalBroker } from '../broker/external-broker.ts';
+import { readTlsFiles } from '../broker/broker-endpoint.ts';
+import { WsServerTransport } from '../transport/ws-transport.ts';
+import { probeExternalBroker } from './external-broker-probe.ts';
 import type { CacheAdapter } from '../cache/cache-adapter.ts';
 import { ObservedCache } from '../cache/observed-cache.ts';
 import type { Clock } from '../clock/clock.ts';
@@ -13,7 +17,7 @@ import { eventTopicOf } from '../broker/acl.ts';
 import { shardOf, shardSlice, sharedRunKey, type ShardSlice } from '../registry/shard-slice.ts';
 import type { HistoryRecorder } from '../history/history-recorder.ts';
 import type { HistoryChecker } from '../oracle/history-checker.ts';
-import { Credentials } from '../registry/credentials.ts';
+import { Credentials, externalBrokerSecret } from '../registry/credentials.ts';
 import { Registry } from '../registry/registry.ts';
 import { createWatermarker } from '../registry/watermark.ts';
 import { createRng } from '../rng/seeded-rng.ts';
@@ -86,14 +90,32 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   const registry = Registry.generate(seed, shape);
   const shardSpec = shardOf(scenario);
   const slice = shardSpec === undefined ? undefined : shardSlice(registry, shardSpec);
-  const secret = randomBytes(32);
+  const { url: brokerUrl } = scenario.broker;
+  // an external broker's password file is written before the run: its secret follows from the seed
+  const secret = brokerUrl === undefined ? randomBytes(32) : externalBrokerSecret(seed, process.env.CROSSWIRE_BROKER_SECRET);
   const credentials = new Credentials(secret);
   // every shard must verify the watermarks of every other shard's cameras
   const watermarker = createWatermarker(slice === undefined ? randomBytes(32) : sharedRunKey(seed, 'watermark', process.env.CROSSWIRE_BROKER_SECRET));
-  const broker: Broker =
-    scenario.broker.thread === 'worker'
-      ? await ThreadedBroker.start(seed, shape, secret, scenario.broker)
-      : await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker);
+  const wantsWs = shape.cameraTransport === 'ws' || shape.viewerTransport === 'ws';
+  let broker: Broker;
+  if (brokerUrl !== undefined) {
+    try {
+      broker = new ExternalBroker({ ...scenario.broker, url: brokerUrl }, readTlsFiles(scenario.broker));
+      await probeExternalBroker(brokerUrl, broker.clientTransport, credentials, seed);
+      if (broker.wsTransport !== undefined && wantsWs && broker.wsTransport !== broker.clientTransport) {
+        await probeExternalBroker(scenario.broker.wsUrl ?? brokerUrl, broker.wsTransport, credentials, seed);
+      }
+    } catch (error) {
+      // the cache was opened first: a private server must not outlive a run that never started
+      await Promise.allSettled([adapter.close(), cacheNetwork?.close()]);
+      throw error;
+    }
+  } else if (scenario.broker.thread === 'worker') broker = await ThreadedBroker.start(seed, shape, secret, scenario.broker);
+  else broker = await EmbeddedBroker.start(serverTransports[shape.transport](), credentials, registry, scenario.broker, wantsWs ? new WsServerTransport() : undefined);
+  const wsTransport = () => {
+    if (broker.wsTransport === undefined) throw new Error('the broker serves no WebSocket clients');
+    return broker.wsTransport;
+  };
   const cache = new ObservedCache(adapter, clock, {
     onOp: (r) =>
       history.record({
@@ -129,7 +151,8 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
 
   const fleet: FleetContext = {
     clock,
-    transport: broker.clientTransport,
+    cameraTransport: shape.cameraTransport === 'ws' ? wsTransport() : broker.clientTransport,
+    viewerTransport: shape.viewerTransport === 'ws' ? wsTransport() : broker.clientTransport,
     credentials,
     watermarker,
     registry,

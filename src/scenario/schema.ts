@@ -9,6 +9,7 @@ import type { FaultKinds } from '../faults/fault-kind.ts';
 import { faultKinds } from '../faults/fault-kinds.ts';
 import { MAX_STAGES, MAX_STEPS, stepSchemasFor } from './step-schemas.ts';
 import { checkTimeline } from './timeline-checks.ts';
+import { BROKER_URL_PATTERN, checkBrokerFields, usesSockets, WS_URL_PATTERN } from './broker-checks.ts';
 import { parseShard } from '../registry/shard-slice.ts';
 
 const shardField = z.string().superRefine((text, ctx) => {
@@ -70,6 +71,10 @@ export const fleetSchema = z.strictObject({
   backoff: backoffSchema.default(backoffSchema.parse({})),
   /** Keep-alive announced in CONNECT, seconds (0 disables). */
   keepalive: z.number().int().min(0).max(65535).default(0),
+  /** How cameras reach the broker: over the fleet's transport, or MQTT over WebSocket. */
+  cameraTransport: z.enum(['fleet', 'ws']).default('fleet'),
+  /** How viewers (the phone apps) reach the broker: over the fleet's transport, or MQTT over WebSocket. */
+  viewerTransport: z.enum(['fleet', 'ws']).default('fleet'),
 });
 
 const knownAdapters = [...cacheAdapters.keys()];
@@ -117,6 +122,18 @@ export const brokerSchema = z.strictObject({
    * the broker and the rest of the run use both cores (memory transport, real clock only).
    */
   thread: z.enum(['inline', 'worker']).default('inline'),
+  /** A broker crosswire does not own, instead of the embedded one. */
+  url: z.string().regex(BROKER_URL_PATTERN, 'a URL like mqtt://127.0.0.1:1883, mqtts://…, ws://127.0.0.1:8080/mqtt or wss://… (no credentials in it)').optional(),
+  /** Where WebSocket clients of the external broker go when `url` is mqtt:// or mqtts://. */
+  wsUrl: z.string().regex(WS_URL_PATTERN, 'a URL like ws://127.0.0.1:8080/mqtt').optional(),
+  /** PEM files for mqtts:// and wss://: the CA that signed the broker's certificate, a client certificate and its key. */
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  /** Run by a `broker-restart` step against an external broker, while the fleet is cut off. */
+  restartCommand: z.string().min(1).optional(),
+  /** How long the restart command may take (wall clock) before it is killed and the fault fails. */
+  restartTimeout: durationWithin(100, HOUR).default(60_000),
 });
 
 export const serviceSchema = z.strictObject({
@@ -191,14 +208,15 @@ function buildScenarioSchema(kinds: FaultKinds) {
       shard: shardField.optional(),
     })
     .superRefine((s, ctx) => {
-      const cap = transportCapacity[s.fleet.transport];
+      // sockets of any kind are bounded by the descriptor limit as TCP is
+      const cap = transportCapacity[usesSockets(s) ? 'tcp' : s.fleet.transport];
       // with `accounts`, the device count follows from the draws: judge the most it can be
       const devices = s.fleet.accounts !== undefined ? s.fleet.accounts * s.fleet.devicesPerAccount.max : s.fleet.devices;
       if (devices > cap) {
         ctx.addIssue({
           code: 'custom',
           path: s.fleet.accounts !== undefined ? ['fleet', 'accounts'] : ['fleet', 'devices'],
-          message: `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${s.fleet.transport} transport holds in one process (${cap})`,
+          message: `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${s.fleet.transport === 'memory' && usesSockets(s) ? 'socket' : s.fleet.transport} transport holds in one process (${cap})`,
         });
       }
       if (s.drain >= s.duration) {
@@ -212,6 +230,10 @@ function buildScenarioSchema(kinds: FaultKinds) {
       checkTimeline({ ...s, adapter: cacheAdapters.get(s.cache.adapter) }, ctx, kinds);
       checkVirtualClock(s, ctx);
       checkBrokerThread(s, ctx);
+      checkBrokerFields(s, ctx);
+      if (s.shard !== undefined && s.broker.url === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['shard'], message: 'a shard needs a broker every shard reaches: set broker.url (--broker mqtt://host:port); `crosswire run --workers N` starts one for shards on this machine' });
+      }
     });
 }
 
@@ -233,7 +255,12 @@ export function scenarioSchemaFor(kinds: FaultKinds): typeof scenarioSchema {
   return schema;
 }
 
-type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: string; backoff: { kind: string } }; cache: { adapter: string } };
+type ClockFields = {
+  clock: 'auto' | 'real' | 'virtual';
+  fleet: { transport: string; backoff: { kind: string }; cameraTransport?: string; viewerTransport?: string };
+  cache: { adapter: string };
+  broker?: { url?: string };
+};
 
 /**
  * Why a scenario cannot run on a virtual clock, if it cannot: it would wait for sockets or
@@ -242,7 +269,9 @@ type ClockFields = { clock: 'auto' | 'real' | 'virtual'; fleet: { transport: str
  */
 function virtualClockObstacle(s: ClockFields): { path: string[]; message: string } | undefined {
   const clock = (why: string) => ({ path: ['clock'], message: `clock: virtual ${why}` });
+  if (s.broker?.url !== undefined) return clock('needs the embedded broker; broker.url names one it would wait on');
   if (s.fleet.transport !== 'memory') return clock(`needs fleet.transport: memory (found ${s.fleet.transport})`);
+  if (s.fleet.cameraTransport === 'ws' || s.fleet.viewerTransport === 'ws') return clock('needs the memory transport for everyone; WebSocket clients use sockets');
   const adapter = cacheAdapters.get(s.cache.adapter);
   if (adapter === undefined) return clock(`needs a built-in in-process cache; a module adapter may do real I/O`);
   if (adapter.server !== undefined) return clock(`needs an in-process cache; ${s.cache.adapter} talks to a server`);
@@ -266,7 +295,11 @@ export function clockModeOf(s: ClockFields): 'real' | 'virtual' {
 /** A broker thread needs the memory transport and a real clock (a virtual one would not see its work). */
 function checkBrokerThread(s: ClockFields & { broker: { thread: string } }, ctx: z.RefinementCtx): void {
   if (s.broker.thread !== 'worker') return;
-  if (s.fleet.transport !== 'memory') {
+  if (s.broker.url !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['broker', 'thread'], message: 'worker runs the embedded broker; broker.url names an external one' });
+  } else if (s.fleet.cameraTransport === 'ws' || s.fleet.viewerTransport === 'ws') {
+    ctx.addIssue({ code: 'custom', path: ['broker', 'thread'], message: 'worker serves the memory transport only; fleet.cameraTransport or fleet.viewerTransport asks for ws' });
+  } else if (s.fleet.transport !== 'memory') {
     ctx.addIssue({ code: 'custom', path: ['broker', 'thread'], message: `worker needs fleet.transport: memory (found ${s.fleet.transport})` });
   } else if (clockModeOf(s) === 'virtual') {
     ctx.addIssue({ code: 'custom', path: ['broker', 'thread'], message: 'worker needs a real clock (set clock: real); a virtual clock runs everything in one thread' });
