@@ -26,6 +26,7 @@ const e2e = [
   'quiet-output',
   'private-server',
   'report-browser',
+  'shards',
   'shipped-scenarios',
   'storm-run',
   'tcp-run',

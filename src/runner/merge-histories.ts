@@ -98,15 +98,21 @@ export function mergeHistories(shards: ShardHistory[]): MergedHistory {
         out.push(op.rt === undefined ? op : { ...op, rt: realFromZero(op.rt, ordered[shard].start) });
         return;
       case 'outage-ended': {
-        const open = (outages.get('open') ?? 0) - 1;
-        outages.set('open', open);
-        if (open === 0) out.push(op.rt === undefined ? op : { ...op, rt: realFromZero(op.rt, ordered[shard].start) });
+        // every shard heals at the same scenario instant: the first heal is the storm's start
+        outages.set('open', (outages.get('open') ?? 1) - 1);
+        if (outages.get('ended') === 0) {
+          outages.set('ended', 1);
+          out.push(op.rt === undefined ? op : { ...op, rt: realFromZero(op.rt, ordered[shard].start) });
+        }
         return;
       }
       case 'outage-began': {
         const open = outages.get('open') ?? 0;
         outages.set('open', open + 1);
-        if (open === 0) out.push(op);
+        if (open === 0) {
+          outages.set('ended', 0);
+          out.push(op);
+        }
         return;
       }
       case 'fault-scheduled':

@@ -32,6 +32,8 @@ export async function mergeCommand(dirs: string[], options: MergeOptions): Promi
   try {
     const staged = join(scratch, RUN_FILES.history);
     const { summary, scenario } = await mergeRun(shards, staged);
+    // named for when the merge ran: merging the same shards again keeps the earlier result
+    summary.startedAt = new Date().toISOString();
     const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, new Date(summary.startedAt), resolvedScenarioYaml(scenario, summary.scenario.file), `merged${summary.shards!.count}`);
     const historyFile = join(runDir, RUN_FILES.history);
     await rename(staged, historyFile).catch(async () => {
