@@ -30,6 +30,7 @@ const e2e = [
   'quiet-output',
   'private-server',
   'report-browser',
+  'shards',
   'shipped-scenarios',
   'storm-run',
   'summary-invariants',

@@ -8,6 +8,7 @@ export const ExitCode = {
   adapterStart: 5,
   unavailable: 69,
   internal: 70,
+  shardsDidNotMeet: 75,
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -21,6 +22,7 @@ export const exitCodeTable: ReadonlyArray<readonly [number, string]> = [
   [ExitCode.adapterStart, 'the cache adapter could not start (create() threw, timed out, or returned no adapter)'],
   [ExitCode.unavailable, 'a required service is unreachable'],
   [ExitCode.internal, 'internal error'],
+  [ExitCode.shardsDidNotMeet, 'the shards of a run did not all meet within the barrier time limit (--barrier-timeout)'],
   [ExitCode.interrupted, 'interrupted (partial report written)'],
 ];
 

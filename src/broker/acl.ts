@@ -24,7 +24,7 @@ export function canPublish(principal: Principal, topic: string): boolean {
     case 'camera':
       return levels.length >= 3 && levels[0] === 'devices' && levels[1] === principal.id;
     case 'service':
-      return levels.length === 3 && levels[0] === 'accounts' && levels[2] === 'events' && levels[1] !== '';
+      return (levels.length === 3 && levels[0] === 'accounts' && levels[2] === 'events' && levels[1] !== '') || isControlTopic(topic);
     case 'viewer':
       return false;
   }
@@ -39,10 +39,22 @@ export function canSubscribe(principal: Principal, filter: string): boolean {
       // `accounts/{me}/#` also matches `accounts/{me}` itself [MQTT-4.7.1-2]: still its own.
       return levels.length >= 3 && levels[0] === 'accounts' && levels[1] === principal.id;
     case 'service':
-      return filter === SERVICE_EVENT_FILTER;
+      // all events, one camera's (an instance of a sharded service takes its own cameras'), or the shards' control topic
+      return filter === SERVICE_EVENT_FILTER || isOneCameraEvents(levels) || isControlTopic(filter);
     case 'camera':
       return false;
   }
+}
+
+/** Where the shards of one run meet (a barrier): the service principal only. */
+export const CONTROL_TOPIC_PREFIX = 'crosswire/shards/';
+
+function isControlTopic(topic: string): boolean {
+  return topic.startsWith(CONTROL_TOPIC_PREFIX) && !topic.includes('#') && !topic.includes('+');
+}
+
+function isOneCameraEvents(levels: string[]): boolean {
+  return levels.length === 3 && levels[0] === 'devices' && levels[2] === 'events' && levels[1] !== '' && levels[1] !== '+' && levels[1] !== '#';
 }
 
 /** [MQTT-4.7.1-2] `#` only last and alone in its level; [MQTT-4.7.1-3] `+` alone in its level. */

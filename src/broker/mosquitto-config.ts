@@ -52,6 +52,8 @@ export function mosquittoAclFile(): string {
     `user ${service}`,
     `topic read ${SERVICE_EVENT_FILTER}`,
     'topic write accounts/+/events',
+    '# where the shards of a run meet before time zero (crosswire run --shard i/N)',
+    'topic readwrite crosswire/shards/#',
     '',
     '# cameras publish under their own device id; viewers read under their own account id.',
     '# A pattern applies to every user: a viewer may also write devices/<its account id>/…, a',

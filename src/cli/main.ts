@@ -11,6 +11,7 @@ import { listCommand } from './commands/list-command.ts';
 import { parseKeepRuns } from './keep-runs.ts';
 import { schemaCommand } from './commands/schema-command.ts';
 import { validateCommand } from './commands/validate-command.ts';
+import { parseDuration } from '../fields/duration.ts';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -29,6 +30,12 @@ function keepRuns(value: string): number | 'off' {
 }
 
 const KEEP_RUNS_HELP = `after the run, keep only the newest n finished runs (and gate directories) in --out-dir; off: no cap (default: ${DEFAULT_KEEP_RUNS} in the default reports directory, none elsewhere; env CROSSWIRE_KEEP_RUNS)`;
+
+function durationOption(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new InvalidArgumentError('expected a duration like 90s or 2m.');
+  return ms;
+}
 
 function positiveNumber(value: string): number {
   const n = Number(value);
@@ -70,9 +77,25 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
+    .option('--shard <i/N>', 'run shard i of N (i from 0): a slice of the accounts with their cameras and viewers, and one service instance; `crosswire merge` judges the shards as one run')
+    .option('--run-id <id>', 'a shard: names the run on the broker, where its shards meet (default: <scenario>-seed<N>; env CROSSWIRE_RUN_ID)')
+    .option('--start-at <instant>', 'a shard: scenario time zero as an ISO 8601 instant, instead of the one agreed at the barrier (env CROSSWIRE_START_AT)')
+    .option('--barrier-timeout <duration>', 'a shard: how long to wait for every shard at the barrier (default 2m; env CROSSWIRE_BARRIER_TIMEOUT)', durationOption)
     .addHelpText('after', `\nExit codes:\n${describeExitCodes()}`)
     .action(async (file: string | undefined, options) => {
       process.exitCode = await (await import('./commands/run-command.ts')).runCommand(file, options);
+    });
+  program
+    .command('merge')
+    .description('judge the shards of one run as one: merge their histories (by the agreed scenario time) and re-judge them with the same checker; writes one run directory')
+    .argument('<run-dirs...>', "every shard's run directory")
+    .option('--out-dir <dir>', 'where the merged run directory goes', 'reports')
+    .option('--json', 'print the merged summary document as JSON on stdout')
+    .option('--quiet', 'print only the verdict line')
+    .option('--no-color', 'no colour')
+    .addHelpText('after', `\nExit codes: the merged verdict's (see \`crosswire run --help\`); 2 when the directories are not the shards of one run.`)
+    .action(async (dirs: string[], options) => {
+      process.exitCode = await (await import('./commands/merge-command.ts')).mergeCommand(dirs, options);
     });
   program
     .command('selftest')

@@ -11,6 +11,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { isCrosswireError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { createProgress } from './progress/create-progress.ts';
+import type { ShardStartOptions } from '../runner/shard-start.ts';
 
 export interface RecordOptions {
   outDir: string;
@@ -24,6 +25,8 @@ export interface RecordOptions {
   onLive?: (snapshot: () => RunSnapshot) => void;
   /** Append summary.md to $GITHUB_STEP_SUMMARY (default yes; the gate writes its own). */
   stepSummary?: boolean;
+  /** A shard: how it meets the others. */
+  shardStart?: ShardStartOptions;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
   const { err } = options;
   const progress = options.progress ? createProgress(process.stderr, err) : undefined;
   const startedAt = new Date();
-  const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, startedAt, resolvedScenarioYaml(scenario, options.file));
+  const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, startedAt, resolvedScenarioYaml(scenario, options.file), scenario.shard);
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -59,6 +62,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
       historyFile: join(runDir, RUN_FILES.history),
       signal: controller.signal,
       onViolation: spool.add,
+      shardStart: options.shardStart,
       onLive:
         progress || options.onLive
           ? (snapshot) => {

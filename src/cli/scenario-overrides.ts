@@ -20,6 +20,8 @@ export interface RunFlags {
   brokerCa?: string;
   brokerCert?: string;
   brokerKey?: string;
+  /** `--shard i/N`: run one shard of a sharded run. */
+  shard?: string;
   /** `--set path=value`, repeatable: any scenario field. */
   set?: string[];
 }
@@ -42,6 +44,7 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   brokerCa: { flag: '--broker-ca', path: ['broker', 'ca'] },
   brokerCert: { flag: '--broker-cert', path: ['broker', 'cert'] },
   brokerKey: { flag: '--broker-key', path: ['broker', 'key'] },
+  shard: { flag: '--shard', path: ['shard'] },
 };
 
 
@@ -65,7 +68,17 @@ export function overridesFrom(flags: RunFlags, env: NodeJS.ProcessEnv = process.
  * CROSSWIRE_* variables that set no scenario field: the run store's cap, debug output, the test
  * suite's skip policy, and the passphrase an external broker's passwords are derived from.
  */
-export const settingVariables = ['CROSSWIRE_KEEP_RUNS', 'CROSSWIRE_DEBUG', 'CROSSWIRE_ALLOW_SKIPS', 'CROSSWIRE_BROKER_SECRET'] as const;
+export const settingVariables = [
+  'CROSSWIRE_KEEP_RUNS',
+  'CROSSWIRE_DEBUG',
+  'CROSSWIRE_ALLOW_SKIPS',
+  'CROSSWIRE_BROKER_SECRET',
+  'CROSSWIRE_RUN_ID',
+  'CROSSWIRE_START_AT',
+  'CROSSWIRE_BARRIER_TIMEOUT',
+  'CROSSWIRE_TAP_HOST',
+  'CROSSWIRE_ADVERTISE_HOST',
+] as const;
 
 /** CROSSWIRE_* variables; an unknown one is an error (a typo would otherwise be ignored silently). */
 export function envOverrides(env: NodeJS.ProcessEnv): Override[] {

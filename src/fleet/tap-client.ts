@@ -40,3 +40,26 @@ export function inProcessTapClient(answer: (path: string, authorization: string)
     close: () => {},
   };
 }
+
+/**
+ * A sharded run: each shard's service keeps the clips of its own cameras, so a tap goes to the
+ * service of the shard that published the event (`shardOf`), at the address that shard announced
+ * (`urls`, filled in when the shards meet; until then, and for unknown shards, `fallback`).
+ */
+export function shardedTapClient(fallback: TapClient, shardOf: (eventId: number) => number, urls: readonly string[]): TapClient {
+  const clients = new Map<string, TapClient>();
+  const clientFor = (eventId: number): TapClient => {
+    const url = urls[shardOf(eventId)];
+    if (url === undefined) return fallback;
+    let client = clients.get(url);
+    if (client === undefined) clients.set(url, (client = httpTapClient(url)));
+    return client;
+  };
+  return {
+    video: (eventId, token) => clientFor(eventId).video(eventId, token),
+    close: () => {
+      fallback.close();
+      for (const client of clients.values()) client.close();
+    },
+  };
+}

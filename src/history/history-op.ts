@@ -16,7 +16,8 @@ export type HistoryOp =
   /** A motion event; `sent: false` when the camera was offline (the id is still used). */
   | { op: 'publish'; t: number; ev: number; dev: number; sent: boolean; serviceReady: boolean }
   | { op: 'service-received'; t: number; ev: number }
-  | { op: 'service-link-closed'; t: number }
+  /** `shard` ("i/N"): in a merged history, the instance of that shard lost its link (only its cameras' events were on their way to it). */
+  | { op: 'service-link-closed'; t: number; shard?: string }
   | { op: 'route'; t: number; ev: number; acct: number; src: string; cacheOps: number[] }
   | { op: 'drop'; t: number; ev: number; reason: string }
   | { op: 'tap-served'; t: number; ev: number; acct: number; src: string; cacheOps: number[] }
@@ -33,6 +34,8 @@ export type HistoryOp =
   /** Devices that changed hands, as [device index, new owner index] pairs. */
   | { op: 'transfer'; t: number; moves: [number, number][] }
   | { op: 'harness-error'; t: number; message: string }
+  /** A shard agreed on time zero with the others (`zeroAt`, epoch ms; `rtZero`: the same instant on this process's real-time clock, the origin of its `rt` stamps): `crosswire merge` lines the shards' histories up on it. */
+  | { op: 'shard-start'; t: number; shard: string; zeroAt: number; via: 'barrier' | 'start-at'; readyAt?: number[]; skewMs?: number; waitedMs: number; rtZero?: number }
   /** Adapter code broke its contract (a value that is not a string, a throw outside any operation…). */
   | { op: 'contract-breach'; t: number; adapter: string; call: string; detail: string }
   /** `stopped`: why the run was stopped early by one of its own limits (the history cap), if it was. */

@@ -39,8 +39,10 @@ export class HistoryRecorder {
   /** Bytes written to the file (compressed when it is gzip). */
   fileBytes = 0;
   private readonly gzip: boolean;
-  /** Event ids are handed out here so they follow history order. */
+  /** Event ids are handed out here so they follow history order (`slot * stride + offset`: see EventLedger). */
   private nextEvent = 0;
+  private readonly eventOffset: number;
+  private readonly eventStride: number;
 
   private readonly wallClock: boolean;
   private readonly maxBytes: number;
@@ -53,8 +55,13 @@ export class HistoryRecorder {
    * `onOverflow` is called once when the history grows past `maxBytes` (checked at each flush,
    * so by at most one flush's worth): the run stops, and what comes after is still recorded.
    */
-  constructor(listener: HistoryListener, options: { file?: string; wallClock: boolean; maxBytes?: number; onOverflow?: (bytes: number) => void }) {
+  constructor(
+    listener: HistoryListener,
+    options: { file?: string; wallClock: boolean; maxBytes?: number; onOverflow?: (bytes: number) => void; eventIds?: { offset: number; stride: number } },
+  ) {
     this.listener = listener;
+    this.eventOffset = options.eventIds?.offset ?? 0;
+    this.eventStride = options.eventIds?.stride ?? 1;
     this.wallClock = options.wallClock;
     this.maxBytes = options.maxBytes ?? Infinity;
     this.onOverflow = options.onOverflow;
@@ -75,7 +82,7 @@ export class HistoryRecorder {
   }
 
   newEventId(): number {
-    return this.nextEvent++;
+    return this.nextEvent++ * this.eventStride + this.eventOffset;
   }
 
   record(op: HistoryOp): void {

@@ -41,6 +41,13 @@ export interface Accounting {
 }
 
 export class EventLedger {
+  /**
+   * A shard numbers its events `slot * stride + offset` (offset = its index, stride = the shard
+   * count), so ids are unique across the shards of one run; its ledger holds only its own. An
+   * unsharded run and a merged history have stride 1, offset 0: ids are slots.
+   */
+  readonly stride: number;
+  readonly offset: number;
   private capacity = 0;
   count = 0;
   device = new Int32Array(0);
@@ -53,25 +60,54 @@ export class EventLedger {
   dropReason = new Uint8Array(0);
   onlineViewersAtRouting = new Uint16Array(0);
 
+  constructor(offset = 0, stride = 1) {
+    this.offset = offset;
+    this.stride = stride;
+  }
+
+  /** The slot of an event id in this ledger, or -1 when it is not one of its events. */
+  slot(ev: number): number {
+    if (this.stride === 1) return ev >= 0 && ev < this.count ? ev : -1;
+    const k = ev - this.offset;
+    if (k < 0 || k % this.stride !== 0) return -1;
+    const slot = k / this.stride;
+    return slot < this.count ? slot : -1;
+  }
+
+  /** The event id held in a slot. */
+  eventOf(slot: number): number {
+    return slot * this.stride + this.offset;
+  }
+
+  /** Device and publish time of one of this ledger's events, or undefined. */
+  meta(ev: number): { device: number; publishedAt: number } | undefined {
+    const slot = this.slot(ev);
+    return slot < 0 ? undefined : { device: this.device[slot], publishedAt: this.publishedAt[slot] };
+  }
+
+  /** Records a new event; returns its id. */
   newEvent(device: number, at: number): number {
     if (this.count === this.capacity) this.grow();
-    const id = this.count++;
-    this.device[id] = device;
-    this.publishedAt[id] = at;
-    this.routedTo[id] = -1;
-    return id;
+    const slot = this.count++;
+    this.device[slot] = device;
+    this.publishedAt[slot] = at;
+    this.routedTo[slot] = -1;
+    return this.eventOf(slot);
   }
 
-  set(id: number, flag: number): void {
-    if (id >= 0 && id < this.count) this.flags[id] |= flag;
+  set(ev: number, flag: number): void {
+    const id = this.slot(ev);
+    if (id >= 0) this.flags[id] |= flag;
   }
 
-  has(id: number, flag: number): boolean {
-    return (this.flags[id] & flag) !== 0;
+  has(ev: number, flag: number): boolean {
+    const id = this.slot(ev);
+    return id >= 0 && (this.flags[id] & flag) !== 0;
   }
 
-  routed(id: number, account: number, at: number, onlineViewers: number): void {
-    if (id < 0 || id >= this.count) return;
+  routed(ev: number, account: number, at: number, onlineViewers: number): void {
+    const id = this.slot(ev);
+    if (id < 0) return;
     this.flags[id] |= Flag.routed;
     this.routedTo[id] = account;
     this.routedAt[id] = at;
@@ -90,8 +126,20 @@ export class EventLedger {
     this.serviceScanFrom = this.count;
   }
 
-  drop(id: number, reason: LedgerDropReason): void {
-    if (id < 0 || id >= this.count) return;
+  /**
+   * One of several service instances lost its link (a merged sharded run): only events of the
+   * cameras it served were on their way to it. Scans every slot (instances drop rarely).
+   */
+  serviceLinkClosedFor(servedBy: (device: number) => boolean): void {
+    for (let id = 0; id < this.count; id++) {
+      const f = this.flags[id];
+      if ((f & Flag.published) !== 0 && (f & Flag.serviceReceived) === 0 && servedBy(this.device[id])) this.flags[id] = f | Flag.serviceLinkClosed;
+    }
+  }
+
+  drop(ev: number, reason: LedgerDropReason): void {
+    const id = this.slot(ev);
+    if (id < 0) return;
     this.flags[id] |= Flag.dropped;
     this.dropReason[id] = dropReasons.indexOf(reason);
   }
@@ -106,7 +154,8 @@ export class EventLedger {
   account(
     deviceCount: number,
     viewerDroppedNear: (account: number, routedAt: number) => boolean,
-    owed: (id: number) => void = () => {},
+    /** Called with the event's slot (read `device` and `publishedAt` at it). */
+    owed: (slot: number) => void = () => {},
   ): Accounting {
     const result: Accounting = {
       published: 0,
@@ -154,7 +203,7 @@ export class EventLedger {
     owed(id);
     result.gap++;
     cameraGap[this.device[id]] = 1;
-    if (result.gapExamples.length < 20) result.gapExamples.push(id);
+    if (result.gapExamples.length < 20) result.gapExamples.push(this.eventOf(id));
   }
 
   private grow(): void {

@@ -9,6 +9,7 @@ import { EventLedger, Flag } from './event-ledger.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts, TransferTest } from './run-checks.ts';
 import { ownerKeys, type OwnerKeys } from '../registry/owner-key.ts';
+import { shardOf, shardSlice } from '../registry/shard-slice.ts';
 import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
 import { ViewerDrops } from './viewer-drops.ts';
@@ -45,7 +46,7 @@ export interface BlockedSummary {
  */
 export class HistoryChecker implements HistoryListener {
   readonly registry: Registry;
-  readonly ledger = new EventLedger();
+  readonly ledger: EventLedger;
   readonly storm: StormTracker;
   readonly oracle: IsolationOracle;
   /** What the scenario's thresholds are judged on. */
@@ -93,6 +94,8 @@ export class HistoryChecker implements HistoryListener {
     const identities = scenario.identities as Scenario['identities'] | undefined;
     this.registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities });
     this.ownerKeys = ownerKeys(identities?.keyTemplate);
+    const shard = shardOf(scenario);
+    this.ledger = shard === undefined ? new EventLedger() : new EventLedger(shard.index, shard.count);
     this.inFlightWindow = inFlightWindow;
     const devices = this.registry.deviceCount;
     this.storm = new StormTracker(devices, (ms) => this.metrics.reconnectMs.record(ms));
@@ -146,7 +149,8 @@ export class HistoryChecker implements HistoryListener {
       case 'service-received':
         return this.ledger.set(op.ev, Flag.serviceReceived);
       case 'service-link-closed':
-        return this.ledger.serviceLinkClosed();
+        if (op.shard === undefined) return this.ledger.serviceLinkClosed();
+        return this.ledger.serviceLinkClosedFor(shardSlice(this.registry, op.shard).ownsDevice);
       case 'route':
         this.serviceReports = true;
         this.ledger.routed(op.ev, op.acct, op.t, this.viewersOnline[op.acct]);
@@ -193,6 +197,8 @@ export class HistoryChecker implements HistoryListener {
         return this.transferred(op.t, op.moves);
       case 'harness-error':
         this.errors.push(op.message);
+        return;
+      case 'shard-start':
         return;
       case 'contract-breach':
         this.breachCount++;
@@ -270,12 +276,13 @@ export class HistoryChecker implements HistoryListener {
 
   /** Traces are kept only for deliveries the ground truth says are misrouted: the evidence a violation will quote. */
   private keepIfMisrouted(kind: 'push' | 'tap', ev: number, account: number, source: string, cacheOps: number[]): void {
-    if (ev < 0 || ev >= this.ledger.count) return;
+    const meta = this.ledger.meta(ev);
+    if (meta === undefined) return;
     if (this.misroutes.size >= KEEP_TRACES) {
       this.tracesDropped = true;
       return;
     }
-    const truth = this.registry.ownerIndexAt(this.ledger.device[ev], this.ledger.publishedAt[ev]);
+    const truth = this.registry.ownerIndexAt(meta.device, meta.publishedAt);
     if (truth === account) return;
     this.misroutes.set(`${kind}:${ev}:${this.registry.accountIds[account]}`, { cacheOps, source: source as OwnerTrace['source'] });
   }

@@ -108,6 +108,11 @@ export class Registry {
     return this.accountIndex.get(name);
   }
 
+  /** Owner (account index) of a device at time zero, before any transfer. */
+  initialOwnerIndex(device: number): number {
+    return this.initialOwner[device];
+  }
+
   /** Owner (account index) of a device at scenario time t. */
   ownerIndexAt(device: number, t: number): number {
     const list = this.transfers.get(device);

@@ -52,6 +52,13 @@ function describeViolation(c: ChalkInstance, v: Violation): string {
   return lines.join('\n');
 }
 
+function shardsLine(c: ChalkInstance, x: NonNullable<RunSummary['shards']>): string {
+  const skew = x.skewMs === undefined ? '' : `, skew ≤ ${x.skewMs}ms`;
+  const late = x.lateMs === undefined ? '' : `, clock started ≤ ${x.lateMs}ms late`;
+  const what = x.merged !== undefined ? `${x.count} shards merged` : `shard ${x.shard} (this slice only: \`crosswire merge\` judges the run)`;
+  return c.cyan(`shards: ${what}; time zero ${x.zeroAt} via ${x.via}${skew}${late}`);
+}
+
 /** The terminal summary: verdict first, then the numbers that back it, then how to reproduce. */
 export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: string): string {
   const out: string[] = [];
@@ -63,6 +70,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
     `fleet: ${s.fleet.devices} cameras, ${s.fleet.accounts} accounts, ${s.fleet.viewers} viewers over ${fleetTransports(s.fleet)}${brokerNote(s.fleet)}; ` +
       `${s.realSeconds}s wall clock (${clockOf(s)})`,
   );
+  if (s.shards !== undefined) out.push(shardsLine(c, s.shards));
   const e = exposureOf(s);
   const exposure = `${e.accountsExposed} accounts exposed, ${e.accountsTapped} accounts that tapped; ${h.accountsWithForeignThumbnail} accounts received a foreign thumbnail, ${h.accountsOpenedForeignVideo} opened a foreign video, ${h.devicesExposed} devices exposed, ${h.foreignDeliveries} foreign deliveries`;
   out.push(s.violationCount > 0 ? c.red(exposure) : exposure);

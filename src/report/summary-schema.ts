@@ -165,6 +165,18 @@ export const summarySchema = obj({
   broker: counts,
   timeSeries: timeSeries.optional(),
   history: obj({ ops: count, bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/), clock: z.enum(['real', 'virtual']), file: z.string().optional() }).optional(),
+  shards: obj({
+    count,
+    shard: z.string().optional(),
+    zeroAt: z.iso.datetime(),
+    via: z.enum(['barrier', 'start-at']),
+    skewMs: n.optional(),
+    lateMs: z.number().optional(),
+    waitedMs: n.optional(),
+    merged: z
+      .array(obj({ shard: z.string(), runDir: z.string(), ops: count, sha256: z.string(), skewMs: n.optional(), lateMs: z.number().optional() }))
+      .optional(),
+  }).optional(),
 });
 
 export type ParsedSummary = z.output<typeof summarySchema>;

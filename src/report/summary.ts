@@ -81,6 +81,24 @@ export interface RunSummary {
   history?: { ops: number; bytes: number; sha256: string; clock: 'real' | 'virtual'; file?: string };
   /** The run over scenario time, per bucket, for the report's charts (absent in older summaries). */
   timeSeries?: TimeSeries;
+  /** A sharded run: one shard's own summary (`shard` set), or the merge of all of them (`merged` set). Absent otherwise. */
+  shards?: ShardsSummary;
+}
+
+/** How the shards of a run lined up: time zero, how it was agreed, the skew measured. */
+export interface ShardsSummary {
+  count: number;
+  /** This summary's shard ("i/N"), for a shard's own summary. */
+  shard?: string;
+  zeroAt: string;
+  via: 'barrier' | 'start-at';
+  /** Largest gap seen at the barrier between a ready message's send instant and its arrival (clock offset plus latency), ms. */
+  skewMs?: number;
+  /** How late the shard's clock started after time zero, ms (the merge: the latest shard's). */
+  lateMs?: number;
+  waitedMs?: number;
+  /** The shard histories a merge judged as one run. */
+  merged?: { shard: string; runDir: string; ops: number; sha256: string; skewMs?: number; lateMs?: number }[];
 }
 
 /** A leak or an unproven run outranks thresholds: breached thresholds alone exit 3. */

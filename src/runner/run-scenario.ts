@@ -20,6 +20,8 @@ import { takeSnapshot } from './run-snapshot.ts';
 import { catchStrayErrors } from './stray-errors.ts';
 import { checkFaultKinds, TimelineDriver } from './timeline-driver.ts';
 import { buildWorld, startWorld, stopWorld, type World } from './world.ts';
+import { agreeTimeZero, untilZero, type ShardStartOptions } from './shard-start.ts';
+import type { ShardStart } from './shard-barrier.ts';
 
 export interface RunOptions {
   /** How to re-run this exact run, printed on failure. */
@@ -41,9 +43,13 @@ export interface RunOptions {
   onViolation?: ViolationListener;
   /** The fault kinds the scenario was validated against (scenarioSchemaFor); the built-in ones if not given. */
   faultKinds?: FaultKinds;
+  /** A shard (scenario.shard): how it agrees on time zero with the others. */
+  shardStart?: ShardStartOptions;
 }
 
 export interface RunResult {
+  /** How a shard agreed on time zero with the others (also in the history and the summary). */
+  shardStart?: ShardStart;
   summary: RunSummary;
   world: World;
   interrupted: boolean;
@@ -80,6 +86,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     wallClock: !virtual,
     maxBytes: scenario.limits.historyBytes,
     onOverflow: (bytes) => stop(historyCapReason(scenario.limits.historyBytes, bytes, clock.now())),
+    eventIds: { offset: checker.ledger.offset, stride: checker.ledger.stride },
   });
   history.record({ op: 'run', format: HISTORY_FORMAT, scenario, clock: virtual ? 'virtual' : 'real', inFlightWindow });
   let driver: TimelineDriver | undefined;
@@ -101,6 +108,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     history.close();
     throw error;
   }
+  let shardStart: ShardStart | undefined;
+  if (world.shard !== undefined) {
+    try {
+      shardStart = await agreeTimeZero(world, options.shardStart, signal);
+    } catch (error) {
+      await stopWorld(world, scenario.cache.closeTimeout);
+      releaseStrays();
+      history.close();
+      throw error;
+    }
+    const rtZero = history.realTime() === undefined ? undefined : Math.round((performance.now() + shardStart.zeroAt - Date.now()) * 10) / 10;
+    history.record({ op: 'shard-start', t: 0, ...shardStart, rtZero });
+  }
   markers.push(...world.adapterCodeMarkers);
   driver = new TimelineDriver(clock, world, options.faultKinds);
   const timeline = driver;
@@ -113,7 +133,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   let aborted = false;
   const progress = startProgress(world, clock, scenario, options);
   try {
+    if (shardStart !== undefined) await untilZero(shardStart);
     if (clock instanceof ScaledClock) clock.startNow();
+    if (shardStart !== undefined) shardStart.lateMs = Date.now() - shardStart.zeroAt;
     series.start();
     startWorld(world, scenario.duration);
     driver.schedule(scenario);
@@ -151,10 +173,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     startedAt,
     realSeconds: (performance.now() - startedReal) / 1000,
     warnings,
+    shardStart,
   });
   // errors nobody handles from here on are the caller's to report (the CLI warns and exits)
   releaseStrays();
-  return { summary, world, interrupted };
+  return { summary, world, interrupted, shardStart };
 }
 
 function waitOrAbort(clock: Clock, duration: number, signal: AbortSignal | undefined): Promise<boolean> {

@@ -6,6 +6,7 @@ import { exitCodeFor, SUMMARY_SCHEMA_VERSION, type JudgedSummary, type RunSummar
 import { versions } from '../report/versions.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { World } from './world.ts';
+import type { ShardStart } from './shard-barrier.ts';
 
 const VIOLATIONS_IN_SUMMARY = 200;
 
@@ -22,6 +23,7 @@ export interface SummaryInput {
   startedAt: Date;
   realSeconds: number;
   warnings?: string[];
+  shardStart?: ShardStart;
 }
 
 export function judgedSummary(judgement: Judgement, checker: HistoryChecker): JudgedSummary {
@@ -101,6 +103,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     broker: { ...world.broker.stats },
     history: input.history,
     timeSeries: input.timeSeries,
+    shards: shardsOf(input.shardStart),
   };
 }
 
@@ -120,4 +123,18 @@ function confessedOf(adapter: CacheAdapter): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+function shardsOf(start: ShardStart | undefined): RunSummary['shards'] {
+  if (start === undefined) return undefined;
+  const [, count] = start.shard.split('/');
+  return {
+    count: Number(count),
+    shard: start.shard,
+    zeroAt: new Date(start.zeroAt).toISOString(),
+    via: start.via,
+    skewMs: start.skewMs,
+    lateMs: start.lateMs,
+    waitedMs: start.waitedMs,
+  };
 }

@@ -162,7 +162,8 @@ export class TimelineDriver {
         if (to >= from) to++;
       }
       registry.transfer(d, to, now);
-      void resolver.invalidate(registry.deviceIds[d]);
+      // every shard knows the move (the truth); the instance that serves the camera invalidates its key
+      if (this.world.shard?.slice.ownsDevice(d) ?? true) void resolver.invalidate(registry.deviceIds[d]);
       moves.push([d, to]);
     }
     this.world.history.record({ op: 'transfer', t: now, moves });

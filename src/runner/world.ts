@@ -12,7 +12,9 @@ import type { Clock } from '../clock/clock.ts';
 import { Camera } from '../fleet/camera.ts';
 import { emptyFleetStats, type FleetContext } from '../fleet/fleet-context.ts';
 import { Viewer } from '../fleet/viewer.ts';
-import { httpTapClient, inProcessTapClient, type TapClient } from '../fleet/tap-client.ts';
+import { httpTapClient, inProcessTapClient, shardedTapClient, type TapClient } from '../fleet/tap-client.ts';
+import { eventTopicOf } from '../broker/acl.ts';
+import { shardOf, shardSlice, sharedRunKey, type ShardSlice } from '../registry/shard-slice.ts';
 import type { HistoryRecorder } from '../history/history-recorder.ts';
 import type { HistoryChecker } from '../oracle/history-checker.ts';
 import { Credentials, externalBrokerSecret } from '../registry/credentials.ts';
@@ -53,6 +55,10 @@ export interface World {
   fleet: FleetContext;
   cameras: Camera[];
   viewers: Viewer[];
+  /** Where each viewer and camera starts on the ramp, as a share of the whole fleet (a shard runs part of it). */
+  rampPositions: { viewers: number[]; cameras: number[] };
+  /** A shard's slice of the fleet, and the addresses of every shard's service (filled when the shards meet). */
+  shard: { slice: ShardSlice; tapUrls: string[] } | undefined;
   /** The op log every part records into, and the checker judging it as it grows. */
   history: HistoryRecorder;
   checker: HistoryChecker;
@@ -84,11 +90,14 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   const { adapter, network: cacheNetwork, shapeBreaches, name: adapterName, codeMarkers } = await openCache(scenario, clock);
   for (const detail of shapeBreaches) history.record({ op: 'contract-breach', t: 0, adapter: adapter.id, call: 'create()', detail });
   const registry = Registry.generate(seed, shape);
+  const shardSpec = shardOf(scenario);
+  const slice = shardSpec === undefined ? undefined : shardSlice(registry, shardSpec);
   const { url: brokerUrl } = scenario.broker;
   // an external broker's password file is written before the run: its secret follows from the seed
   const secret = brokerUrl === undefined ? randomBytes(32) : externalBrokerSecret(seed, process.env.CROSSWIRE_BROKER_SECRET);
   const credentials = new Credentials(secret);
-  const watermarker = createWatermarker(randomBytes(32));
+  // every shard must verify the watermarks of every other shard's cameras
+  const watermarker = createWatermarker(slice === undefined ? randomBytes(32) : sharedRunKey(seed, 'watermark', process.env.CROSSWIRE_BROKER_SECRET));
   const wantsWs = shape.cameraTransport === 'ws' || shape.viewerTransport === 'ws';
   let broker: Broker;
   if (brokerUrl !== undefined) {
@@ -126,14 +135,21 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
   const serviceLog = new ServiceLog(registry, history, clock, hooks);
   const { ledger } = checker;
   const clips = {
-    eventMeta: (eventId: number) =>
-      eventId < ledger.count ? { deviceId: registry.deviceIds[ledger.device[eventId]], publishedAt: ledger.publishedAt[eventId] } : undefined,
+    eventMeta: (eventId: number) => {
+      const meta = ledger.meta(eventId);
+      return meta === undefined ? undefined : { deviceId: registry.deviceIds[meta.device], publishedAt: meta.publishedAt };
+    },
   };
   const tapServer = new TapServer({ credentials, resolver, clips, watermarker, observer: serviceLog, clock });
   let taps: TapClient;
   if (recording.virtual) taps = inProcessTapClient((path, authorization) => tapServer.answer(path, authorization));
-  else taps = httpTapClient(await tapServer.listen());
-  const service = new ReferenceService(broker.clientTransport, credentials, resolver, serviceLog, clock);
+  else if (slice === undefined) taps = httpTapClient(await tapServer.listen());
+  else taps = httpTapClient(await tapServer.listen(process.env.CROSSWIRE_TAP_HOST, process.env.CROSSWIRE_ADVERTISE_HOST));
+  const tapUrls: string[] = [];
+  if (slice !== undefined) taps = shardedTapClient(taps, slice.shardOfEvent, tapUrls);
+  const ownDevices = registry.deviceIds.map((_, d) => d).filter((d) => slice?.ownsDevice(d) ?? true);
+  const split = slice === undefined ? undefined : { instance: slice.spec.index + 1, filters: ownDevices.map((d) => eventTopicOf(registry.deviceIds[d])) };
+  const service = new ReferenceService(broker.clientTransport, credentials, resolver, serviceLog, clock, split);
 
   const fleet: FleetContext = {
     clock,
@@ -154,22 +170,30 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     stats: emptyFleetStats(),
     hooks,
   };
-  const cameras = registry.deviceIds.map((_, i) => new Camera(fleet, i));
+  const cameras = ownDevices.map((d) => new Camera(fleet, d));
   const viewers: Viewer[] = [];
+  // ramp positions over the whole fleet, so a shard's clients start when they would in one process
+  const rampPositions = { viewers: [] as number[], cameras: ownDevices.map((d) => d / Math.max(1, registry.deviceCount)) };
+  const allViewers = registry.viewersPerAccount.reduce((a, b) => a + b, 0);
+  let position = 0;
   registry.viewersPerAccount.forEach((count, account) => {
-    for (let n = 1; n <= count; n++) viewers.push(new Viewer(fleet, account, n));
+    for (let n = 1; n <= count; n++, position++) {
+      if (slice !== undefined && !slice.ownsAccount(account)) continue;
+      viewers.push(new Viewer(fleet, account, n));
+      rampPositions.viewers.push(position / Math.max(1, allViewers));
+    }
   });
-  return { registry, broker, adapter, adapterName, adapterCodeMarkers: codeMarkers, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, history, checker };
+  const shard = slice === undefined ? undefined : { slice, tapUrls };
+  return { registry, broker, adapter, adapterName, adapterCodeMarkers: codeMarkers, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, rampPositions, shard, history, checker };
 }
 
 /** Service first, then viewers and cameras spread over the ramp so the start is not a storm. */
 export function startWorld(world: World, duration: number): void {
   world.service.start();
   const ramp = Math.min(RAMP_MAX, duration * RAMP_SHARE);
-  const viewers = world.viewers.length;
-  world.viewers.forEach((viewer, i) => viewer.start((ramp * i) / Math.max(1, viewers) / 2));
-  const cameras = world.cameras.length;
-  world.cameras.forEach((camera, i) => camera.start(ramp / 2 + (ramp * i) / Math.max(1, cameras) / 2));
+  const { viewers, cameras } = world.rampPositions;
+  world.viewers.forEach((viewer, i) => viewer.start((ramp * viewers[i]) / 2));
+  world.cameras.forEach((camera, i) => camera.start(ramp / 2 + (ramp * cameras[i]) / 2));
 }
 
 /**

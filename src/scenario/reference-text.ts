@@ -60,6 +60,7 @@ export const fieldText: Readonly<Record<string, string>> = {
   'checks.everyAccountDelivered': 'the deliveries check: every account the pipeline owed a thumbnail (an event of its camera delivered, or lost by a failed lookup) got one of its own',
   'checks.minTransfersTested': 'the transfers-tested check: share of transferred cameras whose owner was looked up through the cache after the transfer',
   thresholds: 'metric → list of expressions: k6-style limits (`reconnect_seconds: ["p(99)<30"]`); breached alone, exit 3 (below)',
+  shard: 'this process runs shard `i/N` (i from 0): its slice of accounts with their cameras and viewers, and its own service instance; needs `broker.url`; usually given as `--shard` (see [Shards](shards.md))',
   'limits.historyBytes': 'the history cap: past it the run stops early, INCONCLUSIVE (see [Scenarios](scenarios.md#the-history-cap))',
 };
 

@@ -12,6 +12,12 @@ import { checkTimeline } from './timeline-checks.ts';
 import { BROKER_URL_PATTERN, checkBrokerFields, usesSockets, WS_URL_PATTERN } from './broker-checks.ts';
 import { accountIdShapes, deviceIdShapes } from '../registry/identities.ts';
 import { DEFAULT_KEY_TEMPLATE, keyTemplateProblem } from '../registry/owner-key.ts';
+import { parseShard } from '../registry/shard-slice.ts';
+
+const shardField = z.string().superRefine((text, ctx) => {
+  const spec = parseShard(text);
+  if (typeof spec === 'string') ctx.addIssue({ code: 'custom', message: spec });
+});
 
 /**
  * The scenario format. Every object is strict (unknown keys are errors) and every field has a
@@ -210,6 +216,12 @@ function buildScenarioSchema(kinds: FaultKinds) {
       checks: checksSchema.default(checksSchema.parse({})),
       thresholds: thresholdsSchema.default({}),
       limits: limitsSchema.default(limitsSchema.parse({})),
+      /**
+       * This process runs shard i of N (`i/N`, i from 0): its slice of accounts with their
+       * cameras and viewers, its own service instance; `crosswire merge` judges the N histories
+       * as one run. Usually given as `--shard` or CROSSWIRE_SHARD rather than in the file.
+       */
+      shard: shardField.optional(),
     })
     .superRefine((s, ctx) => {
       // sockets of any kind are bounded by the descriptor limit as TCP is
@@ -235,6 +247,9 @@ function buildScenarioSchema(kinds: FaultKinds) {
       checkVirtualClock(s, ctx);
       checkBrokerThread(s, ctx);
       checkBrokerFields(s, ctx);
+      if (s.shard !== undefined && s.broker.url === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['shard'], message: 'a shard needs a broker every shard reaches: set broker.url (--broker mqtt://host:port); `crosswire run --workers N` starts one for shards on this machine' });
+      }
     });
 }
 

@@ -28,9 +28,26 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
   ready = false;
   private stopped = false;
   connects = 0;
+  /** Which instance of a service fleet this is (client id `…~<instance>`), and the event topics it takes. */
+  private readonly instance: number;
+  private readonly filters: string[];
 
-  constructor(transport: ClientTransport, credentials: Credentials, resolver: OwnerResolver, observer: ServiceObserver, clock: Clock) {
+  /**
+   * `split`: one instance of several (a sharded run): it subscribes to the event topics of its
+   * own cameras only, so the instances split the events between them, each device's events
+   * (and owner key) handled by one instance.
+   */
+  constructor(
+    transport: ClientTransport,
+    credentials: Credentials,
+    resolver: OwnerResolver,
+    observer: ServiceObserver,
+    clock: Clock,
+    split?: { instance: number; filters: string[] },
+  ) {
     super(transport);
+    this.instance = split?.instance ?? 1;
+    this.filters = split?.filters ?? [SERVICE_EVENT_FILTER];
     this.credentialsSource = credentials;
     this.resolver = resolver;
     this.observer = observer;
@@ -38,7 +55,7 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
   }
 
   get clientId(): string {
-    return `${this.name}~1`;
+    return `${this.name}~${this.instance}`;
   }
 
   protected credentials(): [string, string] {
@@ -62,7 +79,8 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
 
   protected override onConnected(): void {
     this.connects++;
-    this.subscribe(SUBSCRIBE_ID, [SERVICE_EVENT_FILTER]);
+    if (this.filters.length === 0) this.ready = true; // a shard with no cameras has nothing to take
+    else this.subscribe(SUBSCRIBE_ID, this.filters);
   }
 
   protected override onSuback(_messageId: number, grants: Buffer): void {

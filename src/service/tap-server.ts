@@ -41,10 +41,20 @@ export class TapServer {
     this.server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void this.handle(req, res));
   }
 
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  /**
+   * Loopback by default. A shard's service is also asked by other shards' viewers (for clips of
+   * its cameras): it binds `host` and is reached at `advertise`, the address they can use.
+   */
+  async listen(host = '127.0.0.1', advertise = host): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     const { port } = this.server.address() as AddressInfo;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `http://${advertise.includes(':') ? `[${advertise}]` : advertise}:${port}`;
     return this.url;
   }
 

@@ -29,18 +29,25 @@ export const RUN_FILES = {
 
 /** A run directory from its summary. */
 export function runDirectoryFor(root: string, summary: RunSummary): string {
-  return runDirectoryPath(root, summary.scenario.name, summary.scenario.seed, new Date(summary.startedAt));
+  const shards = summary.shards;
+  const part = shards === undefined ? undefined : shards.merged !== undefined ? `merged${shards.count}` : shards.shard;
+  return runDirectoryPath(root, summary.scenario.name, summary.scenario.seed, new Date(summary.startedAt), part);
 }
 
-/** The same path before the run has a summary: the run writes its history there as it goes. */
-export function runDirectoryPath(root: string, scenario: string, seed: number, startedAt: Date): string {
+/**
+ * The same path before the run has a summary: the run writes its history there as it goes.
+ * `part`: a shard ("i/N" → `-shard<i>of<N>`: the shards of a run share an output directory and
+ * start in the same second) or a merge (`-merged<N>`).
+ */
+export function runDirectoryPath(root: string, scenario: string, seed: number, startedAt: Date, part?: string): string {
   const stamp = startedAt.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return resolve(root, directoryNameFor(scenario), `${stamp}-seed${seed}`);
+  const suffix = part === undefined ? '' : part.includes('/') ? `-shard${part.replace('/', 'of')}` : `-${part}`;
+  return resolve(root, directoryNameFor(scenario), `${stamp}-seed${seed}${suffix}`);
 }
 
 /** Makes the run's directory, with its resolved scenario, before anything runs. */
-export async function createRunDirectory(root: string, scenario: string, seed: number, startedAt: Date, resolvedYaml: string): Promise<string> {
-  const dir = runDirectoryPath(root, scenario, seed, startedAt);
+export async function createRunDirectory(root: string, scenario: string, seed: number, startedAt: Date, resolvedYaml: string, part?: string): Promise<string> {
+  const dir = runDirectoryPath(root, scenario, seed, startedAt, part);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, RUN_FILES.resolvedScenario), resolvedYaml);
   return dir;
@@ -124,7 +131,7 @@ export interface StoredRun {
   bytes: number;
 }
 
-const RUN_NAME = /^(\d{4}-\d{2}-\d{2}T\d{6}Z)-seed\d+$/;
+const RUN_NAME = /^(\d{4}-\d{2}-\d{2}T\d{6}Z)-seed\d+(?:-shard\d+of\d+|-merged\d+)?$/;
 
 /** Every run directory under `root`, oldest first (gate directories and `latest` are not runs). */
 export async function listRuns(root: string): Promise<StoredRun[]> {

@@ -12,6 +12,9 @@ import { makeChalk } from '../output.ts';
 import { applyKeepRuns, keepRunsFor } from '../keep-runs.ts';
 import { recordRun } from '../record-run.ts';
 import { overridesFrom, reproCommand, type RunFlags } from '../scenario-overrides.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import { DEFAULT_BARRIER_MARGIN_MS, DEFAULT_BARRIER_TIMEOUT_MS, type ShardStartOptions } from '../../runner/shard-start.ts';
+import { parseDuration } from '../../fields/duration.ts';
 
 export interface RunCommandOptions extends RunFlags {
   outDir: string;
@@ -21,6 +24,10 @@ export interface RunCommandOptions extends RunFlags {
   /** Serve Prometheus metrics on 127.0.0.1 at this port while the run goes on (0: any free port). */
   metricsPort?: number;
   keepRuns?: number | 'off';
+  /** A shard: the run's name on the broker's control topic, time zero given outright, the barrier's time limit. */
+  runId?: string;
+  startAt?: string;
+  barrierTimeout?: number;
 }
 
 export const DEFAULT_SCENARIO = fileURLToPath(new URL('../../../scenarios/reconnect-storm.yaml', import.meta.url));
@@ -52,9 +59,10 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     process.stderr.write(err.dim(`crosswire: ${scenario.name} seed ${scenario.seed} (${file ?? 'built-in default'})\n`));
   }
 
+  const shardStart = scenario.shard === undefined ? undefined : shardStartOptions(scenario, options);
   const metrics = await openMetricsEndpoint(options.metricsPort, err);
   const onLive = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
-  const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err, onLive })
+  const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err, onLive, shardStart })
     .catch((error: unknown) => {
       throw namingTheUrlOrigin(error, overrides, scenarioFile);
     })
@@ -64,7 +72,30 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
   else if (options.quiet) process.stdout.write(quietSummary(out, summary, runDir) + '\n');
   else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
+  // a shard's verdict is its slice's alone: it succeeded once its history is complete, and the
+  // run's verdict is the merge's (a failing shard would make a Kubernetes Job retry it)
+  if (scenario.shard !== undefined && summary.exitCode !== ExitCode.interrupted) return ExitCode.pass;
   return summary.exitCode;
+}
+
+function shardStartOptions(scenario: Scenario, options: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): ShardStartOptions {
+  const startText = options.startAt ?? env.CROSSWIRE_START_AT;
+  let startAt: number | undefined;
+  if (startText !== undefined && startText !== '') {
+    startAt = Date.parse(startText);
+    if (!/^\d{4}-\d\d-\d\dT/.test(startText) || Number.isNaN(startAt)) {
+      throw usageError('BAD_START_AT', `${options.startAt !== undefined ? 'flag --start-at' : 'env CROSSWIRE_START_AT'} ${JSON.stringify(startText)}: expected an ISO 8601 instant, e.g. 2026-05-01T12:00:00Z`);
+    }
+  }
+  const timeoutText = env.CROSSWIRE_BARRIER_TIMEOUT;
+  let timeoutMs = options.barrierTimeout ?? DEFAULT_BARRIER_TIMEOUT_MS;
+  if (options.barrierTimeout === undefined && timeoutText !== undefined && timeoutText !== '') {
+    const parsed = parseDuration(timeoutText);
+    if (typeof parsed !== 'number' || parsed <= 0) throw usageError('BAD_BARRIER_TIMEOUT', `env CROSSWIRE_BARRIER_TIMEOUT ${JSON.stringify(timeoutText)}: expected a duration like 90s or 2m`);
+    timeoutMs = parsed;
+  }
+  const runId = options.runId ?? env.CROSSWIRE_RUN_ID ?? `${scenario.name}-seed${scenario.seed}`;
+  return { runId, startAt, timeoutMs, marginMs: DEFAULT_BARRIER_MARGIN_MS };
 }
 
 /** A server at cache.url that cannot be reached: say which input gave the URL (a flag, the environment, the file). */
