@@ -46,7 +46,9 @@ describe('the Mosquitto files crosswire writes', () => {
     expect(acl).toContain('pattern write devices/%u/#');
     expect(acl).toContain('pattern read accounts/%u/#');
     expect(acl).toMatch(/user svc-reference\ntopic read devices\/\+\/events\ntopic write accounts\/\+\/events/);
-    expect(acl.split('\n').filter((l) => /^(topic|pattern) /.test(l))).toHaveLength(4);
+    // the service's two, the shards' meeting place (the service's user only), a pattern each for cameras and viewers
+    expect(acl).toMatch(/user svc-reference\n(?:(?:topic |#).*\n)*topic readwrite crosswire\/shards\/#\n/);
+    expect(acl.split('\n').filter((l) => /^(topic|pattern) /.test(l))).toHaveLength(5);
     const conf = mosquittoConf({ host: '127.0.0.1', port: 1884, wsPort: 8081, passwordFile: '/p', aclFile: '/a' }, 'x');
     expect(conf).toContain('allow_anonymous false');
     expect(conf).toMatch(/listener 1884 127\.0\.0\.1\nprotocol mqtt/);

@@ -18,6 +18,10 @@ const examples: Record<string, string[]> = {
   prune: ['crosswire prune --keep 20', 'crosswire prune --older-than 7d --dry-run', 'crosswire prune --out-dir /tmp/reports --keep 5 --json'],
   list: ['crosswire list adapters', 'crosswire list faults', 'crosswire list scenarios'],
   init: ['crosswire init adapter my-cache               # my-cache.js and my-cache.contract.test.js', 'crosswire init adapter my-cache --ts --dir test/cache'],
+  merge: [
+    'crosswire merge reports/reconnect-storm/*-shard*of3          # the three shards of one run, judged as one',
+    'crosswire merge shard0/ shard1/ --out-dir /tmp/merged --quiet',
+  ],
   'broker-config': [
     'crosswire broker-config mosquitto --seed 1         # print mosquitto.conf, passwd and acl for the default storm',
     'crosswire broker-config mosquitto scenarios/partial-partition.yaml --seed 3 --out-dir /tmp/broker --port 1884',
