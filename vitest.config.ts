@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { e2eFiles, longFiles } from './test/suites.ts';
 
 /**
  * Two groups, one after the other. `unit`: modules and quick virtual-clock runs, files in
@@ -7,40 +8,6 @@ import { defineConfig } from 'vitest/config';
  * machine starve each other beyond that. The long suites run apart (vitest.long.config.ts:
  * `npm run test:heavy`, `npm run test:trust`).
  */
-const e2e = [
-  'adapter-misbehaviour',
-  'cache-contract',
-  'chaos-clients',
-  'ci-example-gate',
-  'cli-bad-input',
-  'cli-interrupt',
-  'cli-prune',
-  'cli-selftest',
-  'first-hour',
-  'gate',
-  'history-replay',
-  'init-adapter',
-  'honest-adapters',
-  'ioredis-pipeline-cut',
-  'legacy-node-redis',
-  'metrics-port',
-  'network-controls',
-  'network-faulty-controls',
-  'positive-controls',
-  'quiet-output',
-  'private-server',
-  'report-browser',
-  'shards',
-  'shipped-scenarios',
-  'storm-run',
-  'summary-invariants',
-  'tcp-run',
-  'thresholds',
-  'external-broker',
-  'ws-transport',
-  'user-adapter-module',
-  'wire-fifo-client',
-].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({
   test: {
@@ -53,11 +20,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...e2e, 'test/heavy/**', 'test/trust/**', 'node_modules/**'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...e2eFiles, ...longFiles, 'test/heavy/**', 'test/trust/**', 'node_modules/**'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
-        test: { name: 'e2e', include: e2e, maxWorkers: 2, sequence: { groupOrder: 1 } },
+        test: { name: 'e2e', include: e2eFiles, maxWorkers: 2, sequence: { groupOrder: 1 } },
       },
     ],
   },

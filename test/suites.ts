@@ -1,0 +1,47 @@
+/**
+ * Where each test file runs. `unit` (everything not listed here): modules and quick virtual-clock
+ * runs, files in parallel. `e2e`: whole runs on a real clock, private servers, CLI processes, a
+ * browser — in `npm test`, two files at a time. `long`: end-to-end files too long for `npm test`'s
+ * five minutes (every shipped scenario's summary, external brokers, shards, the first hour from a
+ * packed tarball, selftest, check and replay of stored runs): `npm run test:heavy` runs them with
+ * test/heavy/, and CI runs that after `npm test`.
+ */
+const file = (name: string) => `test/${name}.test.ts`;
+
+export const e2eFiles = [
+  'adapter-misbehaviour',
+  'cache-contract',
+  'chaos-clients',
+  'ci-example-gate',
+  'cli-bad-input',
+  'cli-interrupt',
+  'cli-prune',
+  'gate',
+  'init-adapter',
+  'honest-adapters',
+  'ioredis-pipeline-cut',
+  'legacy-node-redis',
+  'metrics-port',
+  'network-controls',
+  'network-faulty-controls',
+  'positive-controls',
+  'quiet-output',
+  'private-server',
+  'report-browser',
+  'shipped-scenarios',
+  'storm-run',
+  'tcp-run',
+  'thresholds',
+  'user-adapter-module',
+  'wire-fifo-client',
+].map(file);
+
+export const longFiles = [
+  'cli-selftest',
+  'external-broker',
+  'first-hour',
+  'history-replay',
+  'shards',
+  'summary-invariants',
+  'ws-transport',
+].map(file);
