@@ -27,6 +27,13 @@ async function refusal(path: string): Promise<string> {
 }
 
 describe('checkOutDir', () => {
+  it('lets processes started together make the same missing directory (shards sharing --out-dir)', async () => {
+    const path = join(dir, 'together', 'reports');
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => checkOutDir(path)));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill('fulfilled'));
+    expect(await readdir(path)).toEqual([]);
+  });
+
   it('makes a missing directory, level by level, and leaves no probe behind', async () => {
     const target = join(dir, 'new', 'nested', 'reports');
     await checkOutDir(target);

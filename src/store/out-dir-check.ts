@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, realpath, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../errors.ts';
@@ -91,8 +92,14 @@ async function probe(path: string): Promise<void> {
   // one level at a time: what cannot be made fails here, naming the level
   const missing: string[] = [];
   for (let p = path; p !== existing; p = dirname(p)) missing.unshift(p);
-  for (const level of missing) await mkdir(level);
-  const file = join(path, `.crosswire-probe-${process.pid}`);
+  // another process starting beside this one (a shard, a CI matrix job) may make a level first
+  for (const level of missing) {
+    await mkdir(level).catch(async (error: unknown) => {
+      const isDir = (error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(level).then((s) => s.isDirectory(), () => false));
+      if (!isDir) throw error;
+    });
+  }
+  const file = join(path, `.crosswire-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
   await writeFile(file, 'crosswire: can a run directory be written here?\n', { flag: 'wx' });
   await rm(file, { force: true });
 }
