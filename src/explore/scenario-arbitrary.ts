@@ -16,14 +16,16 @@ const CACHE_PATH = new Set(['cache-latency', 'cache-reset', 'cache-slice', 'cach
 
 const round = (ms: number, to: number) => Math.max(to, Math.round(ms / to) * to);
 const int = (r: Range) => fc.integer({ min: Math.ceil(r.min), max: Math.floor(r.max) });
-const unit = fc.double({ min: 0, max: 1, noNaN: true });
+// fc.double draws uniformly over representable doubles (mostly tiny ones): a share is an integer in thousandths
+const fraction = (min: number, max: number) => fc.integer({ min: Math.round(min * 1000), max: Math.round(max * 1000) }).map((n) => n / 1000);
+const unit = fraction(0, 1);
 
 const faultDraw = (bounds: ExploreBounds, kinds: string[]) =>
   fc.record({
     kind: fc.constantFrom(...kinds),
     position: unit,
     window: int(bounds.faultWindow),
-    share: fc.double({ min: 0.05, max: 1, noNaN: true }),
+    share: fraction(0.05, 1),
     viewers: fc.boolean(),
     latency: fc.integer({ min: 50, max: 2_000 }),
     jitter: unit,
@@ -38,7 +40,7 @@ export function scenarioArbitrary(template: ScenarioDraft, bounds: ExploreBounds
   const server = cacheAdapters.get(template.cache.adapter)?.server !== undefined;
   const weighted = bounds.faults.flatMap((id) => Array<string>(server && CACHE_PATH.has(id) ? CACHE_PATH_WEIGHT : 1).fill(id));
   const options = Object.fromEntries(Object.entries(bounds.options).map(([name, values]) => [name, fc.constantFrom(...values)]));
-  return fc
+  const draws = fc
     .record({
       seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
       devices: int(bounds.devices),
@@ -54,7 +56,7 @@ export function scenarioArbitrary(template: ScenarioDraft, bounds: ExploreBounds
       keyTemplate: fc.constantFrom(...bounds.keyTemplates),
       options: fc.record(options),
       faults: fc.array(faultDraw(bounds, weighted.length > 0 ? weighted : ['broker-outage']), { minLength: weighted.length > 0 ? bounds.steps.min : 0, maxLength: weighted.length > 0 ? bounds.steps.max : 0 }),
-      transfers: fc.array(fc.record({ position: unit, share: fc.double({ min: bounds.transferShare.min, max: bounds.transferShare.max, noNaN: true }) }), {
+      transfers: fc.array(fc.record({ position: unit, share: fraction(bounds.transferShare.min, bounds.transferShare.max) }), {
         minLength: bounds.transfers.min,
         maxLength: bounds.transfers.max,
       }),
@@ -80,6 +82,9 @@ export function scenarioArbitrary(template: ScenarioDraft, bounds: ExploreBounds
       draft.timeline = steps.sort((a, b) => a.at - b.at);
       return draft;
     });
+  // fast-check favours edge values (every step at 0, the smallest TTL) in its first draws; a
+  // search wants the whole space from the first run
+  return fc.noBias(draws);
 }
 
 function faultStep(f: FaultDraw, usable: number, kinds: FaultKinds): DraftStep {
