@@ -109,9 +109,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreOutcome> 
   let first: { draft: ScenarioDraft; summary: RunSummary } | undefined;
   let discardsInARow = 0;
   let lastIssue = '';
-  search: for (let batch = 0; !deadline.aborted; batch++) {
+  search: for (let batch = 0; !deadline.aborted && elapsed() < options.budgetMs; batch++) {
     for (const draft of fc.sample(arbitrary, { seed: (options.seed + batch * 7919) | 0, numRuns: BATCH })) {
-      if (deadline.aborted) break search;
+      // a turn of the event loop per draw, so the deadline's timer fires even when runs are instant
+      await new Promise((resolve) => setImmediate(resolve));
+      if (deadline.aborted || elapsed() >= options.budgetMs) break search;
       const parsed = validate(draft);
       if (!parsed.success) {
         outcome.discarded++;

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { formatDuration } from '../fields/duration.ts';
+import { formatDuration, parseDuration } from '../fields/duration.ts';
 import { violationsText, type RunSummary } from '../report/summary.ts';
 import { scenarioSchema } from '../scenario/schema.ts';
 import type { ScenarioDraft } from './scenario-draft.ts';
@@ -51,7 +51,7 @@ export function minimalYaml(draft: ScenarioDraft, summary: RunSummary, header: M
 function readable(path: string, value: unknown, fallback: unknown): unknown {
   const shown = ALWAYS.has(path) || JSON.stringify(value) !== JSON.stringify(fallback);
   if (path === 'timeline' && Array.isArray(value)) return value.map((step: Record<string, unknown>) => readableStep(step));
-  if (DURATIONS.has(path) && typeof value === 'number') return shown ? formatDuration(value) : undefined;
+  if (DURATIONS.has(path) && typeof value === 'number') return shown ? exact(value) : undefined;
   // a range ({ min, max }) is written whole: the schema takes both or neither
   const isRange = value !== null && typeof value === 'object' && 'min' in value && 'max' in value;
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && !isRange) {
@@ -67,5 +67,11 @@ function readable(path: string, value: unknown, fallback: unknown): unknown {
 }
 
 function readableStep(step: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(step).map(([key, value]) => [key, DURATIONS.has(`timeline.${key}`) && typeof value === 'number' ? formatDuration(value) : value]));
+  return Object.fromEntries(Object.entries(step).map(([key, value]) => [key, DURATIONS.has(`timeline.${key}`) && typeof value === 'number' ? exact(value) : value]));
+}
+
+/** `1.50s`, `+00:01:30`: as people write them, unless that would round the value (then `89300ms`). */
+function exact(ms: number): string {
+  const text = formatDuration(ms);
+  return parseDuration(text) === ms ? text : `${ms}ms`;
 }

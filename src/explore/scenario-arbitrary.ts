@@ -74,7 +74,7 @@ export function scenarioArbitrary(template: ScenarioDraft, bounds: ExploreBounds
       const base = round(d.backoffBase, 10);
       draft.fleet.backoff = { ...draft.fleet.backoff, kind: d.backoff, base, cap: Math.max(base, round(d.backoffCap, 100)) };
       draft.identities = { ...draft.identities, devices: d.identity, keyTemplate: d.keyTemplate };
-      draft.cache = { ...draft.cache, ttl: round(d.ttl, 100), options: { ...draft.cache.options, ...d.options } };
+      draft.cache = { ...draft.cache, ttl: round(d.ttl, d.ttl >= 60_000 ? 1000 : 100), options: { ...draft.cache.options, ...d.options } };
       const steps: DraftStep[] = [
         ...d.faults.map((f) => faultStep(f, usable, kinds)),
         ...d.transfers.map((t) => ({ at: round(t.position * usable, 100), transfer: { share: Math.round(t.share * 1000) / 1000 || 0.001 } })),
