@@ -37,7 +37,8 @@ describe('crosswire explore', () => {
     expect(scenario).toEqual(found.minimalScenario);
     const again = await runScenario(scenario);
     expect(again.summary.verdict).toBe('FAIL');
-    expect(again.summary.history.sha256).toBe(found.minimalSummary.history.sha256);
+    expect(again.summary.history?.sha256).toBe(found.minimalSummary.history?.sha256);
+    expect(again.summary.history?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('reports nothing against memory within a small budget, and says what it covered', async () => {

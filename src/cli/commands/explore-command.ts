@@ -91,7 +91,15 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
   // the minimal scenario, run once more and recorded: its run directory holds minimal.yaml
   const found = outcome.found;
   const keep = keepRunsFor(undefined, options.outDir);
-  const { summary, runDir } = await recordRun(found.minimalScenario, { outDir: options.outDir, file: MINIMAL_FILE, repro: '', progress: false, err, stepSummary: false });
+  // on a real clock the recorded run is tried up to `attempts` + 1 times: every try keeps its run directory
+  const tries = outcome.clock === 'real' ? outcome.attempts + 1 : 1;
+  let recorded: Awaited<ReturnType<typeof recordRun>> | undefined;
+  let tried = 0;
+  while (tried < tries && recorded?.summary.verdict !== 'FAIL') {
+    tried++;
+    recorded = await recordRun(found.minimalScenario, { outDir: options.outDir, file: MINIMAL_FILE, repro: '', progress: false, err, stepSummary: false });
+  }
+  const { summary, runDir } = recorded!;
   const yamlFile = join(runDir, MINIMAL_FILE);
   const shown = relative(process.cwd(), yamlFile) || yamlFile;
   const shownDir = relative(process.cwd(), runDir) || runDir;
@@ -103,7 +111,7 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
   await applyKeepRuns(options.outDir, keep, runDir, err, true);
   const reproduced = summary.verdict === 'FAIL';
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...exploreRecord(outcome, seed, command), minimalFile: yamlFile, runDirectory: runDir, recordedVerdict: summary.verdict }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ...exploreRecord(outcome, seed, command), minimalFile: yamlFile, runDirectory: runDir, recordedVerdict: summary.verdict, recordTries: tried }, null, 2) + '\n');
     return ExitCode.fail;
   }
   process.stdout.write(
@@ -113,7 +121,8 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
       `shrunk in ${outcome.shrinkRuns} runs (${seconds(found.shrinkMs)}${outcome.attempts > 1 ? `, each kept candidate FAILed ${outcome.attempts} times in a row` : ''}) to ${out.bold(shapeOf(found.minimal))}` +
         (found.shrinkCutShort ? out.yellow(' (shrink budget spent: smaller may exist)') : ''),
       ...found.kept.map((k) => out.dim(`  ✓ ${k.what}`)),
-      `recorded run: ${summary.verdict}, violations ${violationsText(summary)}${reproduced ? '' : out.yellow(' — the minimal scenario did not FAIL again on this run (real clock); replay it a few times')}`,
+      `recorded run: ${summary.verdict}, violations ${violationsText(summary)}${tries > 1 ? ` (try ${tried} of at most ${tries})` : ''}` +
+        (reproduced ? '' : out.yellow(' — the minimal scenario did not FAIL again when recorded (real clock); replay it a few times')),,
       `minimal scenario: ${shown}`,
       `run directory:    ${shownDir}`,
       `replay: crosswire run ${shown}   or   crosswire replay ${shownDir}`,
