@@ -16,6 +16,7 @@ const e2e = [
   'cli-interrupt',
   'cli-prune',
   'cli-selftest',
+  'explore-cli',
   'first-hour',
   'gate',
   'history-replay',
