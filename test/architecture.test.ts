@@ -20,6 +20,8 @@ const NEVER: [string, string, string][] = [
   ['cache', 'oracle', 'a faulty adapter confesses; it never calls the judge'],
   ['broker', 'service', 'the broker is infrastructure'],
   ['runner', 'cli', 'the core knows no terminal'],
+  ['explore', 'cli', 'the search knows no terminal: progress leaves it as snapshots'],
+  ['runner', 'explore', 'the search drives the runner, not the other way round'],
   ['scenario', 'runner', 'a scenario is data'],
   ['report', 'runner', 'reports are a function of the stored run'],
   ['metrics', 'runner', 'reports are a function of the stored run'],

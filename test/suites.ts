@@ -16,6 +16,7 @@ export const e2eFiles = [
   'cli-bad-input',
   'cli-interrupt',
   'cli-prune',
+  'explore-cli',
   'gate',
   'init-adapter',
   'honest-adapters',

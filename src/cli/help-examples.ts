@@ -9,6 +9,10 @@ const examples: Record<string, string[]> = {
     'crosswire run --cache faulty:crossed-replies --seed 7 --quiet',
     'crosswire run --devices 500 --set fleet.eventInterval=2s --out-dir /tmp/reports',
   ],
+  explore: [
+    'crosswire explore --cache faulty:crossed-replies --budget 2m',
+    'crosswire explore scenarios/controls/cache-chaos-storm.yaml --cache redis@2.2.5 --seed 7',
+  ],
   selftest: ['crosswire selftest', 'crosswire selftest --only ioredis --seed 3'],
   validate: ['crosswire validate scenarios/*.yaml', 'crosswire validate --quiet my-storm.yaml'],
   schema: ['crosswire schema --out scenarios/scenario.schema.json'],

@@ -98,6 +98,22 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./commands/merge-command.ts')).mergeCommand(dirs, options);
     });
   program
+    .command('explore')
+    .description('search scenarios within bounds for a FAIL, shrink it to a minimal scenario and record its run')
+    .argument('[scenario]', 'template scenario YAML file: its fields and its `explore:` bounds (default: the built-in reconnect storm)')
+    .option('--cache <id>', 'cache adapter id (see `crosswire list adapters`) or a module path like ./my-adapter.js')
+    .option('--cache-module <package>', 'load the cache client library from this installed package (an npm alias)')
+    .option('--budget <duration>', 'stop searching after this long (wall clock): 90s, 10m, 1h', '10m')
+    .option('--shrink-budget <duration>', 'the most time the shrink of a FAIL may take (wall clock)', '5m')
+    .option('--seed <n>', 'seed of the search (default: a random one, printed)', integer(0, 2 ** 31 - 1))
+    .option('--out-dir <dir>', 'where the minimal run\'s directory goes', 'reports')
+    .option('--json', 'print the outcome as JSON on stdout')
+    .option('--no-color', 'no colour')
+    .addHelpText('after', `\nExit codes: 0 no FAIL found within the budget, 1 a FAIL found (and shrunk), 2 bad usage or bounds, 130 interrupted.`)
+    .action(async (file: string | undefined, options) => {
+      process.exitCode = await (await import('./commands/explore-command.ts')).exploreCommand(file, options);
+    });
+  program
     .command('selftest')
     .description('run every positive control (must FAIL) and every correct adapter (must PASS) on the control scenarios')
     .option('--only <adapter>', 'run only this adapter\'s row(s)')

@@ -5,6 +5,7 @@ import { formatDuration } from '../fields/duration.ts';
 import { parseThreshold, thresholdMetrics, type ThresholdMetric } from './threshold-expression.ts';
 import { duration, durationWithin, MAX_DURATION_MS, share } from '../fields/field-schemas.ts';
 import { limitsSchema } from './limits-schema.ts';
+import { exploreSchema } from './explore-schema.ts';
 import type { FaultKinds } from '../faults/fault-kind.ts';
 import { faultKinds } from '../faults/fault-kinds.ts';
 import { MAX_STAGES, MAX_STEPS, stepSchemasFor } from './step-schemas.ts';
@@ -222,6 +223,8 @@ function buildScenarioSchema(kinds: FaultKinds) {
        * as one run. Usually given as `--shard` or CROSSWIRE_SHARD rather than in the file.
        */
       shard: shardField.optional(),
+      /** Bounds for `crosswire explore`; a run ignores them. */
+      explore: exploreSchema.optional(),
     })
     .superRefine((s, ctx) => {
       // sockets of any kind are bounded by the descriptor limit as TCP is
