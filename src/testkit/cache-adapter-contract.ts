@@ -94,10 +94,17 @@ const checks = {
     return 'delete of a missing key resolves';
   },
   ttl: async (adapter, ns, options) => {
-    await adapter.set(`${ns}short`, 'short-lived', options.ttlMs);
     await adapter.set(`${ns}forever`, 'kept');
-    const early = await adapter.get(`${ns}short`);
-    expect(early === 'short-lived', `right after set with ttl ${options.ttlMs} ms get returned ${show(early)}`);
+    for (let attempt = 1; ; attempt++) {
+      const setAt = performance.now();
+      await adapter.set(`${ns}short`, 'short-lived', options.ttlMs);
+      const early = await adapter.get(`${ns}short`);
+      if (early === 'short-lived') break;
+      // only a stalled event loop (a loaded machine) that let the ttl run out between the set and
+      // the get excuses a miss here: then the check is tried again, at most three times
+      const stalled = performance.now() - setAt >= options.ttlMs;
+      expect(stalled && attempt < 3, `right after set with ttl ${options.ttlMs} ms get returned ${show(early)}`);
+    }
     await sleep(options.ttlMs + options.ttlResolutionMs);
     const late = await adapter.get(`${ns}short`);
     expect(late === undefined, `${options.ttlMs + options.ttlResolutionMs} ms after set with ttl ${options.ttlMs} ms get returned ${show(late)}, expected undefined`);
