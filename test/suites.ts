@@ -3,7 +3,8 @@
  * runs, files in parallel. `e2e`: whole runs on a real clock, private servers, CLI processes, a
  * browser — in `npm test`, two files at a time. `long`: end-to-end files too long for `npm test`'s
  * five minutes (every shipped scenario's summary, external brokers, shards, the first hour from a
- * packed tarball, selftest, check and replay of stored runs): `npm run test:heavy` runs them with
+ * packed tarball, selftest, check and replay of stored runs, the CI examples' gate, prune and
+ * explore from the command line): `npm run test:heavy` runs them with
  * test/heavy/, and CI runs that after `npm test`.
  */
 const file = (name: string) => `test/${name}.test.ts`;
@@ -12,11 +13,8 @@ export const e2eFiles = [
   'adapter-misbehaviour',
   'cache-contract',
   'chaos-clients',
-  'ci-example-gate',
   'cli-bad-input',
   'cli-interrupt',
-  'cli-prune',
-  'explore-cli',
   'gate',
   'init-adapter',
   'honest-adapters',
@@ -38,6 +36,9 @@ export const e2eFiles = [
 ].map(file);
 
 export const longFiles = [
+  'ci-example-gate',
+  'cli-prune',
+  'explore-cli',
   'cli-selftest',
   'external-broker',
   'first-hour',
