@@ -40,6 +40,7 @@ const e2e = [
   'ws-transport',
   'user-adapter-module',
   'wire-fifo-client',
+  'workers',
 ].map((name) => `test/${name}.test.ts`);
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChalkInstance } from 'chalk';
 import { EmbeddedBroker } from '../broker/embedded-broker.ts';
@@ -55,6 +55,7 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
   const startedAt = new Date();
   const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, startedAt, resolvedScenarioYaml(scenario, options.file), `merged${workers}`);
   const shardsDir = join(runDir, 'shards');
+  await mkdir(shardsDir); // made once here: the workers would race to make it
   const say = (text: string) => options.chatty && process.stderr.write(err.dim(`${text}\n`));
 
   const controller = new AbortController();
