@@ -1,0 +1,146 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunSummary } from '../src/report/summary.ts';
+import { resolvedScenarioYaml } from '../src/scenario/resolved-scenario.ts';
+import type { Scenario } from '../src/scenario/schema.ts';
+import { fixed, heading, int, table } from './format.ts';
+import { planFor, stormScenario } from './storm-scenario.ts';
+
+/**
+ * `crosswire run --workers N` on this machine: the cameras' storm (every camera cut off, let
+ * back at once, fixed 1 s backoff) over loopback TCP with 1 worker and with 2, same scenario and
+ * seed, in turn; then the capacity run: BENCH_CAPACITY_DEVICES (default 19,000) cameras in ONE
+ * worker process, with few viewers (1 per account, 60–90 cameras per account) so every socket
+ * fits the 20,000-descriptor limit of the worker and of the broker's process. Each run is the
+ * CLI as a user runs it; descriptors are sampled from /proc every 250 ms.
+ * Knobs: BENCH_WORKER_DEVICES (default 8000), BENCH_REPEATS (1), BENCH_CAPACITY_DEVICES (19000; 0 skips).
+ */
+const devices = Number(process.env.BENCH_WORKER_DEVICES ?? 8000);
+const repeats = Number(process.env.BENCH_REPEATS ?? 1);
+const capacityDevices = Number(process.env.BENCH_CAPACITY_DEVICES ?? 19_000);
+const CLI = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'crosswire-workers-bench-'));
+
+interface Measured {
+  label: string;
+  workers: number;
+  devices: number;
+  summary: RunSummary | undefined;
+  stderr: string;
+  wallSeconds: number;
+  /** The most descriptors the parent (broker) and any one worker held at once. */
+  parentFds: number;
+  workerFds: number;
+  cpuSeconds: number;
+}
+
+function fdCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter((l) => l.trim() !== '').map(Number);
+}
+
+async function run(label: string, scenario: Scenario, workers: number): Promise<Measured> {
+  const file = join(dir, `${scenario.name}-${workers}.yaml`);
+  writeFileSync(file, resolvedScenarioYaml(scenario, undefined));
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', CLI, 'run', file, '--workers', String(workers), '--json', '--out-dir', join(dir, 'runs'), '--keep-runs', 'off'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  let parentFds = 0;
+  let workerFds = 0;
+  const sampler = setInterval(() => {
+    parentFds = Math.max(parentFds, fdCount(child.pid!));
+    for (const pid of childrenOf(child.pid!)) workerFds = Math.max(workerFds, fdCount(pid));
+  }, 250);
+  const usage = await new Promise<number>((resolve) => child.once('close', () => resolve(0)));
+  clearInterval(sampler);
+  void usage;
+  let summary: RunSummary | undefined;
+  try {
+    summary = JSON.parse(stdout) as RunSummary;
+  } catch {
+    summary = undefined;
+  }
+  // CPU of the whole tree (parent and workers), as the kernel counted it for this bench's children
+  const cpuSeconds = childCpuSeconds();
+  return { label, workers, devices: scenario.fleet.devices, summary, stderr, wallSeconds: (performance.now() - started) / 1000, parentFds, workerFds, cpuSeconds };
+}
+
+let lastCpu = 0;
+/** CPU seconds of finished child processes since the last call (the kernel's cumulative children's usage). */
+function childCpuSeconds(): number {
+  const stat = spawnSync('cat', [`/proc/${process.pid}/stat`], { encoding: 'utf8' }).stdout.split(') ')[1]?.split(' ') ?? [];
+  // fields after the name: cutime and cstime are the 14th and 15th (index 13, 14 counting from state)
+  const ticks = Number(stat[13]) + Number(stat[14]);
+  const seconds = ticks / 100;
+  const delta = seconds - lastCpu;
+  lastCpu = seconds;
+  return delta;
+}
+
+function row(m: Measured): string[] {
+  const s = m.summary;
+  const storm = s?.storms[0];
+  const rate = storm && storm.realSeconds > 0 ? storm.reconnected / storm.realSeconds : undefined;
+  return [
+    m.label,
+    String(m.workers),
+    int(m.devices),
+    s ? `${s.verdict}${s.verdict === 'PASS' ? '' : ` (${s.reasons.slice(0, 2).join('; ')})`}` : `no summary: ${m.stderr.trim().split('\n').slice(-2).join(' ')}`,
+    storm ? `${int(storm.dropped)} → ${int(storm.reconnected)}` : '–',
+    rate === undefined ? '–' : int(rate),
+    storm ? `${fixed(storm.timeToReconnect.p50 / 1000)} / ${fixed(storm.timeToReconnect.max / 1000)} s` : '–',
+    int(m.parentFds),
+    int(m.workerFds),
+    fixed(m.cpuSeconds, 1),
+    fixed(m.wallSeconds, 1),
+  ];
+}
+
+const rows: Measured[] = [];
+const before = loadavg();
+const plan = planFor(devices, 1500);
+const stormCase = await stormScenario(plan, 'cameras');
+stormCase.name = `bench-workers-${devices}`;
+stormCase.fleet.transport = 'tcp';
+for (let r = 0; r < repeats; r++) {
+  for (const workers of [1, 2]) rows.push(await run(`cameras' storm #${r + 1}`, stormCase, workers));
+}
+if (capacityDevices > 0) {
+  const capacity = structuredClone(await stormScenario(planFor(capacityDevices, 1500), 'cameras'));
+  capacity.name = `bench-workers-capacity-${capacityDevices}`;
+  capacity.fleet.transport = 'tcp';
+  capacity.fleet.devicesPerAccount = { min: 60, max: 90 };
+  capacity.fleet.viewersPerAccount = { min: 1, max: 1 };
+  rows.push(await run('one worker at capacity', capacity, 1));
+}
+const after = loadavg();
+
+console.log(heading(`crosswire run --workers: ${cpus().length} cores, load average ${before.map((l) => l.toFixed(2)).join(' ')} before, ${after.map((l) => l.toFixed(2)).join(' ')} after`));
+console.log(`command: node bench/workers.bench.ts (BENCH_WORKER_DEVICES=${devices} BENCH_REPEATS=${repeats} BENCH_CAPACITY_DEVICES=${capacityDevices})`);
+console.log(table(['run', 'workers', 'cameras', 'verdict', 'cut → back', 'cameras/s', 'reconnect p50 / max', 'broker fds', 'worker fds', 'CPU s', 'wall s'], rows.map(row)));
+for (let r = 0; r < repeats; r++) {
+  const [one, two] = [rows[2 * r], rows[2 * r + 1]];
+  const rate = (m: Measured) => {
+    const storm = m.summary?.storms[0];
+    return storm && storm.realSeconds > 0 ? storm.reconnected / storm.realSeconds : NaN;
+  };
+  console.log(`repeat ${r + 1}: 2 workers / 1 worker, cameras/s: ${fixed(rate(two) / rate(one))}×`);
+}
+rmSync(dir, { recursive: true, force: true });
