@@ -161,6 +161,8 @@ async function mergeInto(runDir: string, shards: ShardRun[], startedAt: Date, re
   summary.startedAt = startedAt.toISOString();
   summary.repro = repro;
   summary.history = { ...summary.history!, file: join(runDir, RUN_FILES.history) };
+  // the workers saw an external broker; it was this process's own aedes, in its own thread
+  summary.fleet = { ...summary.fleet, transport: 'tcp', brokerThread: 'inline', brokerUrl: undefined };
   await writeViolationFiles(runDir, spool, (v) => checker.blameOf(v));
   return summary;
 }
