@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,9 @@ interface Measured {
   /** The most descriptors the parent (broker) and any one worker held at once. */
   parentFds: number;
   workerFds: number;
-  cpuSeconds: number;
+  /** CPU seconds (user + system) of the parent (the broker) and of all workers together. */
+  parentCpu: number;
+  workersCpu: number;
 }
 
 function fdCount(pid: number): number {
@@ -42,6 +44,16 @@ function fdCount(pid: number): number {
     return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return 0;
+  }
+}
+
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
+function cpuOf(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
   }
 }
 
@@ -64,34 +76,27 @@ async function run(label: string, scenario: Scenario, workers: number): Promise<
   child.stderr.on('data', (d: Buffer) => (stderr += d));
   let parentFds = 0;
   let workerFds = 0;
+  let parentCpu = 0;
+  const workerCpu = new Map<number, number>();
   const sampler = setInterval(() => {
     parentFds = Math.max(parentFds, fdCount(child.pid!));
-    for (const pid of childrenOf(child.pid!)) workerFds = Math.max(workerFds, fdCount(pid));
+    parentCpu = cpuOf(child.pid!) ?? parentCpu;
+    for (const pid of childrenOf(child.pid!)) {
+      workerFds = Math.max(workerFds, fdCount(pid));
+      workerCpu.set(pid, cpuOf(pid) ?? workerCpu.get(pid) ?? 0);
+    }
   }, 250);
-  const usage = await new Promise<number>((resolve) => child.once('close', () => resolve(0)));
+  await new Promise<void>((resolve) => child.once('close', () => resolve()));
   clearInterval(sampler);
-  void usage;
   let summary: RunSummary | undefined;
   try {
     summary = JSON.parse(stdout) as RunSummary;
   } catch {
     summary = undefined;
   }
-  // CPU of the whole tree (parent and workers), as the kernel counted it for this bench's children
-  const cpuSeconds = childCpuSeconds();
-  return { label, workers, devices: scenario.fleet.devices, summary, stderr, wallSeconds: (performance.now() - started) / 1000, parentFds, workerFds, cpuSeconds };
-}
-
-let lastCpu = 0;
-/** CPU seconds of finished child processes since the last call (the kernel's cumulative children's usage). */
-function childCpuSeconds(): number {
-  const stat = spawnSync('cat', [`/proc/${process.pid}/stat`], { encoding: 'utf8' }).stdout.split(') ')[1]?.split(' ') ?? [];
-  // fields after the name: cutime and cstime are the 14th and 15th (index 13, 14 counting from state)
-  const ticks = Number(stat[13]) + Number(stat[14]);
-  const seconds = ticks / 100;
-  const delta = seconds - lastCpu;
-  lastCpu = seconds;
-  return delta;
+  // CPU up to the last sample (≤ 250 ms before each process ended)
+  const workersCpu = [...workerCpu.values()].reduce((a, b) => a + b, 0);
+  return { label, workers, devices: scenario.fleet.devices, summary, stderr, wallSeconds: (performance.now() - started) / 1000, parentFds, workerFds, parentCpu, workersCpu };
 }
 
 function row(m: Measured): string[] {
@@ -102,13 +107,14 @@ function row(m: Measured): string[] {
     m.label,
     String(m.workers),
     int(m.devices),
+    s ? int(s.fleet.viewers) : '–',
     s ? `${s.verdict}${s.verdict === 'PASS' ? '' : ` (${s.reasons.slice(0, 2).join('; ')})`}` : `no summary: ${m.stderr.trim().split('\n').slice(-2).join(' ')}`,
     storm ? `${int(storm.dropped)} → ${int(storm.reconnected)}` : '–',
     rate === undefined ? '–' : int(rate),
     storm ? `${fixed(storm.timeToReconnect.p50 / 1000)} / ${fixed(storm.timeToReconnect.max / 1000)} s` : '–',
     int(m.parentFds),
     int(m.workerFds),
-    fixed(m.cpuSeconds, 1),
+    `${fixed(m.parentCpu, 1)} / ${fixed(m.workersCpu, 1)}`,
     fixed(m.wallSeconds, 1),
   ];
 }
@@ -134,7 +140,7 @@ const after = loadavg();
 
 console.log(heading(`crosswire run --workers: ${cpus().length} cores, load average ${before.map((l) => l.toFixed(2)).join(' ')} before, ${after.map((l) => l.toFixed(2)).join(' ')} after`));
 console.log(`command: node bench/workers.bench.ts (BENCH_WORKER_DEVICES=${devices} BENCH_REPEATS=${repeats} BENCH_CAPACITY_DEVICES=${capacityDevices})`);
-console.log(table(['run', 'workers', 'cameras', 'verdict', 'cut → back', 'cameras/s', 'reconnect p50 / max', 'broker fds', 'worker fds', 'CPU s', 'wall s'], rows.map(row)));
+console.log(table(['run', 'workers', 'cameras', 'viewers', 'verdict', 'cut → back', 'cameras/s', 'reconnect p50 / max', 'broker fds', 'worker fds (max)', 'CPU s broker / workers', 'wall s'], rows.map(row)));
 for (let r = 0; r < repeats; r++) {
   const [one, two] = [rows[2 * r], rows[2 * r + 1]];
   const rate = (m: Measured) => {
