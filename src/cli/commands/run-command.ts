@@ -63,6 +63,7 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   }
 
   if (scenario.workers !== undefined && scenario.shard === undefined) {
+    if (options.metricsPort !== undefined) throw usageError('CONFLICTING_FLAGS', 'flags --metrics-port and --workers: the live metrics are one process\'s; with workers, read each worker\'s summary or the merged one');
     return runAsWorkers(scenario, file, options, overrides, repro, err, out, keep);
   }
   if (scenario.shard !== undefined) watchParent();
