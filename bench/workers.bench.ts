@@ -11,8 +11,8 @@ import { planFor, stormScenario } from './storm-scenario.ts';
 
 /**
  * `crosswire run --workers N` on this machine: the cameras' storm (every camera cut off, let
- * back at once, fixed 1 s backoff) over loopback TCP with 1 worker and with 2, same scenario and
- * seed, in turn; then the capacity run: BENCH_CAPACITY_DEVICES (default 19,000) cameras in ONE
+ * back at once, fixed 1 s backoff) over loopback TCP in one process (no workers: broker and
+ * fleet together), with 1 worker and with 2, same scenario and seed, in turn; then the capacity run: BENCH_CAPACITY_DEVICES (default 19,000) cameras in ONE
  * worker process, with few viewers (1 per account, 60–90 cameras per account) so every socket
  * fits the 20,000-descriptor limit of the worker and of the broker's process. Each run is the
  * CLI as a user runs it; descriptors are sampled from /proc every 250 ms.
@@ -66,7 +66,9 @@ async function run(label: string, scenario: Scenario, workers: number): Promise<
   const file = join(dir, `${scenario.name}-${workers}.yaml`);
   writeFileSync(file, resolvedScenarioYaml(scenario, undefined));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', CLI, 'run', file, '--workers', String(workers), '--json', '--out-dir', join(dir, 'runs'), '--keep-runs', 'off'], {
+  // workers 0: one process, the embedded broker and the fleet together (the layout without --workers)
+  const layout = workers === 0 ? [] : ['--workers', String(workers)];
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', CLI, 'run', file, ...layout, '--json', '--out-dir', join(dir, 'runs'), '--keep-runs', 'off'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -105,7 +107,7 @@ function row(m: Measured): string[] {
   const rate = storm && storm.realSeconds > 0 ? storm.reconnected / storm.realSeconds : undefined;
   return [
     m.label,
-    String(m.workers),
+    m.workers === 0 ? 'none' : String(m.workers),
     int(m.devices),
     s ? int(s.fleet.viewers) : '–',
     s ? `${s.verdict}${s.verdict === 'PASS' ? '' : ` (${s.reasons.slice(0, 2).join('; ')})`}` : `no summary: ${m.stderr.trim().split('\n').slice(-2).join(' ')}`,
@@ -125,8 +127,9 @@ const plan = planFor(devices, 1500);
 const stormCase = await stormScenario(plan, 'cameras');
 stormCase.name = `bench-workers-${devices}`;
 stormCase.fleet.transport = 'tcp';
+const layouts = [0, 1, 2];
 for (let r = 0; r < repeats; r++) {
-  for (const workers of [1, 2]) rows.push(await run(`cameras' storm #${r + 1}`, stormCase, workers));
+  for (const workers of layouts) rows.push(await run(`cameras' storm #${r + 1}`, stormCase, workers));
 }
 if (capacityDevices > 0) {
   const capacity = structuredClone(await stormScenario(planFor(capacityDevices, 1500), 'cameras'));
@@ -142,11 +145,11 @@ console.log(heading(`crosswire run --workers: ${cpus().length} cores, load avera
 console.log(`command: node bench/workers.bench.ts (BENCH_WORKER_DEVICES=${devices} BENCH_REPEATS=${repeats} BENCH_CAPACITY_DEVICES=${capacityDevices})`);
 console.log(table(['run', 'workers', 'cameras', 'viewers', 'verdict', 'cut → back', 'cameras/s', 'reconnect p50 / max', 'broker fds', 'worker fds (max)', 'CPU s broker / workers', 'wall s'], rows.map(row)));
 for (let r = 0; r < repeats; r++) {
-  const [one, two] = [rows[2 * r], rows[2 * r + 1]];
+  const [none, one, two] = rows.slice(layouts.length * r, layouts.length * (r + 1));
   const rate = (m: Measured) => {
     const storm = m.summary?.storms[0];
     return storm && storm.realSeconds > 0 ? storm.reconnected / storm.realSeconds : NaN;
   };
-  console.log(`repeat ${r + 1}: 2 workers / 1 worker, cameras/s: ${fixed(rate(two) / rate(one))}×`);
+  console.log(`repeat ${r + 1}: cameras/s, 1 worker / one process ${fixed(rate(one) / rate(none))}×, 2 workers / one process ${fixed(rate(two) / rate(none))}×, 2 workers / 1 worker ${fixed(rate(two) / rate(one))}×`);
 }
 rmSync(dir, { recursive: true, force: true });
