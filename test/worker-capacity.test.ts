@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../src/registry/registry.ts';
-import { checkWorkerLayout, workerLayout } from '../src/runner/worker-capacity.ts';
+import { checkOneProcessLayout, checkWorkerLayout, workerLayout } from '../src/runner/worker-capacity.ts';
 import { identitiesSchema, fleetSchema, socketCapacity } from '../src/scenario/schema.ts';
 
 function registry(fleet: Record<string, unknown>): Registry {
@@ -33,5 +33,18 @@ describe('workers: sockets per process', () => {
     expect(socketCapacity({ broker: {}, workers: 4 }).devices).toBe(19_000);
     expect(socketCapacity({ broker: { url: 'mqtt://mq:1883' } }).devices).toBe(19_000);
     expect(socketCapacity({ broker: { url: 'mqtt://mq:1883' }, shard: '0/3' }).devices).toBe(57_000);
+  });
+});
+
+describe('one process: both ends of every socket', () => {
+  const tcp = { transport: 'tcp', cameraTransport: 'fleet', viewerTransport: 'fleet' };
+  it('8,000 TCP cameras with the default viewers need more descriptors than one process holds', () => {
+    expect(() => checkOneProcessLayout(registry({ devices: 8000 }), tcp, 'flag --devices')).toThrow(
+      /flag --devices: fleet\.devices: 8000 cameras and \d+ viewers over sockets need \d+ descriptors in one process/,
+    );
+  });
+  it('a fleet that fits, or one on the memory transport, passes', () => {
+    expect(() => checkOneProcessLayout(registry({ devices: 6000 }), tcp, 'x')).not.toThrow();
+    expect(() => checkOneProcessLayout(registry({ devices: 8000 }), { ...tcp, transport: 'memory' }, 'x')).not.toThrow();
   });
 });

@@ -59,3 +59,21 @@ export function checkWorkerLayout(layout: WorkerLayout, origin: string): void {
     );
   }
 }
+
+/**
+ * One process with the embedded broker holds both ends of every socket: exit 2 when its cameras
+ * and viewers over sockets would need more descriptors than the process may hold (the schema's
+ * 8,000 cameras assume few viewers; the count here is the registry's own).
+ */
+export function checkOneProcessLayout(registry: Registry, fleet: { transport: string; cameraTransport: string; viewerTransport: string }, origin: string): void {
+  const cameras = fleet.transport === 'tcp' || fleet.cameraTransport === 'ws' ? registry.deviceCount : 0;
+  const viewers = fleet.transport === 'tcp' || fleet.viewerTransport === 'ws' ? registry.viewersPerAccount.reduce((a, b) => a + b, 0) : 0;
+  // both ends of each camera's, viewer's and the service's connection
+  const sockets = 2 * (cameras + viewers + 1);
+  if (sockets <= SOCKETS_PER_PROCESS) return;
+  throw usageError(
+    'OVER_SOCKET_CAPACITY',
+    `${origin}: fleet.devices: ${cameras} cameras and ${viewers} viewers over sockets need ${sockets} descriptors in one process (both ends of each connection), more than it may hold (${SOCKETS_PER_PROCESS}); ` +
+      '--workers N puts the broker and the fleet in separate processes (each holds one end), or use fewer viewers or devices',
+  );
+}

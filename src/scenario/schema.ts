@@ -55,8 +55,9 @@ export const transportIds = ['memory', 'tcp'] as const;
 /**
  * Devices a transport can hold in one process. Sockets are bounded by the descriptor limit
  * (20,000 per process): with the embedded broker both ends of every connection are in the run's
- * process, so TCP holds 8,000 cameras with their viewers there; see `socketCapacity` for the
- * layouts where a process holds one end only.
+ * process, so TCP holds at most 8,000 cameras there (with few viewers: the run counts both
+ * before it starts, `checkOneProcessLayout`); see `socketCapacity` for the layouts where a
+ * process holds one end only.
  */
 export const transportCapacity: Record<(typeof transportIds)[number], number> = {
   memory: 500_000,

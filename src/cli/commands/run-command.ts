@@ -18,6 +18,9 @@ import { parseDuration } from '../../fields/duration.ts';
 import type { ChalkInstance } from 'chalk';
 import { watchParent } from '../../runner/worker-processes.ts';
 import { workersRun } from '../workers-run.ts';
+import { checkOneProcessLayout } from '../../runner/worker-capacity.ts';
+import { Registry } from '../../registry/registry.ts';
+import { usesSockets } from '../../scenario/broker-checks.ts';
 
 export interface RunCommandOptions extends RunFlags {
   outDir: string;
@@ -67,6 +70,9 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     return runAsWorkers(scenario, file, options, overrides, repro, err, out, keep);
   }
   if (scenario.shard !== undefined) watchParent();
+  else if (scenario.broker.url === undefined && usesSockets(scenario)) {
+    checkOneProcessLayout(Registry.generate(scenario.seed, { ...scenario.fleet, identities: scenario.identities }), scenario.fleet, fleetOrigin(overrides, file));
+  }
   const shardStart = scenario.shard === undefined ? undefined : shardStartOptions(scenario, options);
   const metrics = await openMetricsEndpoint(options.metricsPort, err);
   const onLive = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
@@ -99,6 +105,11 @@ async function runAsWorkers(
   else if (options.quiet) process.stdout.write(quietSummary(out, summary, runDir) + '\n');
   else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
   return exitCode;
+}
+
+/** Which input set the fleet's size: a flag, the environment, or the scenario file. */
+function fleetOrigin(overrides: readonly Override[], file: string | undefined): string {
+  return overrides.findLast((o) => ['fleet.devices', 'fleet.accounts'].includes(o.path.join('.')))?.origin ?? file ?? 'the built-in default';
 }
 
 function shardStartOptions(scenario: Scenario, options: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): ShardStartOptions {
