@@ -156,7 +156,10 @@ async function findShardDir(shardsDir: string, index: number, count: number): Pr
 /** The workers' histories merged and judged into the run directory made at the start. */
 async function mergeInto(runDir: string, shards: ShardRun[], startedAt: Date, repro: string): Promise<RunSummary> {
   const spool = new ViolationSpool(runDir);
-  const { summary, checker } = await mergeRun(shards, join(runDir, RUN_FILES.history), { onViolation: spool.add });
+  const { summary, checker } = await mergeRun(shards, join(runDir, RUN_FILES.history), { onViolation: spool.add }).catch(async (error: unknown) => {
+    await spool.discard().catch(() => undefined);
+    throw error;
+  });
   // named and reproduced as the parent's run: the directory made at its start, its command line
   summary.startedAt = startedAt.toISOString();
   summary.repro = repro;
