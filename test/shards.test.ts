@@ -128,7 +128,7 @@ describe.skipIf(!haveServers)('shards: 3 processes, a private Mosquitto and redi
     expect(check.code).toBe(0);
     expect(check.stdout).toContain('same verdict, checks and violations');
     // the shards' own directories are left as they were
-    for (const d of sharded.shardDirs) expect(existsSync(join(d, 'history.ndjson'))).toBe(true);
+    for (const d of sharded.shardDirs) expect(existsSync(join(d, 'history.ndjson.gz'))).toBe(true);
   });
 
   it('a faulty cache: the merge finds the leak (FAIL, exit 1), as one process does', async () => {

@@ -36,6 +36,7 @@ export const e2eFiles = [
 ].map(file);
 
 export const longFiles = [
+  'workers',
   'ci-example-gate',
   'cli-prune',
   'explore-cli',

@@ -77,6 +77,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the verdict line (when the run did not pass, also its run directory and repro line)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the run goes on (0: any free port)', integer(0, 65535))
+    .option('--workers <n>', 'run as n worker processes on this machine: the embedded broker (and cache server) here, shard i of n in each, one merged verdict (docs/shards.md)', integer(1, 64))
     .option('--shard <i/N>', 'run shard i of N (i from 0): a slice of the accounts with their cameras and viewers, and one service instance; `crosswire merge` judges the shards as one run')
     .option('--run-id <id>', 'a shard: names the run on the broker, where its shards meet (default: <scenario>-seed<N>; env CROSSWIRE_RUN_ID)')
     .option('--start-at <instant>', 'a shard: scenario time zero as an ISO 8601 instant, instead of the one agreed at the barrier (env CROSSWIRE_START_AT)')

@@ -22,6 +22,8 @@ export interface RunFlags {
   brokerKey?: string;
   /** `--shard i/N`: run one shard of a sharded run. */
   shard?: string;
+  /** `--workers N`: run as N worker processes on this machine. */
+  workers?: number;
   /** `--set path=value`, repeatable: any scenario field. */
   set?: string[];
 }
@@ -45,6 +47,7 @@ export const flagFields: Record<FieldFlag, { flag: string; path: string[] }> = {
   brokerCert: { flag: '--broker-cert', path: ['broker', 'cert'] },
   brokerKey: { flag: '--broker-key', path: ['broker', 'key'] },
   shard: { flag: '--shard', path: ['shard'] },
+  workers: { flag: '--workers', path: ['workers'] },
 };
 
 
@@ -78,6 +81,7 @@ export const settingVariables = [
   'CROSSWIRE_BARRIER_TIMEOUT',
   'CROSSWIRE_TAP_HOST',
   'CROSSWIRE_ADVERTISE_HOST',
+  'CROSSWIRE_WORKER_PARENT',
 ] as const;
 
 /** CROSSWIRE_* variables; an unknown one is an error (a typo would otherwise be ignored silently). */

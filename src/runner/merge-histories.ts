@@ -1,6 +1,8 @@
 import { usageError } from '../errors.ts';
 import type { HistoryOp, RunHeader } from '../history/history-op.ts';
-import { parseShard } from '../registry/shard-slice.ts';
+import { Registry } from '../registry/registry.ts';
+import { parseShard, shardSlice } from '../registry/shard-slice.ts';
+import type { Scenario } from '../scenario/schema.ts';
 
 /** One shard's history, read whole: its header, its time-zero record and its ops in file order. */
 export interface ShardHistory {
@@ -33,7 +35,10 @@ export interface MergedHistory {
  *   within a shard is kept, which is all the blame compares: each owner key is served by one shard);
  * - what every shard records alike is recorded once: the schedule of each fault, its injection
  *   (the first shard's) and its heal (when the last shard healed it), each outage's start and
- *   end, each ownership transfer;
+ *   end;
+ * - each ownership transfer takes effect, camera by camera, when the shard serving the camera
+ *   applied it: that shard's camera publishes and its service routes by its own clock, and a
+ *   shard whose timeline ran a few ms late must not be judged by another shard's instant;
  * - a service instance's link loss names its shard, so only its cameras' events count as lost with it;
  * - real-time stamps (`rt`) are counted from each shard's time zero, so storm rates compare.
  */
@@ -52,7 +57,10 @@ export function mergeHistories(shards: ShardHistory[]): MergedHistory {
   const faultInjected = new Set<number>();
   const faultHeals = new Map<number, string[]>();
   const outages = new Map<string, number>();
-  const transfersSeen = new Set<string>();
+  // which shard serves each camera (the one whose accounts owned it at time zero)
+  const fleet = scenario as Pick<Scenario, 'seed' | 'fleet' | 'identities'>;
+  const registry = Registry.generate(fleet.seed, { ...fleet.fleet, identities: fleet.identities });
+  const slices = Array.from({ length: count }, (_, index) => shardSlice(registry, { index, count }));
   let end: { t: number; interrupted: boolean; stopped?: string } | undefined;
   let endsSeen = 0;
 
@@ -135,11 +143,8 @@ export function mergeHistories(shards: ShardHistory[]): MergedHistory {
         return;
       }
       case 'transfer': {
-        const key = JSON.stringify(op.moves);
-        if (!transfersSeen.has(key)) {
-          transfersSeen.add(key);
-          out.push(op);
-        }
+        const moves = op.moves.filter(([device]) => slices[shard].ownsDevice(device));
+        if (moves.length > 0) out.push({ ...op, moves });
         return;
       }
       case 'harness-error':

@@ -75,7 +75,7 @@ export async function mergeRun(shards: ShardRun[], historyFile: string, options:
     repro: base?.repro?.replace(/ --shard \S+/, ''),
     versions: { ...versions(), cacheLibrary: base?.versions.cacheLibrary },
     startedAt: new Date(Math.min(...merged.starts.map((s) => s.zeroAt))).toISOString(),
-    realSeconds: Math.max(0, ...summaries.map((s) => s.realSeconds)) + Math.round(performance.now() - started) / 1000,
+    realSeconds: Math.round((Math.max(0, ...summaries.map((s) => s.realSeconds)) + (performance.now() - started) / 1000) * 1000) / 1000,
     fleet: {
       devices: checker.registry.deviceCount,
       accounts: checker.registry.accountCount,

@@ -61,6 +61,7 @@ export const fieldText: Readonly<Record<string, string>> = {
   'checks.minTransfersTested': 'the transfers-tested check: share of transferred cameras whose owner was looked up through the cache after the transfer',
   thresholds: 'metric → list of expressions: k6-style limits (`reconnect_seconds: ["p(99)<30"]`); breached alone, exit 3 (below)',
   shard: 'this process runs shard `i/N` (i from 0): its slice of accounts with their cameras and viewers, and its own service instance; needs `broker.url`; usually given as `--shard` (see [Shards](shards.md))',
+  workers: 'run as this many worker processes on this machine: the parent serves the embedded broker over loopback TCP and the cache server, each worker runs shard `i/N`, one merged verdict; a real clock, no `broker.url`; also `--workers` (see [Workers](shards.md#workers-one-machine-one-command))',
   'limits.historyBytes': 'the history cap: past it the run stops early, INCONCLUSIVE (see [Scenarios](scenarios.md#the-history-cap))',
   'explore.devices': 'fleet sizes to draw (`fleet.devices`); the `explore:` section holds the bounds of `crosswire explore` and a run ignores it ([Explore](explore.md#bounds))',
   'explore.devicesPerAccount': 'the largest `fleet.devicesPerAccount.max` to draw',

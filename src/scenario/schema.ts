@@ -53,11 +53,41 @@ export const backoffSchema = z.strictObject({
 
 export const transportIds = ['memory', 'tcp'] as const;
 
-/** Devices a transport can hold in one process: TCP is bounded by the descriptor limit. */
+/**
+ * Devices a transport can hold in one process. Sockets are bounded by the descriptor limit
+ * (20,000 per process): with the embedded broker both ends of every connection are in the run's
+ * process, so TCP holds at most 8,000 cameras there (with few viewers: the run counts both
+ * before it starts, `checkOneProcessLayout`); see `socketCapacity` for the layouts where a
+ * process holds one end only.
+ */
 export const transportCapacity: Record<(typeof transportIds)[number], number> = {
   memory: 500_000,
   tcp: 8_000,
 };
+
+/** Fleet sockets one process may hold: the 20,000-descriptor limit less room for files, servers and the runtime. */
+export const SOCKETS_PER_PROCESS = 19_500;
+/** Cameras one process holds when it holds one end of each connection (the rest of its sockets: viewers, services). */
+export const CAMERAS_PER_SOCKET_PROCESS = 19_000;
+/** The most worker processes `--workers` starts. */
+export const MAX_WORKERS = 64;
+
+/**
+ * The most devices the scenario's layout holds over sockets, and the process that bounds it:
+ * one process with the embedded broker (both ends), a process talking to an external broker, N
+ * shards, or `workers` (the parent's broker holds one end of every connection, whatever N).
+ */
+export function socketCapacity(s: { broker: { url?: string }; shard?: string; workers?: number }): { devices: number; holder: string } {
+  if (s.workers !== undefined && s.shard === undefined && s.broker.url === undefined) {
+    return { devices: CAMERAS_PER_SOCKET_PROCESS, holder: 'the workers\' broker process holds one end of every connection' };
+  }
+  if (s.broker.url !== undefined) {
+    const spec = s.shard === undefined ? undefined : parseShard(s.shard);
+    const count = spec === undefined || typeof spec === 'string' ? 1 : spec.count;
+    return { devices: CAMERAS_PER_SOCKET_PROCESS * count, holder: count === 1 ? 'one process talking to an external broker' : `${count} shards, each a process` };
+  }
+  return { devices: transportCapacity.tcp, holder: 'one process' };
+}
 
 export const fleetSchema = z.strictObject({
   // the transport's capacity bounds it (checked below, with its own message); the schema says the most
@@ -225,17 +255,29 @@ function buildScenarioSchema(kinds: FaultKinds) {
       shard: shardField.optional(),
       /** Bounds for `crosswire explore`; a run ignores them. */
       explore: exploreSchema.optional(),
+      /**
+       * Run as this many worker processes on this machine: the parent serves the embedded broker
+       * over loopback TCP (and the private cache server), each worker runs shard i of N against
+       * it, and the parent merges their histories into one verdict. Also `--workers N`.
+       */
+      workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
     })
     .superRefine((s, ctx) => {
       // sockets of any kind are bounded by the descriptor limit as TCP is
-      const cap = transportCapacity[usesSockets(s) ? 'tcp' : s.fleet.transport];
+      const sockets = usesSockets(s) || (s.workers !== undefined && s.shard === undefined);
+      const layout = sockets ? socketCapacity(s) : { devices: transportCapacity[s.fleet.transport], holder: 'one process' };
+      const cap = layout.devices;
       // with `accounts`, the device count follows from the draws: judge the most it can be
       const devices = s.fleet.accounts !== undefined ? s.fleet.accounts * s.fleet.devicesPerAccount.max : s.fleet.devices;
       if (devices > cap) {
+        const transport = s.fleet.transport === 'memory' && sockets ? 'socket' : s.fleet.transport;
         ctx.addIssue({
           code: 'custom',
           path: s.fleet.accounts !== undefined ? ['fleet', 'accounts'] : ['fleet', 'devices'],
-          message: `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${s.fleet.transport === 'memory' && usesSockets(s) ? 'socket' : s.fleet.transport} transport holds in one process (${cap})`,
+          message:
+            layout.holder === 'one process'
+              ? `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${transport} transport holds in one process (${cap})`
+              : `${s.fleet.accounts !== undefined ? 'up to ' : ''}${devices} devices is more than the ${transport} transport holds here (${cap}: ${layout.holder}, at most ${SOCKETS_PER_PROCESS} sockets each)`,
         });
       }
       if (s.drain >= s.duration) {
@@ -250,10 +292,24 @@ function buildScenarioSchema(kinds: FaultKinds) {
       checkVirtualClock(s, ctx);
       checkBrokerThread(s, ctx);
       checkBrokerFields(s, ctx);
+      checkWorkers(s, ctx);
       if (s.shard !== undefined && s.broker.url === undefined) {
         ctx.addIssue({ code: 'custom', path: ['shard'], message: 'a shard needs a broker every shard reaches: set broker.url (--broker mqtt://host:port); `crosswire run --workers N` starts one for shards on this machine' });
       }
     });
+}
+
+/** `workers` start their own broker on a real clock, with the fleet over TCP. */
+function checkWorkers(
+  s: { workers?: number; shard?: string; clock: string; broker: { url?: string; thread: string }; fleet: { cameraTransport: string; viewerTransport: string } },
+  ctx: z.RefinementCtx,
+): void {
+  if (s.workers === undefined || s.shard !== undefined) return;
+  const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['workers'], message });
+  if (s.broker.url !== undefined) issue('workers run against the embedded broker the parent serves; with an external broker (broker.url), run shards (--shard i/N) and `crosswire merge`');
+  if (s.clock === 'virtual') issue('workers are processes talking over sockets: they need a real clock (clock: real or auto)');
+  if (s.broker.thread !== 'inline') issue('workers serve the embedded broker in the parent\'s own thread: leave broker.thread at inline');
+  if (s.fleet.cameraTransport === 'ws' || s.fleet.viewerTransport === 'ws') issue('workers reach the broker over TCP: fleet.cameraTransport and viewerTransport must be fleet');
 }
 
 /** The scenario format with the built-in fault kinds. */

@@ -15,6 +15,12 @@ import { overridesFrom, reproCommand, type RunFlags } from '../scenario-override
 import type { Scenario } from '../../scenario/schema.ts';
 import { DEFAULT_BARRIER_MARGIN_MS, DEFAULT_BARRIER_TIMEOUT_MS, type ShardStartOptions } from '../../runner/shard-start.ts';
 import { parseDuration } from '../../fields/duration.ts';
+import type { ChalkInstance } from 'chalk';
+import { watchParent } from '../../runner/worker-processes.ts';
+import { workersRun } from '../workers-run.ts';
+import { checkOneProcessLayout } from '../../runner/worker-capacity.ts';
+import { Registry } from '../../registry/registry.ts';
+import { usesSockets } from '../../scenario/broker-checks.ts';
 
 export interface RunCommandOptions extends RunFlags {
   outDir: string;
@@ -59,6 +65,14 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
     process.stderr.write(err.dim(`crosswire: ${scenario.name} seed ${scenario.seed} (${file ?? 'built-in default'})\n`));
   }
 
+  if (scenario.workers !== undefined && scenario.shard === undefined) {
+    if (options.metricsPort !== undefined) throw usageError('CONFLICTING_FLAGS', 'flags --metrics-port and --workers: the live metrics are one process\'s; with workers, read each worker\'s summary or the merged one');
+    return runAsWorkers(scenario, file, options, overrides, repro, err, out, keep);
+  }
+  if (scenario.shard !== undefined) watchParent();
+  else if (scenario.broker.url === undefined && usesSockets(scenario)) {
+    checkOneProcessLayout(Registry.generate(scenario.seed, { ...scenario.fleet, identities: scenario.identities }), scenario.fleet, fleetOrigin(overrides, file));
+  }
   const shardStart = scenario.shard === undefined ? undefined : shardStartOptions(scenario, options);
   const metrics = await openMetricsEndpoint(options.metricsPort, err);
   const onLive = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
@@ -76,6 +90,26 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   // run's verdict is the merge's (a failing shard would make a Kubernetes Job retry it)
   if (scenario.shard !== undefined && summary.exitCode !== ExitCode.interrupted) return ExitCode.pass;
   return summary.exitCode;
+}
+
+async function runAsWorkers(
+  scenario: Scenario, file: string | undefined, options: RunCommandOptions, overrides: readonly Override[], repro: string,
+  err: ChalkInstance, out: ChalkInstance, keep: number | undefined,
+): Promise<number> {
+  const origin = overrides.findLast((o) => o.path[0] === 'workers')?.origin ?? `${file ?? 'scenario'}: workers`;
+  const barrierTimeoutMs = shardStartOptions(scenario, options).timeoutMs;
+  const { summary, runDir, exitCode } = await workersRun(scenario, { outDir: options.outDir, file, repro, origin, chatty: !options.quiet && !options.json, err, barrierTimeoutMs });
+  await applyKeepRuns(options.outDir, keep, runDir, err, options.quiet === true);
+  if (summary === undefined) return exitCode;
+  if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
+  else if (options.quiet) process.stdout.write(quietSummary(out, summary, runDir) + '\n');
+  else process.stdout.write(renderConsoleSummary(out, summary, runDir) + '\n');
+  return exitCode;
+}
+
+/** Which input set the fleet's size: a flag, the environment, or the scenario file. */
+function fleetOrigin(overrides: readonly Override[], file: string | undefined): string {
+  return overrides.findLast((o) => ['fleet.devices', 'fleet.accounts'].includes(o.path.join('.')))?.origin ?? file ?? 'the built-in default';
 }
 
 function shardStartOptions(scenario: Scenario, options: RunCommandOptions, env: NodeJS.ProcessEnv = process.env): ShardStartOptions {
