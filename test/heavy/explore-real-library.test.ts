@@ -11,7 +11,7 @@ import { skipWithout } from '../support/server-skip.ts';
 describe.skipIf(skipWithout('redis', 'explore against redis@2.2.5'))('crosswire explore, real library', () => {
   it('finds redis@2.2.5 within 5 minutes and shrinks it', async () => {
     const template = scenarioSchema.parse({ cache: { adapter: 'redis@2.2.5' } });
-    const outcome = await explore({ template, origin: 'test', budgetMs: 300_000, shrinkBudgetMs: 180_000, seed: 1 });
+    const outcome = await explore({ template, origin: 'test', budgetMs: 300_000, shrinkBudgetMs: 240_000, seed: 1 });
     expect(outcome.clock).toBe('real');
     expect(outcome.attempts).toBe(2);
     const found = outcome.found!;
