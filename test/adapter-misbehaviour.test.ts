@@ -11,7 +11,7 @@ import { runCli, type CliResult } from './support/run-cli.ts';
  * adapter and the call — and the process ends promptly, whatever the adapter left running.
  */
 const ADAPTER = fileURLToPath(new URL('./fixtures/misbehaving-adapter.js', import.meta.url));
-const SCENARIO = fileURLToPath(new URL('./fixtures/gate-small.yaml', import.meta.url));
+const SCENARIO = fileURLToPath(new URL('./fixtures/misbehaving-storm.yaml', import.meta.url));
 
 interface Case {
   how: string;
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 async function runDirOf(how: string): Promise<string> {
-  const base = join(out, how, 'gate-small');
+  const base = join(out, how, 'misbehaving-storm');
   const dirs = (await readdir(base)).filter((d) => d !== 'latest');
   expect(dirs).toHaveLength(1);
   return join(base, dirs[0]);

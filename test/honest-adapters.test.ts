@@ -16,7 +16,7 @@ const TTL_CHURN = fileURLToPath(new URL('../scenarios/ttl-churn.yaml', import.me
 const fixture = (name: string) => `./${fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)).slice(process.cwd().length + 1)}`;
 
 async function churn(adapter: string, seed: number) {
-  const { scenario } = await loadScenarioFile(TTL_CHURN, [set('cache.adapter', adapter), set('seed', seed), set('timeScale', 8)]);
+  const { scenario } = await loadScenarioFile(TTL_CHURN, [set('cache.adapter', adapter), set('seed', seed), set('timeScale', 5)]);
   return (await runScenario(scenario)).summary;
 }
 
