@@ -77,7 +77,7 @@ describe('run --workers 2: one command, one merged verdict', () => {
     const check = await runCli(['check', pass.runDirectory]);
     expect(check.code, check.stderr).toBe(0);
 
-    const faulty = await runCli(['run', file, '--workers', '2', '--cache', 'faulty:crossed-replies', '--out-dir', join(dir, 'faulty'), '--json'], { timeoutMs: 60_000 });
+    const faulty = await runCli(['run', file, '--workers', '2', '--cache', 'faulty:key-collision', '--out-dir', join(dir, 'faulty'), '--json'], { timeoutMs: 60_000 });
     const fail = JSON.parse(faulty.stdout) as Summary;
     expect(fail.verdict).toBe('FAIL');
     expect(faulty.code).toBe(1);
