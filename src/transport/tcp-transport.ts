@@ -5,7 +5,8 @@ import type { ClientTransport, Link, LinkHandler, ServerTransport } from './link
 /** Loopback source addresses to spread over (~28k ephemeral ports each): 8 hold 20k+ with room. */
 const SOURCE_ADDRESSES = 8;
 
-class TcpLink implements Link {
+/** A link over a socket: plain TCP, or TLS (a TLSSocket is a Socket; written before its handshake, it is sent after). */
+export class TcpLink implements Link {
   private readonly socket: Socket;
   constructor(socket: Socket, handler: LinkHandler) {
     this.socket = socket;
