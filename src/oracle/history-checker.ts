@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { BlockedLeak, CacheOpRecord, DropReason, OwnerTrace } from '../history/evidence.ts';
 import { CacheBlame } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
+import { HostileTracker } from './hostile-tracker.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts, TransferTest } from './run-checks.ts';
 import { ownerKeys, type OwnerKeys } from '../registry/owner-key.ts';
@@ -21,7 +22,7 @@ const KEEP_CACHE_OPS = 200_000;
 const KEEP_BREACHES = 100;
 
 /** What blame needs of a violation beyond those kept in memory: the blame tally counts them all. */
-type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps'>;
+type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps' | 'attempt' | 'eventId'>;
 
 export interface CheckerOptions {
   /** Sees every violation as it is found, beyond the ones kept in memory too (without blame: that needs the whole history). */
@@ -49,6 +50,8 @@ export class HistoryChecker implements HistoryListener {
   readonly ledger: EventLedger;
   readonly storm: StormTracker;
   readonly oracle: IsolationOracle;
+  /** The hostile tenants' attempts (`hostile:`): their tally, and what reached them. */
+  readonly hostile: HostileTracker;
   /** What the scenario's thresholds are judged on. */
   readonly metrics = new RunMetrics();
   readonly faults: FaultWindow[] = [];
@@ -113,10 +116,11 @@ export class HistoryChecker implements HistoryListener {
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
       keepViolations: options.keepViolations,
       onViolation: (v, kept) => {
-        if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v) });
+        if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v), attempt: v.attempt, eventId: v.eventId });
         options.onViolation?.(v);
       },
     });
+    this.hostile = new HostileTracker(this.oracle, scenario.broker?.url ?? 'embedded');
   }
 
   /** Viewers with an active subscription of an account, as of the ops applied so far. */
@@ -168,9 +172,13 @@ export class HistoryChecker implements HistoryListener {
         return this.viewerDown(op.acct, op.t);
       case 'thumbnail':
         if ('ev' in op) this.metrics.thumbnailLatencyMs.record(op.t - op.publishedAt);
-        return this.oracle.onThumbnail(op);
+        return this.oracle.onThumbnail(op, 'forgedBy' in op ? this.hostile.onForgedMedia(op) : undefined);
       case 'clip':
         return this.oracle.onClip(op);
+      case 'attempt':
+        return this.hostile.onAttempt(op);
+      case 'attack-receipt':
+        return this.hostile.onReceipt(op);
       case 'cache':
         return this.cacheOp(op);
       case 'fault-scheduled': {
@@ -239,6 +247,7 @@ export class HistoryChecker implements HistoryListener {
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       blame: this.tallyBlame(),
+      hostile: this.hostile.report(),
       transfersTested: this.transferSteps,
       breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
@@ -341,7 +350,11 @@ export class HistoryChecker implements HistoryListener {
   private assignBlame(): void {
     if (this.blamed || !this.ended) return;
     this.blamed = true;
-    for (const v of this.oracle.violations) v.blame = this.blameOf(v);
+    for (const v of this.oracle.violations) {
+      // forged media can reach a viewer before its attempt is over and recorded: name it now
+      if (v.kind === 'corrupt-media' && v.attempt !== undefined) v.attempt = this.hostile.describe(v.attempt.id) ?? v.attempt;
+      v.blame = this.blameOf(v);
+    }
   }
 
   /** Every violation's blame, kept or not (the tally is over all of them). */
@@ -355,6 +368,14 @@ export class HistoryChecker implements HistoryListener {
 
   /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
   blameOf(v: BlameInput): Blame {
+    const a = v.attempt;
+    if (v.kind === 'corrupt-media' && a !== undefined) {
+      const known = this.hostile.describe(a.id) ?? a;
+      return { class: 'broker', reason: `forged media: hostile attempt ${a.id} (${known.kind} ${known.target}, client id ${known.clientId}) got it past ${a.broker}, and a viewer received it` };
+    }
+    if (v.kind === 'hostile-leak' && a !== undefined && v.resolvedFrom === undefined) {
+      return { class: 'broker', reason: `the service never routed event ${v.eventId} to ${v.receivedBy}: ${a.broker} delivered it on ${a.topic ?? '?'} to hostile attempt ${a.id} (${a.kind} ${a.target}, client id ${a.clientId})` };
+    }
     if (v.kind === 'corrupt-media') {
       return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
     }
