@@ -36,6 +36,7 @@ export const fieldText: Readonly<Record<string, string>> = {
   'identities.keyTemplate': 'the cache key of a device\'s ownership record: `{device}` exactly once, any other text around it (no spaces or braces), e.g. `tenant:eu-west-1/owner/{device}`',
   'broker.connectTimeout':
     '**wall clock**: how long a new connection may take to send its CONNECT before the broker closes it (aedes\' own timer); in a herd a slow broker drops what it cannot read in time, and those cameras retry',
+  'broker.acl': 'the embedded broker\'s topic rules: `strict`, or a positive control with ONE rule too broad — `weakened-read` (a viewer may read every account\'s topic) or `weakened-publish` (a viewer may publish on any camera\'s topic) — which a `hostile:` scenario must FAIL on; not with `broker.url` (an external broker\'s rules: `broker-config mosquitto --weaken`) ([Hostile tenants](hostile-tenants.md))',
   'broker.thread': 'where aedes runs: `inline` = in the run\'s own thread; `worker` = a worker thread of its own (real clock and memory transport only; otherwise exit 2), see [The broker\'s thread](clocks.md#the-brokers-thread)',
   'broker.url': 'a broker crosswire does not own, instead of the embedded one: `mqtt://`, `mqtts://`, `ws://` or `wss://` host:port (no credentials: each principal brings its own, see [External brokers](external-brokers.md)); real clock only',
   'broker.wsUrl': "the external broker's WebSocket listener (`ws://host:port/path`), for `fleet.cameraTransport` / `viewerTransport`: `ws` when `url` is `mqtt://` or `mqtts://`",
@@ -63,6 +64,10 @@ export const fieldText: Readonly<Record<string, string>> = {
   shard: 'this process runs shard `i/N` (i from 0): its slice of accounts with their cameras and viewers, and its own service instance; needs `broker.url`; usually given as `--shard` (see [Shards](shards.md))',
   workers: 'run as this many worker processes on this machine: the parent serves the embedded broker over loopback TCP and the cache server, each worker runs shard `i/N`, one merged verdict; a real clock, no `broker.url`; also `--workers` (see [Workers](shards.md#workers-one-machine-one-command))',
   'limits.historyBytes': 'the history cap: past it the run stops early, INCONCLUSIVE (see [Scenarios](scenarios.md#the-history-cap))',
+  'hostile.attackers': 'accounts that turn hostile, drawn from the seed among accounts that own a camera; each uses its own viewer credentials, and each has another account as its victim ([Hostile tenants](hostile-tenants.md))',
+  'hostile.rounds': 'scenario times at which every attacker tries every kind (a few ms apart): put them before, during and after the storm and after a transfer; each round plus `listen` must end within `duration`',
+  'hostile.kinds': 'the attempt kinds tried; default: every kind ([what each does](hostile-tenants.md#what-is-tried))',
+  'hostile.listen': 'how long each attempt\'s connection stays and listens after its SUBSCRIBE, PUBLISH or CONNECT, scenario time',
   'explore.devices': 'fleet sizes to draw (`fleet.devices`); the `explore:` section holds the bounds of `crosswire explore` and a run ignores it ([Explore](explore.md#bounds))',
   'explore.devicesPerAccount': 'the largest `fleet.devicesPerAccount.max` to draw',
   'explore.viewersPerAccount': 'the largest `fleet.viewersPerAccount.max` to draw',
