@@ -113,6 +113,24 @@ describe('the oracle over hostile attempts (from the history alone)', () => {
     expect(facts.headline.hostileLeaks).toBe(1);
   });
 
+  it('a retained snapshot replayed after a transfer is counted, and is a leak if it reaches the new owner', () => {
+    const checker = new HistoryChecker(scenario(), 500);
+    const device = checker.registry.deviceIds.findIndex((_, d) => checker.registry.initialOwnerIndex(d) === 0);
+    const dev = checker.registry.deviceIds[device];
+    const { facts } = judge([
+      { op: 'publish', t: 1000, ev: 0, dev: device, sent: true, serviceReady: true },
+      { op: 'service-received', t: 1001, ev: 0 },
+      { op: 'transfer', t: 8000, moves: [[device, 1]] },
+      { op: 'service-received', t: 9000, ev: 0, retained: true },
+      // the old owner's snapshot, routed to the new owner
+      { op: 'route', t: 9001, ev: 0, acct: 1, src: 'cache', cacheOps: [] },
+      { op: 'thumbnail', t: 9002, acct: 1, viewer: 'acct-000002~v1', ev: 0, dev, publishedAt: 1000 },
+    ]);
+    expect(facts.hostile?.retained).toEqual({ replayed: 1, acrossTransfer: 1 });
+    expect(facts.violationCount).toBe(1);
+    expect(facts.headline.foreignDeliveries).toBe(1);
+  });
+
   it('forged media a viewer received names the attempt that forged it, even when the attempt is recorded later', () => {
     const { facts, checker } = judge([
       { op: 'thumbnail', t: 3500, acct: 1, viewer: 'acct-000002~v1', bad: 'bad-mac', forgedBy: 9 },
@@ -144,6 +162,22 @@ describe('hostile tenants on the embedded broker (virtual clock)', () => {
     expect(h.byKind['persistent-after-transfer']).toMatchObject({ acceptedHarmless: 4 });
     expect(h.byKind['will-foreign']).toMatchObject({ acceptedHarmless: 4 });
     expect(run.summary.headline.corruptMedia).toBe(0);
+  });
+
+  it('retained snapshots are replayed to the service after an outage, across the transfer, and routed to the owner at publishing', async () => {
+    const run = await runScenario(
+      scenario({
+        fleet: { devices: 60, eventInterval: '1s', retainSnapshots: true },
+        timeline: [
+          { at: '6s', transfer: { share: 0.3 } },
+          { at: '9s', fault: 'broker-outage', duration: '2s' },
+        ],
+      }),
+    );
+    expect(run.summary.reasons).toEqual([]);
+    expect(run.summary.verdict).toBe('PASS');
+    expect(run.summary.hostile?.retained?.replayed).toBe(60);
+    expect(run.summary.hostile?.retained?.acrossTransfer).toBeGreaterThan(0);
   });
 
   it('FAIL with one rule too broad, naming the attempt that leaked (weakened-read, weakened-publish)', async () => {

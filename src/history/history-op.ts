@@ -15,7 +15,8 @@ export type HistoryOp =
   | { op: 'connect-failed'; t: number; dev: number }
   /** A motion event; `sent: false` when the camera was offline (the id is still used). */
   | { op: 'publish'; t: number; ev: number; dev: number; sent: boolean; serviceReady: boolean }
-  | { op: 'service-received'; t: number; ev: number }
+  /** `retained`: a retained message the broker replayed to the service on (re)subscribing. */
+  | { op: 'service-received'; t: number; ev: number; retained?: boolean }
   /** `shard` ("i/N"): in a merged history, the instance of that shard lost its link (only its cameras' events were on their way to it). */
   | { op: 'service-link-closed'; t: number; shard?: string }
   | { op: 'route'; t: number; ev: number; acct: number; src: string; cacheOps: number[] }

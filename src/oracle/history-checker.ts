@@ -151,6 +151,7 @@ export class HistoryChecker implements HistoryListener {
       case 'publish':
         return this.publish(op.ev, op.dev, op.t, op.sent, op.serviceReady);
       case 'service-received':
+        if (op.retained === true) this.retainedReplay(op.ev, op.t);
         return this.ledger.set(op.ev, Flag.serviceReceived);
       case 'service-link-closed':
         if (op.shard === undefined) return this.ledger.serviceLinkClosed();
@@ -271,6 +272,13 @@ export class HistoryChecker implements HistoryListener {
     this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
     this.lastEventId[dev] = id;
     this.lastEventAt[dev] = t;
+  }
+
+  /** A retained snapshot replayed to the service: did a transfer come between its publishing and now? */
+  private retainedReplay(ev: number, t: number): void {
+    const meta = this.ledger.meta(ev);
+    if (meta === undefined) return;
+    this.hostile.onRetainedReplay(this.registry.ownerIndexAt(meta.device, meta.publishedAt) !== this.registry.ownerIndexAt(meta.device, t));
   }
 
   private lostAt(dev: number, heardAt: number): number {

@@ -23,6 +23,12 @@ export interface HostileReport extends AttemptTally {
   leakedAttempts: { id: number; kind: string; target: string; clientId: string; leaks: number }[];
   /** Messages the attempts received that were not camera media ($SYS and the like). */
   notMedia: number;
+  /**
+   * Retained snapshots (`fleet.retainSnapshots`) the broker replayed to the service on a
+   * (re)subscribe, and how many of them came after a transfer of their camera: the isolation
+   * check judges where those went by the owner at publishing. Absent when none were replayed.
+   */
+  retained?: { replayed: number; acrossTransfer: number };
 }
 
 const KEEP_LEAKED = 50;
@@ -46,6 +52,7 @@ export class HostileTracker {
   private readonly leakedAttempts: HostileReport['leakedAttempts'] = [];
   private notMedia = 0;
   private seen = false;
+  private readonly retained = { replayed: 0, acrossTransfer: 0 };
 
   constructor(oracle: IsolationOracle, broker: string) {
     this.oracle = oracle;
@@ -88,9 +95,15 @@ export class HostileTracker {
     return a === undefined ? undefined : { id, kind: a.kind, target: a.target, clientId: a.clientId, broker: this.broker };
   }
 
+  onRetainedReplay(acrossTransfer: boolean): void {
+    this.retained.replayed++;
+    if (acrossTransfer) this.retained.acrossTransfer++;
+  }
+
   report(): HostileReport | undefined {
-    if (!this.seen) return undefined;
-    return { broker: this.broker, ...this.total, byKind: this.byKind, leakedAttempts: this.leakedAttempts, notMedia: this.notMedia };
+    if (!this.seen && this.retained.replayed === 0) return undefined;
+    const retained = this.retained.replayed > 0 ? { retained: { ...this.retained } } : {};
+    return { broker: this.broker, ...this.total, byKind: this.byKind, leakedAttempts: this.leakedAttempts, notMedia: this.notMedia, ...retained };
   }
 
   /** A forged event reached a viewer after its attempt was tallied: it moves to leaked. */

@@ -195,11 +195,13 @@ function transfersCheck(steps: readonly TransferTest[], minShare: number): Check
 
 /** The hostile tenants got nothing of anyone else's; and at least one attempt reached the broker. */
 function hostileCheck(h: HostileReport): CheckResult {
-  const line = `attempts on ${h.broker}: ${tallyLine(h)}`;
+  const r = h.retained;
+  const replays = r === undefined ? '' : `; retained snapshots replayed to the service ${r.replayed}, ${r.acrossTransfer} across a transfer`;
+  const line = `attempts on ${h.broker}: ${tallyLine(h)}${replays}`;
   if (h.leaked > 0) {
     const named = h.leakedAttempts.slice(0, 3).map((a) => `attempt ${a.id} ${a.kind} ${a.target} (client id ${a.clientId}): ${a.leaks} leaked`);
     return { name: 'hostile', status: 'fail', detail: `${line}; ${named.join('; ')}${h.leakedAttempts.length > 3 ? '; …' : ''}` };
   }
-  if (h.tried === h.unreachable) return { name: 'hostile', status: 'inconclusive', detail: `${line}: no attempt reached the broker` };
+  if (h.tried > 0 && h.tried === h.unreachable) return { name: 'hostile', status: 'inconclusive', detail: `${line}: no attempt reached the broker` };
   return { name: 'hostile', status: 'pass', detail: line };
 }

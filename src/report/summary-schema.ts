@@ -170,6 +170,7 @@ export const summarySchema = obj({
     byKind: z.record(z.string(), obj(tally)),
     leakedAttempts: z.array(obj({ id: n, kind: z.string(), target: z.string(), clientId: z.string(), leaks: count })),
     notMedia: count,
+    retained: obj({ replayed: count, acrossTransfer: count }).optional(),
   }).optional(),
   transfers: z.array(obj({ at: n, devices: count })),
   stats: counts,

@@ -168,6 +168,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     eventInterval: shape.eventInterval,
     eventsStopAt: scenario.duration - scenario.drain,
     tapShare: shape.tapShare,
+    retainSnapshots: shape.retainSnapshots,
     taps,
     serviceReady: () => service.ready,
     stats: emptyFleetStats(),

@@ -17,6 +17,7 @@ export const fieldText: Readonly<Record<string, string>> = {
   duration: 'scenario time the run lasts',
   drain: 'cameras stop publishing this long before the end; shorter than `duration`; every step must end before then',
   'fleet.devices': 'cameras: the fleet size (ignored when `fleet.accounts` is set); at most 500,000 on the `memory` transport, 8,000 on `tcp`',
+  'fleet.retainSnapshots': 'cameras publish their online snapshot retained (a "last thumbnail"), so the broker replays every camera\'s to the service on each (re)subscribe, across transfers; cleared as each camera leaves ([Hostile tenants](hostile-tenants.md#retained-and-persistent-state-across-transfers))',
   'fleet.accounts': 'exactly this many accounts, each drawing its cameras from `devicesPerAccount`',
   'fleet.devicesPerAccount': 'cameras per account: a uniform draw per account',
   'fleet.viewersPerAccount': 'app sessions per account: a uniform draw per account',

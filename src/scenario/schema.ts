@@ -110,6 +110,11 @@ export const fleetSchema = z.strictObject({
   cameraTransport: z.enum(['fleet', 'ws']).default('fleet'),
   /** How viewers (the phone apps) reach the broker: over the fleet's transport, or MQTT over WebSocket. */
   viewerTransport: z.enum(['fleet', 'ws']).default('fleet'),
+  /**
+   * Cameras publish their online snapshot retained, as a "last thumbnail" a later subscriber
+   * gets at once: the service is replayed every camera's on each (re)subscribe, across transfers.
+   */
+  retainSnapshots: z.boolean().default(false),
 });
 
 /** The shapes of ids and of the owner key (src/registry/identities.ts, owner-key.ts). */
