@@ -45,6 +45,6 @@ describe('crosswire selftest', () => {
   it('refuses an unknown list with exit 2', async () => {
     const { code, stderr } = await crosswire(['list', 'colours']);
     expect(code).toBe(2);
-    expect(stderr).toContain('expected adapters, faults or scenarios');
+    expect(stderr).toContain('expected adapters, attempts, faults or scenarios');
   });
 });

@@ -265,7 +265,7 @@ Example:
   program
     .command('list')
     .description('list what can be named in a scenario')
-    .argument('<what>', 'adapters | faults | scenarios')
+    .argument('<what>', 'adapters | faults | scenarios | attempts (the hostile tenants\' attempt kinds)')
     .action((what: string) => {
       process.exitCode = listCommand(what);
     });

@@ -82,7 +82,8 @@ export function planAttempt(kind: AttemptKind, t: AttemptTargets): AttemptPlan {
     case 'wildcard-username':
       return { ...own(t), kind, username: wildcard, target: wildcard, subscribe: { filters: [accountTopicOf(t.me)], qos: 0 } };
     case 'will-foreign': {
-      const topic = accountTopicOf(t.victim);
+      // straight to the victim's app one round, through the service as the victim's camera the next
+      const topic = t.round % 2 === 0 ? accountTopicOf(t.victim) : eventTopicOf(t.victimDevice);
       return { ...own(t), kind, target: topic, will: { topic, payload: t.forged() }, abrupt: true };
     }
     case 'retained-after-transfer':

@@ -38,7 +38,7 @@ export const attemptDescriptions: Record<AttemptKind, string> = {
   'takeover-client-id': "CONNECT (clean=false) with a victim's viewer client id, then SUBSCRIBE its account topic",
   'wildcard-client-id': 'CONNECT with client id `+` or `#`, then SUBSCRIBE its own account topic',
   'wildcard-username': 'CONNECT with username `+` or `#` and its own password',
-  'will-foreign': "CONNECT with a will (a forged event) on another account's topic, then drop the link so the will is due",
+  'will-foreign': "CONNECT with a will (a forged event) on another account's topic (or, every other round, on the victim's camera's topic), then drop the link so the will falls due",
   'retained-after-transfer': 'SUBSCRIBE the event topic of a camera its account lost in a transfer (a retained message there is the new owner\'s)',
   'persistent-after-transfer': 'CONNECT clean=false with QoS 1 on its own account topic each round: whatever was queued while away must be its own',
   'takeover-persistent': "CONNECT clean=false under another tenant's persistent client id, to resume that session's queue",
