@@ -6,6 +6,7 @@ import { runScenario } from '../src/runner/run-scenario.ts';
 import { validateScenarioObject } from '../src/scenario/load-scenario.ts';
 import { attemptKinds } from '../src/scenario/hostile-schema.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
+import { checkRows } from '../src/report/threshold-rows.ts';
 
 /**
  * Hostile tenants: the attempt plans, the oracle's rules over attempts and what reached them
@@ -162,6 +163,10 @@ describe('hostile tenants on the embedded broker (virtual clock)', () => {
     // accepted, and harmless: its own persistent session; a will that aedes' authorizePublish refuses when it falls due
     expect(h.byKind['persistent-after-transfer']).toMatchObject({ acceptedHarmless: 4 });
     expect(h.byKind['will-foreign']).toMatchObject({ acceptedHarmless: 4 });
+    // every report lists each kind's tally as a row of its own, in a stable order
+    const rows = checkRows(run.summary).filter((r) => r.name.startsWith('hostile '));
+    expect(rows.map((r) => r.name)).toEqual([...attemptKinds].sort().map((k) => `hostile ${k}`));
+    expect(rows.find((r) => r.name === 'hostile subscribe-all')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^tried 4, refused 4, accepted-harmless 0, leaked 0$/) });
     expect(run.summary.headline.corruptMedia).toBe(0);
   });
 

@@ -103,7 +103,9 @@ export class HostileTracker {
   report(): HostileReport | undefined {
     if (!this.seen && this.retained.replayed === 0) return undefined;
     const retained = this.retained.replayed > 0 ? { retained: { ...this.retained } } : {};
-    return { broker: this.broker, ...this.total, byKind: this.byKind, leakedAttempts: this.leakedAttempts, notMedia: this.notMedia, ...retained };
+    // by name: the order attempts end in says nothing
+    const byKind = Object.fromEntries(Object.entries(this.byKind).sort(([x], [y]) => x.localeCompare(y)));
+    return { broker: this.broker, ...this.total, byKind, leakedAttempts: this.leakedAttempts, notMedia: this.notMedia, ...retained };
   }
 
   /** A forged event reached a viewer after its attempt was tallied: it moves to leaked. */
