@@ -84,11 +84,11 @@ describe('the oracle over hostile attempts (from the history alone)', () => {
       { op: 'attack-receipt', t: 3100, ...base, acct: 0, ev: 5, dev: registry.deviceIds[own], publishedAt: 3000 },
       { op: 'attack-receipt', t: 3200, ...base, acct: 0, ev: 6, dev: registry.deviceIds[foreign], publishedAt: 3100 },
       { op: 'attack-receipt', t: 3300, ...base, acct: 0, topic: '$SYS/broker/uptime', notMedia: true },
-      { op: 'attempt', t: 3000, id: 1, kind: 'subscribe-accounts', acct: 0, clientId: base.clientId, target: base.target, answer: 'accepted', endedAt: 5000 },
-      { op: 'attempt', t: 3020, id: 2, kind: 'subscribe-all', acct: 0, clientId: 'acct-000001~vh2', target: '#', answer: 'suback-refused', endedAt: 5020 },
-      { op: 'attempt', t: 3040, id: 3, kind: 'wildcard-username', acct: 0, clientId: 'acct-000001~vh3', target: '+', answer: 'refused-connect', endedAt: 3040 },
-      { op: 'attempt', t: 3060, id: 4, kind: 'will-foreign', acct: 0, clientId: 'acct-000001~vh4', target: 'accounts/acct-000002/events', answer: 'accepted', endedAt: 5060 },
-      { op: 'attempt', t: 3080, id: 5, kind: 'subscribe-sys', acct: 0, clientId: 'acct-000001~vh5', target: '$SYS/#', answer: 'unreachable', endedAt: 3080 },
+      { op: 'attempt', t: 5000, startedAt: 3000, id: 1, kind: 'subscribe-accounts', acct: 0, clientId: base.clientId, target: base.target, answer: 'accepted' },
+      { op: 'attempt', t: 5020, startedAt: 3020, id: 2, kind: 'subscribe-all', acct: 0, clientId: 'acct-000001~vh2', target: '#', answer: 'suback-refused' },
+      { op: 'attempt', t: 5040, startedAt: 3040, id: 3, kind: 'wildcard-username', acct: 0, clientId: 'acct-000001~vh3', target: '+', answer: 'refused-connect' },
+      { op: 'attempt', t: 5060, startedAt: 3060, id: 4, kind: 'will-foreign', acct: 0, clientId: 'acct-000001~vh4', target: 'accounts/acct-000002/events', answer: 'accepted' },
+      { op: 'attempt', t: 5080, startedAt: 3080, id: 5, kind: 'subscribe-sys', acct: 0, clientId: 'acct-000001~vh5', target: '$SYS/#', answer: 'unreachable' },
     ]);
     expect(facts.violationCount).toBe(1);
     const [v] = judged.oracle.violations;
@@ -136,7 +136,7 @@ describe('the oracle over hostile attempts (from the history alone)', () => {
   it('forged media a viewer received names the attempt that forged it, even when the attempt is recorded later', () => {
     const { facts, checker } = judge([
       { op: 'thumbnail', t: 3500, acct: 1, viewer: 'acct-000002~v1', bad: 'bad-mac', forgedBy: 9 },
-      { op: 'attempt', t: 3000, id: 9, kind: 'publish-forged', acct: 0, clientId: 'acct-000001~vh9', target: 'devices/cam-0000009/events', answer: 'accepted', endedAt: 5000 },
+      { op: 'attempt', t: 5000, startedAt: 3000, id: 9, kind: 'publish-forged', acct: 0, clientId: 'acct-000001~vh9', target: 'devices/cam-0000009/events', answer: 'accepted' },
     ]);
     expect(facts.violationCount).toBe(1);
     const [v] = checker.oracle.violations;

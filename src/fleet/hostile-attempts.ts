@@ -17,7 +17,7 @@ export interface AttemptPlan {
   /** What the attempt is about: the filter, topic, client id or username it tried. */
   target: string;
   will?: { topic: string; payload: Buffer };
-  subscribe?: { filters: string[]; qos: 0 | 1 };
+  subscribe?: { filters: string[]; qos: 0 | 1 | 2 };
   publish?: { topic: string; payload: Buffer };
   /** End by dropping the link (no DISCONNECT), so a will falls due. */
   abrupt: boolean;
@@ -89,8 +89,9 @@ export function planAttempt(kind: AttemptKind, t: AttemptTargets): AttemptPlan {
     case 'retained-after-transfer':
       return sub(t, kind, eventTopicOf(t.lostDevice ?? t.victimDevice));
     case 'persistent-after-transfer': {
+      // QoS 1 one round, QoS 2 the next: either queues for a persistent session [MQTT-3.1.2-5]
       const clientId = persistentClientId(t.me);
-      return { ...own(t), kind, clientId, clean: false, target: clientId, subscribe: { filters: [accountTopicOf(t.me)], qos: 1 } };
+      return { ...own(t), kind, clientId, clean: false, target: clientId, subscribe: { filters: [accountTopicOf(t.me)], qos: t.round % 2 === 0 ? 1 : 2 } };
     }
     case 'takeover-persistent': {
       const clientId = persistentClientId(t.otherTenant);

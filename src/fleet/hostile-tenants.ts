@@ -110,8 +110,7 @@ export class HostileTenants {
       onEnd: (answer) => {
         this.open.delete(connection);
         if (this.stopped) return; // cut short by the end of the run: not an answer
-        const endedAt = Math.round(ctx.clock.now());
-        ctx.history.record({ op: 'attempt', t: startedAt, id, kind: plan.kind, acct, clientId: plan.clientId, target: plan.target, answer, endedAt });
+        ctx.history.record({ op: 'attempt', t: Math.round(ctx.clock.now()), startedAt, id, kind: plan.kind, acct, clientId: plan.clientId, target: plan.target, answer });
       },
       onMessage: (topic, payload) => {
         const t = Math.round(ctx.clock.now());

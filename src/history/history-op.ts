@@ -67,10 +67,11 @@ export const FORGED_EVENT_BASE = 0x7f00_0000;
  */
 export type AttemptAnswer = 'unreachable' | 'refused-connect' | 'suback-refused' | 'dropped' | 'accepted';
 
-/** One hostile attempt, recorded when it is over; `t` is when it began. `acct` is the attacker's account. */
+/** One hostile attempt, recorded when it is over (`t`); `startedAt` is when it began. `acct` is the attacker's account. */
 export interface AttemptOp {
   op: 'attempt';
   t: number;
+  startedAt: number;
   id: number;
   kind: string;
   acct: number;
@@ -78,7 +79,6 @@ export interface AttemptOp {
   /** The filter, topic, client id or username it tried. */
   target: string;
   answer: AttemptAnswer;
-  endedAt: number;
 }
 
 /** A message a hostile tenant's connection received: the media's watermark as decoded, or why it is not media. */

@@ -197,7 +197,7 @@ function transfersCheck(steps: readonly TransferTest[], minShare: number): Check
 function hostileCheck(h: HostileReport): CheckResult {
   const r = h.retained;
   const replays = r === undefined ? '' : `; retained snapshots replayed to the service ${r.replayed}, ${r.acrossTransfer} across a transfer`;
-  const line = `attempts on ${h.broker}: ${tallyLine(h)}${replays}`;
+  const line = h.tried === 0 ? `no hostile attempts${replays}` : `attempts on ${h.broker}: ${tallyLine(h)}${replays}`;
   if (h.leaked > 0) {
     const named = h.leakedAttempts.slice(0, 3).map((a) => `attempt ${a.id} ${a.kind} ${a.target} (client id ${a.clientId}): ${a.leaks} leaked`);
     return { name: 'hostile', status: 'fail', detail: `${line}; ${named.join('; ')}${h.leakedAttempts.length > 3 ? '; …' : ''}` };

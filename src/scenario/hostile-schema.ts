@@ -40,7 +40,7 @@ export const attemptDescriptions: Record<AttemptKind, string> = {
   'wildcard-username': 'CONNECT with username `+` or `#` and its own password',
   'will-foreign': "CONNECT with a will (a forged event) on another account's topic (or, every other round, on the victim's camera's topic), then drop the link so the will falls due",
   'retained-after-transfer': 'SUBSCRIBE the event topic of a camera its account lost in a transfer (a retained message there is the new owner\'s)',
-  'persistent-after-transfer': 'CONNECT clean=false with QoS 1 on its own account topic each round: whatever was queued while away must be its own',
+  'persistent-after-transfer': 'CONNECT clean=false with QoS 1 (or, every other round, 2) on its own account topic each round: whatever was queued while away must be its own',
   'takeover-persistent': "CONNECT clean=false under another tenant's persistent client id, to resume that session's queue",
 };
 
