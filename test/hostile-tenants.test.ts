@@ -201,6 +201,12 @@ describe('hostile tenants on the embedded broker (virtual clock)', () => {
     expect(publish.summary.hostile?.byKind['will-foreign'].leaked).toBeGreaterThan(0);
   });
 
+  it('is repeatable on the virtual clock: the same seed gives the same history, attempts and all', async () => {
+    const [a, b] = [await runScenario(scenario()), await runScenario(scenario())];
+    expect(a.summary.history?.sha256).toBe(b.summary.history?.sha256);
+    expect(a.summary.hostile).toEqual(b.summary.hostile);
+  });
+
   it('refuses a weakened rule for a broker it does not own, and rounds past the end', () => {
     expect(() => scenario({ broker: { url: 'mqtt://127.0.0.1:1884', acl: 'weakened-read' }, clock: 'real' })).toThrow(/broker\.acl.*broker-config mosquitto --weaken/s);
     expect(() => scenario({ hostile: { rounds: ['19s'], listen: '2s' } })).toThrow(/hostile\.rounds\[0\].*ends after the run/s);
