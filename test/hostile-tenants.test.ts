@@ -7,6 +7,8 @@ import { validateScenarioObject } from '../src/scenario/load-scenario.ts';
 import { attemptKinds } from '../src/scenario/hostile-schema.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import { checkRows } from '../src/report/threshold-rows.ts';
+import { canPublish, canSubscribe } from '../src/broker/acl.ts';
+import { mosquittoAclFile } from '../src/broker/mosquitto-config.ts';
 
 /**
  * Hostile tenants: the attempt plans, the oracle's rules over attempts and what reached them
@@ -48,6 +50,34 @@ describe('attempt plans', () => {
     // `+` one round, `#` the next
     expect([0, 1].map((round) => planAttempt('wildcard-client-id', targets({ round })).clientId)).toEqual(['+', '#']);
     expect([0, 1].map((round) => planAttempt('wildcard-username', targets({ round })).username)).toEqual(['+', '#']);
+  });
+});
+
+describe('the weakened rules (positive controls): exactly one rule too broad', () => {
+  const viewer = { role: 'viewer' as const, id: 'acct-000001' };
+  it('embedded: weakened-read opens other accounts\' topics to a viewer, nothing else', () => {
+    expect(canSubscribe(viewer, 'accounts/+/events')).toBe(false);
+    expect(canSubscribe(viewer, 'accounts/+/events', 'weakened-read')).toBe(true);
+    expect(canSubscribe(viewer, 'accounts/acct-000002/#', 'weakened-read')).toBe(true);
+    for (const filter of ['#', '+/+/+', 'devices/+/events', '$SYS/#', '$share/g/accounts/+/events']) expect(canSubscribe(viewer, filter, 'weakened-read'), filter).toBe(false);
+    expect(canPublish(viewer, 'devices/cam-0000001/events', 'weakened-read')).toBe(false);
+  });
+
+  it('embedded: weakened-publish lets a viewer publish as any camera, nothing else', () => {
+    expect(canPublish(viewer, 'devices/cam-0000001/events')).toBe(false);
+    expect(canPublish(viewer, 'devices/cam-0000001/events', 'weakened-publish')).toBe(true);
+    expect(canPublish(viewer, 'accounts/acct-000002/events', 'weakened-publish')).toBe(false);
+    expect(canSubscribe(viewer, 'accounts/+/events', 'weakened-publish')).toBe(false);
+  });
+
+  it('Mosquitto: --weaken changes one line of the generated ACL', () => {
+    const lines = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const strict = lines(mosquittoAclFile());
+    for (const [rule, line] of [['read', 'pattern read accounts/#'], ['publish', 'pattern write devices/#']] as const) {
+      const weak = lines(mosquittoAclFile(rule));
+      expect(weak.filter((l) => !strict.includes(l))).toEqual([line]);
+      expect(strict.filter((l) => !weak.includes(l))).toHaveLength(1);
+    }
   });
 });
 
