@@ -359,8 +359,7 @@ export class HistoryChecker implements HistoryListener {
     if (this.blamed || !this.ended) return;
     this.blamed = true;
     for (const v of this.oracle.violations) {
-      // forged media can reach a viewer before its attempt is over and recorded: name it now
-      if (v.kind === 'corrupt-media' && v.attempt !== undefined) v.attempt = this.hostile.describe(v.attempt.id) ?? v.attempt;
+      this.hostile.nameForger(v);
       v.blame = this.blameOf(v);
     }
   }
@@ -376,14 +375,8 @@ export class HistoryChecker implements HistoryListener {
 
   /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
   blameOf(v: BlameInput): Blame {
-    const a = v.attempt;
-    if (v.kind === 'corrupt-media' && a !== undefined) {
-      const known = this.hostile.describe(a.id) ?? a;
-      return { class: 'broker', reason: `forged media: hostile attempt ${a.id} (${known.kind} ${known.target}, client id ${known.clientId}) got it past ${a.broker}, and a viewer received it` };
-    }
-    if (v.kind === 'hostile-leak' && a !== undefined && v.resolvedFrom === undefined) {
-      return { class: 'broker', reason: `the service never routed event ${v.eventId} to ${v.receivedBy}: ${a.broker} delivered it on ${a.topic ?? '?'} to hostile attempt ${a.id} (${a.kind} ${a.target}, client id ${a.clientId})` };
-    }
+    const hostile = this.hostile.blameOf(v);
+    if (hostile !== undefined) return hostile;
     if (v.kind === 'corrupt-media') {
       return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
     }

@@ -1,6 +1,6 @@
 import type { AttackReceiptOp, AttemptOp, MediaOp } from '../history/history-op.ts';
 import type { IsolationOracle } from './isolation-oracle.ts';
-import type { ViolationAttempt } from './violation.ts';
+import type { Blame, Violation, ViolationAttempt } from './violation.ts';
 
 /** One kind's (or every kind's) tally: what the broker answered, and what got through. */
 export interface AttemptTally {
@@ -98,6 +98,24 @@ export class HostileTracker {
   onRetainedReplay(acrossTransfer: boolean): void {
     this.retained.replayed++;
     if (acrossTransfer) this.retained.acrossTransfer++;
+  }
+
+  /** Forged media can reach a viewer before its attempt is over and recorded: name the attempt once the history is in. */
+  nameForger(v: Violation): void {
+    if (v.kind === 'corrupt-media' && v.attempt !== undefined) v.attempt = this.describe(v.attempt.id) ?? v.attempt;
+  }
+
+  /** The broker's blame for what a hostile attempt got through it; undefined for any other violation. */
+  blameOf(v: Pick<Violation, 'kind' | 'attempt' | 'resolvedFrom' | 'eventId' | 'receivedBy'>): Blame | undefined {
+    const a = v.attempt;
+    if (a === undefined) return undefined;
+    if (v.kind === 'corrupt-media') {
+      const known = this.describe(a.id) ?? a;
+      return { class: 'broker', reason: `forged media: hostile attempt ${a.id} (${known.kind} ${known.target}, client id ${known.clientId}) got it past ${a.broker}, and a viewer received it` };
+    }
+    // routed to the attacker's own account by the service: the cache's or the service's blame, as for any delivery
+    if (v.kind !== 'hostile-leak' || v.resolvedFrom !== undefined) return undefined;
+    return { class: 'broker', reason: `the service never routed event ${v.eventId} to ${v.receivedBy}: ${a.broker} delivered it on ${a.topic ?? '?'} to hostile attempt ${a.id} (${a.kind} ${a.target}, client id ${a.clientId})` };
   }
 
   report(): HostileReport | undefined {
