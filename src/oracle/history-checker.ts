@@ -358,10 +358,7 @@ export class HistoryChecker implements HistoryListener {
   private assignBlame(): void {
     if (this.blamed || !this.ended) return;
     this.blamed = true;
-    for (const v of this.oracle.violations) {
-      this.hostile.nameForger(v);
-      v.blame = this.blameOf(v);
-    }
+    for (const v of this.oracle.violations) v.blame = this.blameOf(v);
   }
 
   /** Every violation's blame, kept or not (the tally is over all of them). */
@@ -375,6 +372,8 @@ export class HistoryChecker implements HistoryListener {
 
   /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
   blameOf(v: BlameInput): Blame {
+    // forged media can reach a viewer before its attempt's op: the violation names it once the history is in
+    this.hostile.nameForger(v);
     const hostile = this.hostile.blameOf(v);
     if (hostile !== undefined) return hostile;
     if (v.kind === 'corrupt-media') {

@@ -101,7 +101,7 @@ export class HostileTracker {
   }
 
   /** Forged media can reach a viewer before its attempt is over and recorded: name the attempt once the history is in. */
-  nameForger(v: Violation): void {
+  nameForger(v: Pick<Violation, 'kind' | 'attempt'>): void {
     if (v.kind === 'corrupt-media' && v.attempt !== undefined) v.attempt = this.describe(v.attempt.id) ?? v.attempt;
   }
 
