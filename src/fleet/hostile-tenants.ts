@@ -9,11 +9,13 @@ import type { HostileSpec } from '../scenario/hostile-schema.ts';
 import type { ClientTransport } from '../transport/link.ts';
 import { AttackerConnection } from './attacker-connection.ts';
 import { encodeEventPayload, readEventHeader, thumbnailOf } from './event-payload.ts';
-import { planAttempt, type AttemptPlan } from './hostile-attempts.ts';
+import { persistentClientId, planAttempt, type AttemptPlan } from './hostile-attempts.ts';
 import { FORGED_EVENT_BASE } from '../history/history-op.ts';
 
 /** Attempts of one round start this far apart (scenario ms), so a round is not a burst of its own. */
 const STAGGER_MS = 20;
+/** How long the closing clean=true connection that discards a persistent session stays (scenario ms). */
+const CLEANUP_MS = 100;
 
 export interface HostileContext {
   clock: Clock;
@@ -72,6 +74,25 @@ export class HostileTenants {
         }
       }
     });
+    // after the last round, each tenant discards its persistent session (clean=true [MQTT-3.1.2-6]):
+    // a broker that outlives the run keeps none of them for the next
+    const end = Math.max(...this.spec.rounds) + this.spec.listen + STAGGER_MS * this.attackers.length * this.spec.kinds.length;
+    this.ctx.clock.at(end, { onTimer: () => this.discardSessions() }, 0);
+  }
+
+  private discardSessions(): void {
+    if (this.stopped) return;
+    const { ctx } = this;
+    for (const a of this.attackers) {
+      const me = ctx.registry.accountIds[a];
+      const plan: AttemptPlan = { kind: 'persistent-after-transfer', clientId: persistentClientId(me), username: me, clean: true, target: persistentClientId(me), abrupt: false };
+      const connection = new AttackerConnection(ctx.transport, plan, ctx.credentials.password(me), ctx.clock, CLEANUP_MS, {
+        onEnd: () => this.open.delete(connection),
+        onMessage: () => {},
+      });
+      this.open.add(connection);
+      connection.start();
+    }
   }
 
   stop(): void {
