@@ -4,7 +4,7 @@ import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
-import { canPublish, canSubscribe } from './acl.ts';
+import { canPublish, canSubscribe, type AclMode } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
@@ -17,9 +17,11 @@ type ClientWithPrincipal = Client & { principal?: Principal };
 export interface BrokerSettings {
   /** Wall-clock ms a new connection may take to send its CONNECT before aedes closes it. */
   connectTimeout: number;
+  /** The topic rules in force: `strict`, or a positive control with one rule too broad. */
+  acl?: AclMode;
 }
 
-export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000 };
+export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000, acl: 'strict' };
 
 /**
  * aedes in this process, behind our auth and ACL, on a memory or TCP transport (and, when asked,
@@ -62,6 +64,7 @@ export class EmbeddedBroker implements Broker {
     const { credentials, registry } = this;
     const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
+    const acl = this.settings.acl ?? 'strict';
     const aedes = new Aedes({
       heartbeatInterval: 3_600_000,
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
@@ -88,9 +91,10 @@ export class EmbeddedBroker implements Broker {
         (client as ClientWithPrincipal).principal = principal;
         done(null, true);
       },
+      // also asked for a will, as the link that carried it closes (aedes: client.js, before it publishes it)
       authorizePublish: (client, packet, callback) => {
         const principal = (client as ClientWithPrincipal | null)?.principal;
-        if (principal === undefined || !canPublish(principal, packet.topic)) {
+        if (principal === undefined || !canPublish(principal, packet.topic, acl)) {
           this.stats.publishDenied++;
           // [MQTT-3.3.5-2] an unauthorised PUBLISH gets no error reply; the connection closes
           return callback(new Error(`publish to ${packet.topic} denied`));
@@ -99,7 +103,7 @@ export class EmbeddedBroker implements Broker {
       },
       authorizeSubscribe: (client, subscription, callback) => {
         const principal = (client as ClientWithPrincipal).principal;
-        if (principal === undefined || !canSubscribe(principal, subscription.topic)) {
+        if (principal === undefined || !canSubscribe(principal, subscription.topic, acl)) {
           this.stats.subscribeDenied++;
           // [MQTT-3.9.3] a refused filter gets return code 0x80 in SUBACK
           return callback(null, null);
