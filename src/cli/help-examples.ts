@@ -31,6 +31,10 @@ const examples: Record<string, string[]> = {
     'crosswire broker-config mosquitto scenarios/partial-partition.yaml --seed 3 --out-dir /tmp/broker --port 1884',
     'crosswire broker-config mosquitto --devices 500 --plaintext --out-dir /tmp/emqx   # username:password lines',
   ],
+  'broker-serve': [
+    'crosswire broker-serve --seed 1 --devices 4 --port 1884 --credentials-file /tmp/creds.txt',
+    'crosswire broker-serve --seed 1 --ws-port 0 --json     # free ports, printed as one JSON line',
+  ],
   completion: [
     'source <(crosswire completion bash)                # this shell; add the line to ~/.bashrc to keep it',
     'crosswire completion zsh > "${fpath[1]}/_crosswire"',
