@@ -7,6 +7,9 @@ import { recordSkip } from './server-skip.ts';
 
 const PUB = findOnPath('mosquitto_pub');
 const SUB = findOnPath('mosquitto_sub');
+/** Line-buffers a held client's stdout: its -d lines must arrive while it runs, not at exit. */
+const STDBUF = findOnPath('stdbuf');
+const held = (binary: string, args: string[]): [string, string[]] => (STDBUF === undefined ? [binary, args] : [STDBUF, ['-oL', binary, ...args]]);
 
 /** Skip locally with the install hint (recorded for the SKIPPED summary); under CI a missing one fails. */
 export function skipWithoutMosquittoClients(group: string): boolean {
@@ -103,12 +106,12 @@ export function mosquittoClients(host: string, port: number): InteropClient {
       let child: ChildProcess;
       if (filters.length === 0) {
         // stays connected until stdin closes; the topic is never published to
-        child = spawn(PUB, [...args, '-l', '-t', `devices/${login.username}/unused`], { stdio: ['pipe', 'pipe', 'pipe'] });
+        child = spawn(...held(PUB, [...args, '-l', '-t', `devices/${login.username}/unused`]), { stdio: ['pipe', 'pipe', 'pipe'] });
       } else {
         const qos = filters[0][1];
         if (filters.some(([, q]) => q !== qos)) throw new Error('mosquitto_sub takes one QoS for all its filters');
         // SIGTERM: a clean DISCONNECT (its stdin is unused)
-        child = spawn(SUB, [...args, '-F', '%j', '-q', String(qos), ...filters.flatMap(([f]) => ['-t', f])], { stdio: ['ignore', 'pipe', 'pipe'] });
+        child = spawn(...held(SUB, [...args, '-F', '%j', '-q', String(qos), ...filters.flatMap(([f]) => ['-t', f])]), { stdio: ['ignore', 'pipe', 'pipe'] });
       }
       const connection = new CliConnection(child);
       live.add(connection);
