@@ -44,6 +44,7 @@ export const longFiles = [
   'external-broker',
   'first-hour',
   'history-replay',
+  'broker-serve',
   'interop-mqttjs',
   'interop-mosquitto-clients',
   'interop-paho',
