@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerPrincipals, plaintextPasswords } from '../../src/cli/broker-principals.ts';
 import { serviceUsername, viewerClientId } from '../../src/registry/credentials.ts';
+import { freeLoopbackPort } from '../../src/servers/loopback.ts';
 import { within } from './async.ts';
 import { startPrivateMosquitto } from './private-mosquitto.ts';
-import { CLI } from './run-cli.ts';
+import { CLI, runCli } from './run-cli.ts';
 
 /** The fleet the interop suite admits: three accounts and their cameras, this seed. */
 export const INTEROP_SEED = 17;
@@ -94,12 +95,28 @@ async function startCrosswire(): Promise<InteropBroker> {
   };
 }
 
-/** A private Mosquitto with the files `crosswire broker-config mosquitto` writes for the same fleet and seed. */
+/** A private Mosquitto started from the files `crosswire broker-config mosquitto --out-dir` writes for the same fleet and seed. */
 async function startMosquitto(): Promise<InteropBroker> {
   const { principals, service, cameras, accounts } = await fleet();
   const { scenario } = principals;
-  const mosquitto = await startPrivateMosquitto({ seed: scenario.seed, fleet: { ...scenario.fleet, identities: scenario.identities } });
-  return { kind: 'mosquitto', host: '127.0.0.1', port: mosquitto.port, service, cameras, accounts, stop: () => mosquitto.stop() };
+  const dir = await mkdtemp(join(tmpdir(), 'crosswire-interop-mosquitto-'));
+  const port = await freeLoopbackPort();
+  const flags = ['--seed', String(INTEROP_SEED), '--accounts', String(FLEET_FLAGS.accounts), '--out-dir', dir, '--port', String(port), '--ws-port', '0'];
+  const config = await runCli(['broker-config', 'mosquitto', ...flags], { timeoutMs: 30_000 });
+  if (config.code !== 0) throw new Error(`crosswire broker-config mosquitto exited ${config.code}: ${config.stderr}`);
+  const mosquitto = await startPrivateMosquitto({ seed: scenario.seed, fleet: scenario.fleet, configFile: join(dir, 'mosquitto.conf') });
+  return {
+    kind: 'mosquitto',
+    host: '127.0.0.1',
+    port: mosquitto.port,
+    service,
+    cameras,
+    accounts,
+    async stop() {
+      await mosquitto.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function startInteropBroker(kind: BrokerKind): Promise<InteropBroker> {

@@ -28,7 +28,8 @@ export interface Message {
   retain: boolean;
 }
 
-export interface Received extends Message {}
+/** A message as a subscriber got it. */
+export type Received = Message;
 
 /** A held connection. Its fields change as the broker talks to it. */
 export interface Connection {
