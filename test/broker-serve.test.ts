@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { brokerPrincipals } from '../src/cli/broker-principals.ts';
@@ -55,6 +58,21 @@ describe('crosswire broker-serve', () => {
     expect(await connack(tcp, camera, other.password(camera), camera)).toBe(4);
     child.kill('SIGTERM');
     expect(await within(exit, 5000, 'exit after SIGTERM')).toBe(0);
+  });
+
+  it('a run against it, with the command it prints, PASSes: the fleet is the one it admits', async () => {
+    const { child, ready, exit } = serve(['--seed', '2', '--devices', '8']);
+    const text = await ready;
+    const command = /run against it: crosswire (run .*)$/m.exec(text)![1].split(' ');
+    try {
+      const run = await runCli([...command, '--out-dir', join(tmpdir(), `crosswire-broker-serve-${process.pid}`), '--keep-runs', 'off', '--quiet'], { timeoutMs: 120_000 });
+      expect(run.stdout).toMatch(/^PASS reconnect-storm seed=2 /);
+      expect(run.code).toBe(0);
+    } finally {
+      child.kill('SIGTERM');
+      await exit;
+      await rm(join(tmpdir(), `crosswire-broker-serve-${process.pid}`), { recursive: true, force: true });
+    }
   });
 
   it('a port it cannot listen on is exit 2 naming the flag', async () => {
