@@ -123,6 +123,16 @@ describe.each(Object.entries(implementations))('broker %s', (_name, start) => {
     expect(own.closed).toBe(false);
   });
 
+  it('accepts a zero-length client id with a clean session: the broker assigns one [MQTT-3.1.3-6]', async () => {
+    const anonymous = probe('', CAM1);
+    await until(() => anonymous.connectedOnce || anonymous.closed, 'connack');
+    expect(anonymous.connectedOnce).toBe(true);
+    // with a wrong password it is still refused
+    const bad = probe('', CAM2, '0'.repeat(32));
+    await until(() => bad.refusedWith !== undefined, 'refusal');
+    expect(bad.refusedWith).toBe(4);
+  });
+
   it('routes a camera event to the service and an account topic to its viewer only', async () => {
     const service = await connected(`${SVC}~1`, SVC);
     const mine = await viewer(A);

@@ -8,6 +8,7 @@ import { canPublish, canSubscribe, type AclMode } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
+const IDENTIFIER_REJECTED = 2;
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -65,6 +66,8 @@ export class EmbeddedBroker implements Broker {
     const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
     const acl = this.settings.acl ?? 'strict';
+    // clients whose CONNECT had a zero-length client id: aedes made one up for them
+    const assignedIds = new WeakSet<Client>();
     const aedes = new Aedes({
       heartbeatInterval: 3_600_000,
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
@@ -74,16 +77,24 @@ export class EmbeddedBroker implements Broker {
       // a partitioned client's CONNECT goes unanswered and its link closes, as if it never arrived
       // (over the memory transport it is turned away before this, see the constructor)
       preConnect: (client, packet, done) => {
+        if (packet.clientId === '') assignedIds.add(client);
         const cut = this.isCut(packet.clientId);
         done(cut ? new Error(`${packet.clientId} is partitioned`) : null, !cut);
       },
       authenticate: (client, username, password, done) => {
+        const assigned = assignedIds.has(client);
+        if (assigned && !client.clean) {
+          // [MQTT-3.1.3-8] a zero-length client id needs a clean session: 0x02, then close
+          this.stats.authRefused++;
+          return done(authError('a zero-length client id needs clean session', IDENTIFIER_REJECTED), false);
+        }
         const principal = username === undefined ? undefined : principalOf(username, isDevice, isAccount);
         if (principal === undefined || !credentials.verify(username!, password)) {
           this.stats.authRefused++;
           return done(authError('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
         }
-        if (!clientIdMatches(principal, client.id)) {
+        // [MQTT-3.1.3-6] an id the broker assigned is unique: no one else's session to take over
+        if (!assigned && !clientIdMatches(principal, client.id)) {
           // a client id is bound to its credentials: no takeover of another principal's session
           this.stats.authRefused++;
           return done(authError(`client id ${client.id} is not ${principal.id}'s`, NOT_AUTHORIZED), false);

@@ -32,6 +32,10 @@ const examples: Record<string, string[]> = {
     'crosswire broker-config mosquitto --devices 500 --plaintext --out-dir /tmp/emqx   # username:password lines',
     'crosswire broker-config mosquitto scenarios/hostile-tenants.yaml --weaken read --out-dir /tmp/weak   # a control: must FAIL',
   ],
+  'broker-serve': [
+    'crosswire broker-serve --seed 1 --devices 4 --port 1884 --credentials-file /tmp/creds.txt',
+    'crosswire broker-serve --seed 1 --ws-port 0 --json     # free ports, printed as one JSON line',
+  ],
   completion: [
     'source <(crosswire completion bash)                # this shell; add the line to ~/.bashrc to keep it',
     'crosswire completion zsh > "${fpath[1]}/_crosswire"',

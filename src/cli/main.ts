@@ -199,6 +199,23 @@ Examples:
     });
 
   program
+    .command('broker-serve')
+    .description("serve the embedded broker as a run configures it (aedes with crosswire's auth, client-id rules and ACL) on TCP, for independent MQTT clients; until Ctrl-C")
+    .argument('[scenario]', 'scenario YAML file whose fleet it admits (default: the built-in reconnect storm)')
+    .option('--seed <n>', 'the seed the passwords and the fleet follow from', integer(0, 2 ** 32 - 1))
+    .option('--devices <n>', 'number of cameras, as given to `run`', integer(1, 500_000))
+    .option('--accounts <n>', 'number of accounts, as given to `run`', integer(1, 500_000))
+    .option('--set <path=value>', 'set any scenario field, as given to `run` (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--host <address>', 'address the listeners bind', '127.0.0.1')
+    .option('--port <port>', 'MQTT listener port (0: a free one, printed)', integer(0, 65535), 0)
+    .option('--ws-port <port>', 'also serve MQTT over WebSocket on this port (0: a free one, printed)', integer(0, 65535))
+    .option('--credentials-file <file>', 'write every principal\'s username:password here (mode 0600)')
+    .option('--json', 'print one JSON line: urls, seed, credentials file, a principal of each kind')
+    .action(async (file: string | undefined, options) => {
+      process.exitCode = await (await import('./commands/broker-serve-command.ts')).brokerServeCommand(file, options);
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of the scenario format')
     .option('--out <file>', 'write it to a file instead')

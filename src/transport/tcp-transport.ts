@@ -30,9 +30,12 @@ export class TcpServerTransport implements ServerTransport {
   private readonly sockets = new Set<Socket>();
   private refusing = false;
   private readonly host: string;
+  private readonly listenPort: number;
 
-  constructor(host = '127.0.0.1') {
+  /** `port` 0: a free one (read `port` once listening). */
+  constructor(host = '127.0.0.1', port = 0) {
     this.host = host;
+    this.listenPort = port;
   }
 
   listen(accept: (stream: Duplex) => void): Promise<ClientTransport> {
@@ -52,7 +55,7 @@ export class TcpServerTransport implements ServerTransport {
       server.once('error', reject);
       // a storm opens thousands of connections at once: a short accept backlog would drop SYNs and
       // stall clients for the kernel's 1 s SYN retry (the kernel caps this at somaxconn)
-      server.listen({ port: 0, host: this.host, backlog: 65_535 }, () => {
+      server.listen({ port: this.listenPort, host: this.host, backlog: 65_535 }, () => {
         const address = server.address();
         if (address === null || typeof address === 'string') return reject(new Error('no TCP address'));
         resolve(tcpClientTransport(this.host, address.port));

@@ -103,6 +103,14 @@ export class WsServerTransport implements ServerTransport {
   private refusing = false;
   /** Where clients connect, once listening. */
   url: string | undefined;
+  private readonly host: string;
+  private readonly listenPort: number;
+
+  /** `port` 0: a free one (read `url` once listening). */
+  constructor(host = '127.0.0.1', port = 0) {
+    this.host = host;
+    this.listenPort = port;
+  }
 
   listen(accept: (stream: Duplex) => void): Promise<ClientTransport> {
     const http = createServer((_request, response) => response.writeHead(426).end('MQTT over WebSocket only\n'));
@@ -125,10 +133,10 @@ export class WsServerTransport implements ServerTransport {
     this.wss = wss;
     return new Promise((resolve, reject) => {
       http.once('error', reject);
-      http.listen({ port: 0, host: '127.0.0.1', backlog: 65_535 }, () => {
+      http.listen({ port: this.listenPort, host: this.host, backlog: 65_535 }, () => {
         const address = http.address();
         if (address === null || typeof address === 'string') return reject(new Error('no WebSocket address'));
-        this.url = `ws://127.0.0.1:${address.port}/mqtt`;
+        this.url = `ws://${this.host}:${address.port}/mqtt`;
         resolve(wsClientTransport(this.url));
       });
     });

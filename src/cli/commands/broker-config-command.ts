@@ -1,15 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, usernamesOf, weakenedRules, type WeakenedRule } from '../../broker/mosquitto-config.ts';
+import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, weakenedRules, type WeakenedRule } from '../../broker/mosquitto-config.ts';
 import { usageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
-import { Credentials, externalBrokerSecret } from '../../registry/credentials.ts';
-import { Registry } from '../../registry/registry.ts';
-import { loadScenarioFile } from '../../scenario/load-scenario.ts';
-import { overridesFrom, type RunFlags } from '../scenario-overrides.ts';
-import { DEFAULT_SCENARIO } from './run-command.ts';
+import { brokerPrincipals, plaintextPasswords, type FleetFlags } from '../broker-principals.ts';
 
-export interface BrokerConfigOptions extends Pick<RunFlags, 'seed' | 'devices' | 'accounts' | 'set'> {
+export interface BrokerConfigOptions extends FleetFlags {
   outDir?: string;
   host: string;
   port: number;
@@ -29,10 +25,8 @@ export async function brokerConfigCommand(kind: string, file: string | undefined
   if (options.weaken !== undefined && !(weakenedRules as readonly string[]).includes(options.weaken)) {
     throw usageError('BROKER_WEAKEN', `broker-config: --weaken ${JSON.stringify(options.weaken)} is not a rule crosswire weakens (expected: ${weakenedRules.join(', ')})`);
   }
-  const { scenario } = await loadScenarioFile(file ?? DEFAULT_SCENARIO, overridesFrom(options));
-  const registry = Registry.generate(scenario.seed, scenario.fleet);
-  const credentials = new Credentials(externalBrokerSecret(scenario.seed, process.env.CROSSWIRE_BROKER_SECRET));
-  const about = `scenario ${scenario.name}, seed ${scenario.seed}: ${registry.deviceIds.length} cameras, ${registry.accountIds.length} accounts`;
+  const principals = await brokerPrincipals(file, options);
+  const { scenario, registry, credentials, about } = principals;
   const dir = options.outDir === undefined ? undefined : resolve(options.outDir);
   const listeners = {
     host: options.host,
@@ -45,7 +39,7 @@ export async function brokerConfigCommand(kind: string, file: string | undefined
   const files = {
     'mosquitto.conf': mosquittoConf(listeners, about),
     ...(options.plaintext
-      ? { 'passwords.txt': usernamesOf(registry).map((name) => `${name}:${credentials.password(name)}\n`).join('') }
+      ? { 'passwords.txt': plaintextPasswords(principals) }
       : { passwd: mosquittoPasswordFile(registry, credentials) }),
     acl: mosquittoAclFile(options.weaken as WeakenedRule | undefined),
   };
