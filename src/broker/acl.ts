@@ -46,6 +46,14 @@ export function canSubscribe(principal: Principal, filter: string): boolean {
   }
 }
 
+/** The rules the embedded broker enforces; a parameter so that a test can plant a faulty one. */
+export interface TopicAcl {
+  canPublish(principal: Principal, topic: string): boolean;
+  canSubscribe(principal: Principal, filter: string): boolean;
+}
+
+export const topicAcl: TopicAcl = { canPublish, canSubscribe };
+
 /** Where the shards of one run meet (a barrier): the service principal only. */
 export const CONTROL_TOPIC_PREFIX = 'crosswire/shards/';
 

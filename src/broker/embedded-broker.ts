@@ -4,8 +4,9 @@ import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
-import { canPublish, canSubscribe } from './acl.ts';
+import { topicAcl, type TopicAcl } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
+import { connectProblem, isIllFormed } from './packet-checks.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -42,12 +43,14 @@ export class EmbeddedBroker implements Broker {
   private readonly cuts = new Set<ReadonlySet<string>>();
 
   private readonly settings: BrokerSettings;
+  private readonly acl: TopicAcl;
   /** Told when a client has registered (authenticated, its session set up), with its link. */
   onRegistered: ((stream: Duplex, clientId: string) => void) | undefined;
   readonly failure = undefined;
 
-  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings, wsServer: ServerTransport | undefined) {
+  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings, wsServer: ServerTransport | undefined, acl: TopicAcl) {
     this.settings = settings;
+    this.acl = acl;
     this.server = server;
     this.wsServer = wsServer;
     this.credentials = credentials;
@@ -59,7 +62,7 @@ export class EmbeddedBroker implements Broker {
   }
 
   private createAedes(): Aedes {
-    const { credentials, registry } = this;
+    const { credentials, registry, acl } = this;
     const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
     const aedes = new Aedes({
@@ -72,7 +75,9 @@ export class EmbeddedBroker implements Broker {
       // (over the memory transport it is turned away before this, see the constructor)
       preConnect: (client, packet, done) => {
         const cut = this.isCut(packet.clientId);
-        done(cut ? new Error(`${packet.clientId} is partitioned`) : null, !cut);
+        // a malformed CONNECT is closed without a CONNACK [MQTT-3.1.4-1]
+        const problem = cut ? `${packet.clientId} is partitioned` : connectProblem(packet);
+        done(problem === undefined ? null : new Error(problem), problem === undefined);
       },
       authenticate: (client, username, password, done) => {
         const principal = username === undefined ? undefined : principalOf(username, isDevice, isAccount);
@@ -89,8 +94,10 @@ export class EmbeddedBroker implements Broker {
         done(null, true);
       },
       authorizePublish: (client, packet, callback) => {
+        // [MQTT-1.5.3-1] ill-formed UTF-8 closes the connection, as an error here does
+        if (isIllFormed(packet.topic)) return callback(new Error('ill-formed UTF-8 in the topic name'));
         const principal = (client as ClientWithPrincipal | null)?.principal;
-        if (principal === undefined || !canPublish(principal, packet.topic)) {
+        if (principal === undefined || !acl.canPublish(principal, packet.topic)) {
           this.stats.publishDenied++;
           // [MQTT-3.3.5-2] an unauthorised PUBLISH gets no error reply; the connection closes
           return callback(new Error(`publish to ${packet.topic} denied`));
@@ -98,8 +105,9 @@ export class EmbeddedBroker implements Broker {
         callback(null);
       },
       authorizeSubscribe: (client, subscription, callback) => {
+        if (isIllFormed(subscription.topic)) return callback(new Error('ill-formed UTF-8 in a topic filter [MQTT-1.5.3-1]'));
         const principal = (client as ClientWithPrincipal).principal;
-        if (principal === undefined || !canSubscribe(principal, subscription.topic)) {
+        if (principal === undefined || !acl.canSubscribe(principal, subscription.topic)) {
           this.stats.subscribeDenied++;
           // [MQTT-3.9.3] a refused filter gets return code 0x80 in SUBACK
           return callback(null, null);
@@ -115,14 +123,21 @@ export class EmbeddedBroker implements Broker {
       if (this.isCut(client.id)) hangUp(client);
       else this.onRegistered?.((client as Client & { conn: Duplex }).conn, client.id);
     });
+    // aedes has no hook before UNSUBSCRIBE: an ill-formed filter closes the connection after it [MQTT-1.5.3-1]
+    aedes.on('unsubscribe', (filters, client) => {
+      if (filters.some(isIllFormed)) hangUp(client);
+    });
     aedes.on('clientError', () => {});
     aedes.on('connectionError', () => {});
     return aedes;
   }
 
-  /** `wsServer`: a WebSocket listener served beside `server` (the same aedes, auth and ACL). */
-  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings, wsServer?: ServerTransport): Promise<EmbeddedBroker> {
-    const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer);
+  /**
+   * `wsServer`: a WebSocket listener served beside `server` (the same aedes, auth and ACL).
+   * `acl`: the topic rules; only the fuzzer's positive control passes another (a planted bypass).
+   */
+  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings, wsServer?: ServerTransport, acl: TopicAcl = topicAcl): Promise<EmbeddedBroker> {
+    const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer, acl);
     await broker.aedes.listen();
     // the current aedes, looked up per connection: a restart replaces it
     const accept = (stream: Duplex) => broker.aedes.handle(stream);

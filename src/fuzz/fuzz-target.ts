@@ -1,0 +1,76 @@
+import { clientTransportOf } from '../broker/broker-endpoint.ts';
+import { topicAcl, type TopicAcl } from '../broker/acl.ts';
+import { defaultBrokerSettings, EmbeddedBroker } from '../broker/embedded-broker.ts';
+import type { Principal } from '../registry/credentials.ts';
+import type { ClientTransport, ServerTransport } from '../transport/link.ts';
+import { MemoryServerTransport } from '../transport/memory-transport.ts';
+import { TcpServerTransport } from '../transport/tcp-transport.ts';
+import type { FuzzCast } from './fuzz-cast.ts';
+
+/** A PUBLISH the broker let through (a client's, or a will), with the principal it came from. */
+export interface AcceptedPublish {
+  principal: Principal | undefined;
+  clientId: string | undefined;
+  topic: string;
+  payload: string;
+}
+
+/** The broker a fuzz run attacks: crosswire's embedded one as it configures it, or one by URL. */
+export interface FuzzTarget {
+  readonly name: string;
+  readonly transport: ClientTransport;
+  /**
+   * Every PUBLISH the broker accepted since the last call, with its publisher (wills included):
+   * the embedded broker only; an external broker is judged by what its subscribers receive.
+   */
+  takeAccepted(): AcceptedPublish[] | undefined;
+  /** Resolves once the broker has let go of connections dropped before (their wills fired), at most `ms`. */
+  settle(connected: number, ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedTargetOptions {
+  transport: 'tcp' | 'memory';
+  /** The ACL the broker enforces: the shipped one unless a positive control plants another. */
+  acl?: TopicAcl;
+}
+
+/** crosswire's embedded broker (aedes behind its auth and ACL) for the cast's seed, on loopback TCP or in memory. */
+export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOptions): Promise<FuzzTarget> {
+  const server: ServerTransport = options.transport === 'tcp' ? new TcpServerTransport() : new MemoryServerTransport();
+  const broker = await EmbeddedBroker.start(server, cast.credentials, cast.registry, defaultBrokerSettings, undefined, options.acl ?? topicAcl);
+  let accepted: AcceptedPublish[] = [];
+  broker.aedes.on('publish', (packet, client) => {
+    // the broker's own messages ($SYS) have no client
+    if (client === null || client === undefined) return;
+    const principal = (client as typeof client & { principal?: Principal }).principal;
+    accepted.push({ principal, clientId: client.id ?? undefined, topic: packet.topic, payload: Buffer.from(packet.payload).toString('utf8') });
+  });
+  return {
+    name: `embedded aedes over ${options.transport === 'tcp' ? 'loopback TCP' : 'memory'}${options.acl && options.acl !== topicAcl ? ' (planted ACL)' : ''}`,
+    transport: broker.clientTransport,
+    takeAccepted() {
+      const taken = accepted;
+      accepted = [];
+      return taken;
+    },
+    async settle(connected, ms) {
+      const deadline = Date.now() + ms;
+      while (broker.aedes.connectedClients > connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+      // a will is published a few ticks after its client is gone
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    },
+    close: () => broker.close(),
+  };
+}
+
+/** A broker crosswire does not own, configured for the seed (`crosswire broker-config`). */
+export function externalTarget(url: string): FuzzTarget {
+  return {
+    name: url,
+    transport: clientTransportOf(url, {}),
+    takeAccepted: () => undefined,
+    settle: (_connected, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
+    close: async () => {},
+  };
+}
