@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Packet } from 'mqtt-packet';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
@@ -6,7 +7,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
 import { topicAcl, type TopicAcl } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
-import { connectProblem, isIllFormed } from './packet-checks.ts';
+import { connectProblem, isIllFormed, packetProblem } from './packet-checks.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -123,10 +124,6 @@ export class EmbeddedBroker implements Broker {
       if (this.isCut(client.id)) hangUp(client);
       else this.onRegistered?.((client as Client & { conn: Duplex }).conn, client.id);
     });
-    // aedes has no hook before UNSUBSCRIBE: an ill-formed filter closes the connection after it [MQTT-1.5.3-1]
-    aedes.on('unsubscribe', (filters, client) => {
-      if (filters.some(isIllFormed)) hangUp(client);
-    });
     aedes.on('clientError', () => {});
     aedes.on('connectionError', () => {});
     return aedes;
@@ -140,7 +137,7 @@ export class EmbeddedBroker implements Broker {
     const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer, acl);
     await broker.aedes.listen();
     // the current aedes, looked up per connection: a restart replaces it
-    const accept = (stream: Duplex) => broker.aedes.handle(stream);
+    const accept = (stream: Duplex) => guard(broker.aedes.handle(stream));
     broker.clientTransport = await server.listen(accept);
     broker.wsTransport = await wsServer?.listen(accept);
     return broker;
@@ -230,6 +227,17 @@ export class EmbeddedBroker implements Broker {
     for (const server of this.servers) await server.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
+}
+
+/**
+ * aedes has no hook before it handles an UNSUBSCRIBE or a packet id: its client's parser is the
+ * one place to see each packet first, and a packet the spec says close on closes the link.
+ */
+function guard(client: Client): void {
+  const parser = (client as Client & { _parser?: { prependListener(event: 'packet', listener: (packet: Packet) => void): void } })._parser;
+  parser?.prependListener('packet', (packet) => {
+    if (packetProblem(packet) !== undefined) hangUp(client);
+  });
 }
 
 /**
