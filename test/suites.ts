@@ -47,4 +47,5 @@ export const longFiles = [
   'shards',
   'summary-invariants',
   'ws-transport',
+  'fuzz-control',
 ].map(file);

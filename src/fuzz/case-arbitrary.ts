@@ -29,7 +29,7 @@ const properties: fc.Arbitrary<PropertyDraft[]> = fc.oneof(
   { weight: 1, arbitrary: fc.array(fc.record({ id: fc.constantFrom(...propertyIds), form: mostly<PropertyDraft['form']>('right', 'wrong-type', 'twice', 'zero') }), { maxLength: 3 }) },
 );
 
-const connect: fc.Arbitrary<ConnectDraft> = fc.record({
+const fuzzedConnect: fc.Arbitrary<ConnectDraft> = fc.record({
   kind: fc.constant('connect' as const),
   level: fc.oneof({ weight: 6, arbitrary: fc.constant<ConnectDraft['level']>(4) }, { weight: 3, arbitrary: fc.constant<ConnectDraft['level']>(5) }, { weight: 1, arbitrary: fc.constantFrom<ConnectDraft['level']>(3, 6) }),
   wrongName: mostly(false, true),
@@ -48,6 +48,25 @@ const connect: fc.Arbitrary<ConnectDraft> = fc.record({
   length,
 });
 
+/** A CONNECT with the attacker's own credentials, well-formed: half the sessions get past it. */
+const validConnect: fc.Arbitrary<ConnectDraft> = fc.record({
+  level: fc.constantFrom<ConnectDraft['level']>(4, 4, 5),
+  clean: fc.boolean(),
+  will: fc.constantFrom<ConnectDraft['will']>('none', 'full'),
+  willTopic: topicArbitrary,
+  willRetain: fc.boolean(),
+}).map(({ level, clean, will, willTopic, willRetain }) => ({
+  kind: 'connect' as const, level, wrongName: false, reservedBit: false, clean, keepalive: 0, clientId: 'own' as const, username: 'own' as const, password: 'right' as const,
+  will, willTopic, willQos: 0, willRetain: will === 'full' && willRetain, properties: [], flags: 'right' as const, length: 'minimal' as const,
+}));
+
+const connect = fc.oneof({ weight: 1, arbitrary: validConnect }, { weight: 1, arbitrary: fuzzedConnect });
+
+/** A well-formed SUBSCRIBE of one filter: what reaches the ACL rather than the parser. */
+const validSubscribe: fc.Arbitrary<PacketDraft> = fc.record({ topic: fc.record({ base: fc.constantFrom(...topicBases), mutation: fc.constant<TopicDraft['mutation']>('none') }), qos: fc.constantFrom(0, 1, 2) }).map(({ topic, qos }) => ({
+  kind: 'subscribe' as const, packetId: 'fresh' as const, filters: [{ topic, qos, reservedBits: false }], properties: [], flags: 'right' as const, length: 'minimal' as const,
+}));
+
 const packetAfterConnect: fc.Arbitrary<PacketDraft> = fc.oneof(
   {
     weight: 4,
@@ -63,8 +82,9 @@ const packetAfterConnect: fc.Arbitrary<PacketDraft> = fc.oneof(
       length,
     }),
   },
+  { weight: 3, arbitrary: validSubscribe },
   {
-    weight: 4,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('subscribe' as const),
       packetId,

@@ -5,6 +5,7 @@ import type { ConnectionPlan } from './connection-plan.ts';
 import type { AttackerRole } from './fuzz-cast.ts';
 import type { CaseDraft, Delivery, RunnableCase } from './fuzz-case.ts';
 import type { Finding } from './fuzz-finding.ts';
+import type { FleetShape } from '../registry/registry.ts';
 
 /**
  * A fuzz case as a file: every connection's packets as hex with what the spec expects of each, and
@@ -19,6 +20,8 @@ export interface RegressionFile {
   title: string;
   /** The seed whose principals and credentials the bytes carry (`broker-config` secret, no passphrase). */
   seed: number;
+  /** The fleet the seed generates the principals from. */
+  fleet: FleetShape;
   attacker: AttackerRole;
   expected: string;
   connections: Array<{
@@ -37,11 +40,12 @@ export interface RegressionFile {
   draft?: CaseDraft;
 }
 
-export function toRegressionFile(runnable: RunnableCase, seed: number, title: string, found: Finding[], draft?: CaseDraft): RegressionFile {
+export function toRegressionFile(runnable: RunnableCase, seed: number, fleet: FleetShape, title: string, found: Finding[], draft?: CaseDraft): RegressionFile {
   return {
     format: REGRESSION_FORMAT,
     title,
     seed,
+    fleet,
     attacker: runnable.attacker,
     expected: expectedText(runnable),
     connections: runnable.connections.map(({ delivery, marker, plan }) => ({

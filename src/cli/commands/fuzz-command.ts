@@ -83,7 +83,7 @@ export async function fuzzCommand(options: FuzzCommandOptions): Promise<number> 
     await mkdir(dir, { recursive: true });
     caseFile = join(dir, 'case.json');
     const found = outcome.found;
-    await writeRegressionFile(caseFile, toRegressionFile(found.minimal, seed, found.minimalFindings[0].what, found.minimalFindings, found.minimalDraft));
+    await writeRegressionFile(caseFile, toRegressionFile(found.minimal, seed, scenario.fleet, found.minimalFindings[0].what, found.minimalFindings, found.minimalDraft));
   }
   if (options.json) {
     process.stdout.write(JSON.stringify({ ...summary, findings: outcome.found?.minimalFindings ?? [], caseFile }, null, 2) + '\n');
