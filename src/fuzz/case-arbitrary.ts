@@ -100,9 +100,26 @@ const packetAfterConnect: fc.Arbitrary<PacketDraft> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 12 }) }) },
 );
 
+/** A well-formed session: what an ACL bypass needs (the connection still open when the bait goes out). */
+const validSession: fc.Arbitrary<PacketDraft[]> = fc
+  .tuple(
+    validConnect,
+    fc.array(
+      fc.oneof(
+        validSubscribe,
+        fc.record({ topic: fc.record({ base: fc.constantFrom(...topicBases), mutation: fc.constant<TopicDraft['mutation']>('none') }), retain: fc.boolean() }).map(({ topic, retain }) => ({
+          kind: 'publish' as const, qos: 0, dup: false, retain, topic, packetId: 'fresh' as const, payload: 'small' as const, properties: [], length: 'minimal' as const,
+        })),
+      ),
+      { minLength: 1, maxLength: 4 },
+    ),
+  )
+  .map(([first, rest]) => [first, ...rest]);
+
 /** Usually a CONNECT first (so the session gets somewhere), sometimes anything first [MQTT-3.1.0-1]. */
 const connection: fc.Arbitrary<ConnectionDraft> = fc.record({
   packets: fc.oneof(
+    { weight: 2, arbitrary: validSession },
     { weight: 5, arbitrary: fc.tuple(connect, fc.array(packetAfterConnect, { maxLength: 6 })).map(([first, rest]) => [first, ...rest]) },
     { weight: 1, arbitrary: fc.array(packetAfterConnect, { minLength: 1, maxLength: 4 }) },
   ),

@@ -18,7 +18,14 @@ export interface AcceptedPublish {
 /** The broker a fuzz run attacks: crosswire's embedded one as it configures it, or one by URL. */
 export interface FuzzTarget {
   readonly name: string;
+  /** Where other processes reach it, when they can (loopback TCP or an external URL). */
+  readonly url: string | undefined;
   readonly transport: ClientTransport;
+  /**
+   * Whether a SUBACK grant is the ACL's decision: crosswire's ACL refuses a filter at SUBSCRIBE
+   * (0x80); Mosquitto grants any filter and withholds at delivery, so there only deliveries count.
+   */
+  readonly grantIsDecision: boolean;
   /**
    * Every PUBLISH the broker accepted since the last call, with its publisher (wills included):
    * the embedded broker only; an external broker is judged by what its subscribers receive.
@@ -37,7 +44,8 @@ export interface EmbeddedTargetOptions {
 
 /** crosswire's embedded broker (aedes behind its auth and ACL) for the cast's seed, on loopback TCP or in memory. */
 export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOptions): Promise<FuzzTarget> {
-  const server: ServerTransport = options.transport === 'tcp' ? new TcpServerTransport() : new MemoryServerTransport();
+  const tcp = options.transport === 'tcp' ? new TcpServerTransport() : undefined;
+  const server: ServerTransport = tcp ?? new MemoryServerTransport();
   const broker = await EmbeddedBroker.start(server, cast.credentials, cast.registry, defaultBrokerSettings, undefined, options.acl ?? topicAcl);
   let accepted: AcceptedPublish[] = [];
   broker.aedes.on('publish', (packet, client) => {
@@ -48,7 +56,9 @@ export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOpti
   });
   return {
     name: `embedded aedes over ${options.transport === 'tcp' ? 'loopback TCP' : 'memory'}${options.acl && options.acl !== topicAcl ? ' (planted ACL)' : ''}`,
+    url: tcp === undefined ? undefined : `mqtt://127.0.0.1:${tcp.port}`,
     transport: broker.clientTransport,
+    grantIsDecision: true,
     takeAccepted() {
       const taken = accepted;
       accepted = [];
@@ -68,9 +78,12 @@ export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOpti
 export function externalTarget(url: string): FuzzTarget {
   return {
     name: url,
+    url,
     transport: clientTransportOf(url, {}),
+    grantIsDecision: false,
     takeAccepted: () => undefined,
-    settle: (_connected, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
+    // no view of the broker's connections: a moment for dropped links' wills (the bait round trip after it is ordered behind them)
+    settle: (_connected, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
     close: async () => {},
   };
 }

@@ -72,7 +72,7 @@ export async function runCase(target: FuzzTarget, cast: FuzzCast, runnable: Runn
     observer.send(encodePublish(accountTopicOf(cast.victimAccount), Buffer.from(bait2)));
     if (!(await victim.until(() => victim.publishes.some((p) => p.payload === bait2), bounds.roundTripMs))) findings.push({ kind: 'hang', what: `the victim viewer did not receive the round-trip PUBLISH within ${bounds.roundTripMs} ms` });
 
-    judgeDeliveries(cast, runnable, attackers, harness, findings);
+    judgeDeliveries(cast, runnable, attackers, harness, target.grantIsDecision, findings);
     judgeAccepted(runnable, target, findings);
   } finally {
     for (const connection of open) connection.hangUp();
@@ -155,7 +155,7 @@ function principalOfRole(cast: FuzzCast, role: AttackerRole): Principal | undefi
   }
 }
 
-function judgeDeliveries(cast: FuzzCast, runnable: RunnableCase, attackers: ProbeConnection[], harness: Harness, findings: Finding[]): void {
+function judgeDeliveries(cast: FuzzCast, runnable: RunnableCase, attackers: ProbeConnection[], harness: Harness, grantIsDecision: boolean, findings: Finding[]): void {
   const attackerPrincipal = principalOfRole(cast, runnable.attacker);
   runnable.connections.forEach(({ plan, marker }, i) => {
     const got = attackers[i];
@@ -172,7 +172,7 @@ function judgeDeliveries(cast: FuzzCast, runnable: RunnableCase, attackers: Prob
       suback.codes.forEach((code, k) => {
         if (code >= 0x80) return;
         const filter = asked?.filters[k];
-        if (principal === undefined || (filter !== undefined && !maySubscribe(principal, filter))) {
+        if (principal === undefined || (grantIsDecision && filter !== undefined && !maySubscribe(principal, filter))) {
           findings.push({ kind: 'bypass', what: `connection ${marker}: SUBACK granted QoS ${code} for ${filter === undefined ? 'a filter' : JSON.stringify(filter)} to ${principal ? `${principal.role} ${principal.id}` : 'a connection never accepted'}` });
         }
       });
