@@ -178,7 +178,10 @@ function judgeDeliveries(cast: FuzzCast, runnable: RunnableCase, attackers: Prob
       });
     }
   });
-  const legit = (topic: string) => attackerPrincipal !== undefined && attackers.some((a) => a.connacks.includes(0)) && mayPublish(attackerPrincipal, topic);
+  // the attacker's own credentials make its messages (and wills) legitimate where its principal may publish,
+  // even when the broker closed the connection before its CONNACK went out (a will still fires [MQTT-3.1.2-8])
+  const authenticated = attackers.some((a) => a.connacks.includes(0)) || runnable.connections.some((c) => c.plan.accepted !== 'no');
+  const legit = (topic: string) => attackerPrincipal !== undefined && authenticated && mayPublish(attackerPrincipal, topic);
   const judgeInbox = (who: string, principal: Principal, connection: ProbeConnection, before: number) => {
     for (const message of connection.publishes.slice(before)) {
       // a retained message arrives because of the subscription, from an earlier case [MQTT-3.3.1-8]; live ones carry retain 0 [MQTT-3.3.1-9]
