@@ -96,7 +96,7 @@ describe('crosswire completion', () => {
     expect(complete('crosswire', 'run', '--clo')).toEqual(['--clock']);
     expect(complete('crosswire', 'run', '--clock', '')).toEqual(['auto', 'real', 'virtual']);
     expect(complete('crosswire', 'gate', '--candidate', 'redis@2.2')).toEqual(['redis@2.2.5']);
-    expect(complete('crosswire', 'list', '')).toEqual(['adapters', 'faults', 'scenarios']);
+    expect(complete('crosswire', 'list', '')).toEqual(['adapters', 'attempts', 'faults', 'scenarios']);
     expect(complete('crosswire', 'completion', 'z')).toEqual(['zsh']);
     expect(complete('crosswire', 'run', 'scenarios/controls/')).toContain('scenarios/controls/cache-chaos-storm.yaml');
   });

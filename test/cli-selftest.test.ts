@@ -24,6 +24,17 @@ describe('crosswire selftest', () => {
     ]);
   });
 
+  it('on the hostile tenants: the embedded broker\'s rules PASS, each weakened rule FAILs, blamed broker', async () => {
+    const { code, stdout } = await crosswire(['selftest', '--only', 'hostile', '--json']);
+    const result = JSON.parse(stdout) as { ok: boolean; rows: { set?: { value: string }; verdict: string; blame?: string; ok: boolean }[] };
+    expect(code, stdout).toBe(0);
+    expect(result.rows.map((r) => [r.set?.value ?? 'strict', r.verdict, r.ok])).toEqual([
+      ['strict', 'PASS', true],
+      ['weakened-read', 'FAIL', true],
+      ['weakened-publish', 'FAIL', true],
+    ]);
+  });
+
   it('on the long-keys storm: memory PASSes and long-key truncation FAILs, blamed wrong-key', async () => {
     const { code, stdout } = await crosswire(['selftest', '--only', 'long-keys-storm', '--json']);
     const result = JSON.parse(stdout) as { ok: boolean; rows: { adapter: string; verdict: string; blame?: string; ok: boolean }[] };
@@ -45,6 +56,6 @@ describe('crosswire selftest', () => {
   it('refuses an unknown list with exit 2', async () => {
     const { code, stderr } = await crosswire(['list', 'colours']);
     expect(code).toBe(2);
-    expect(stderr).toContain('expected adapters, faults or scenarios');
+    expect(stderr).toContain('expected adapters, attempts, faults or scenarios');
   });
 });

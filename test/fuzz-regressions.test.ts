@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canPublish, canSubscribe, topicAcl } from '../src/broker/acl.ts';
 import { castOf } from '../src/fuzz/fuzz-cast.ts';
 import { fuzz } from '../src/fuzz/fuzz-search.ts';
 import { embeddedTarget, type FuzzTarget } from '../src/fuzz/fuzz-target.ts';
@@ -31,24 +30,16 @@ describe('fuzz regression cases', () => {
     expect(await runCase(target, cast, fromRegressionFile(file), 0)).toEqual([]);
   });
 
-  // proves: the advisory cases have teeth — with an ACL that lets cameras publish anywhere and viewers
-  // subscribe to `#`, the will and the retained message reach the victim's and the attacker's inboxes
-  it('the advisory cases catch a broker whose ACL lets them through', async () => {
-    const leaky = await embeddedTarget(cast, {
-      transport: 'tcp',
-      acl: {
-        ...topicAcl,
-        canPublish: (p, topic) => canPublish(p, topic) || (p.role === 'camera' && topic.startsWith('accounts/')),
-        canSubscribe: (p, filter) => canSubscribe(p, filter) || filter === '#',
-      },
-    });
+  // proves: the cases have teeth — under a weakened ACL a viewer's will on a camera's topic reaches the
+  // service, and a viewer's `accounts/+/…` subscription is granted and delivers the victim's events
+  it.each([
+    ['weakened-publish', 'viewer-will-on-camera-topic.json', /observing service received "will/],
+    ['weakened-read', 'account-wildcard-subscribe.json', /SUBACK granted QoS 0 for "accounts\/\+/],
+  ] as const)('under %s, %s finds a bypass', async (acl, name, finding) => {
+    const leaky = await embeddedTarget(cast, { transport: 'tcp', acl });
     try {
-      const replay = async (name: string) => runCase(leaky, cast, fromRegressionFile(cases.find((c) => c.name === name)!.file), 1);
-      const will = await replay('will-on-victim-account.json');
-      expect(will.map((f) => f.kind)).toContain('bypass');
-      expect(will.some((f) => f.what.includes('victim viewer received'))).toBe(true);
-      const retained = await replay('retained-via-hash.json');
-      expect(retained.some((f) => f.kind === 'bypass' && f.what.includes('SUBACK granted QoS 0 for "#"'))).toBe(true);
+      const findings = await runCase(leaky, cast, fromRegressionFile(cases.find((c) => c.name === name)!.file), 1);
+      expect(findings.some((f) => f.kind === 'bypass' && finding.test(f.what)), JSON.stringify(findings)).toBe(true);
     } finally {
       await leaky.close();
     }

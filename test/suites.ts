@@ -45,6 +45,7 @@ export const longFiles = [
   'external-broker',
   'first-hour',
   'history-replay',
+  'hostile-tenants-brokers',
   'shards',
   'summary-invariants',
   'ws-transport',

@@ -16,7 +16,16 @@ export function accountTopicOf(accountId: string): string {
 
 export const SERVICE_EVENT_FILTER = 'devices/+/events';
 
-export function canPublish(principal: Principal, topic: string): boolean {
+/**
+ * `strict`: the rules below. Each `weakened-…` mode makes ONE rule too broad, as a positive
+ * control for the hostile-tenant attempts (`hostile:`): it must be caught.
+ * `weakened-read`: a viewer may read every account's topic (`accounts/+/…`: only the first level
+ * checked); `weakened-publish`: a viewer may publish on any camera's event topic.
+ */
+export const aclModes = ['strict', 'weakened-read', 'weakened-publish'] as const;
+export type AclMode = (typeof aclModes)[number];
+
+export function canPublish(principal: Principal, topic: string, mode: AclMode = 'strict'): boolean {
   // [MQTT-4.7.2-1] `$` topics are the server's; [MQTT-3.3.2-2] no wildcards in a topic name
   if (topic.startsWith('$') || topic.includes('+') || topic.includes('#')) return false;
   const levels = topic.split('/');
@@ -26,17 +35,18 @@ export function canPublish(principal: Principal, topic: string): boolean {
     case 'service':
       return (levels.length === 3 && levels[0] === 'accounts' && levels[2] === 'events' && levels[1] !== '') || isControlTopic(topic);
     case 'viewer':
-      return false;
+      return mode === 'weakened-publish' && levels.length === 3 && levels[0] === 'devices' && levels[2] === 'events';
   }
 }
 
-export function canSubscribe(principal: Principal, filter: string): boolean {
+export function canSubscribe(principal: Principal, filter: string, mode: AclMode = 'strict'): boolean {
   if (filter.startsWith('$') || !isValidFilter(filter)) return false;
   const levels = filter.split('/');
   switch (principal.role) {
     case 'viewer':
       // The first two levels must be literal: `+` or `#` there could match another account.
       // `accounts/{me}/#` also matches `accounts/{me}` itself [MQTT-4.7.1-2]: still its own.
+      if (mode === 'weakened-read') return levels.length >= 3 && levels[0] === 'accounts';
       return levels.length >= 3 && levels[0] === 'accounts' && levels[1] === principal.id;
     case 'service':
       // all events, one camera's (an instance of a sharded service takes its own cameras'), or the shards' control topic
@@ -45,14 +55,6 @@ export function canSubscribe(principal: Principal, filter: string): boolean {
       return false;
   }
 }
-
-/** The rules the embedded broker enforces; a parameter so that a test can plant a faulty one. */
-export interface TopicAcl {
-  canPublish(principal: Principal, topic: string): boolean;
-  canSubscribe(principal: Principal, filter: string): boolean;
-}
-
-export const topicAcl: TopicAcl = { canPublish, canSubscribe };
 
 /** Where the shards of one run meet (a barrier): the service principal only. */
 export const CONTROL_TOPIC_PREFIX = 'crosswire/shards/';

@@ -5,7 +5,7 @@ import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
-import { topicAcl, type TopicAcl } from './acl.ts';
+import { canPublish, canSubscribe, type AclMode } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
 import { connectProblem, isIllFormed, packetProblem } from './packet-checks.ts';
 
@@ -19,9 +19,11 @@ type ClientWithPrincipal = Client & { principal?: Principal };
 export interface BrokerSettings {
   /** Wall-clock ms a new connection may take to send its CONNECT before aedes closes it. */
   connectTimeout: number;
+  /** The topic rules in force: `strict`, or a positive control with one rule too broad. */
+  acl?: AclMode;
 }
 
-export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000 };
+export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000, acl: 'strict' };
 
 /**
  * aedes in this process, behind our auth and ACL, on a memory or TCP transport (and, when asked,
@@ -44,14 +46,12 @@ export class EmbeddedBroker implements Broker {
   private readonly cuts = new Set<ReadonlySet<string>>();
 
   private readonly settings: BrokerSettings;
-  private readonly acl: TopicAcl;
   /** Told when a client has registered (authenticated, its session set up), with its link. */
   onRegistered: ((stream: Duplex, clientId: string) => void) | undefined;
   readonly failure = undefined;
 
-  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings, wsServer: ServerTransport | undefined, acl: TopicAcl) {
+  private constructor(server: ServerTransport, credentials: Credentials, registry: Registry, settings: BrokerSettings, wsServer: ServerTransport | undefined) {
     this.settings = settings;
-    this.acl = acl;
     this.server = server;
     this.wsServer = wsServer;
     this.credentials = credentials;
@@ -63,9 +63,10 @@ export class EmbeddedBroker implements Broker {
   }
 
   private createAedes(): Aedes {
-    const { credentials, registry, acl } = this;
+    const { credentials, registry } = this;
     const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
+    const acl = this.settings.acl ?? 'strict';
     const aedes = new Aedes({
       heartbeatInterval: 3_600_000,
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
@@ -94,11 +95,12 @@ export class EmbeddedBroker implements Broker {
         (client as ClientWithPrincipal).principal = principal;
         done(null, true);
       },
+      // also asked for a will, as the link that carried it closes (aedes: client.js, before it publishes it)
       authorizePublish: (client, packet, callback) => {
         // [MQTT-1.5.3-1] ill-formed UTF-8 closes the connection, as an error here does
         if (isIllFormed(packet.topic)) return callback(new Error('ill-formed UTF-8 in the topic name'));
         const principal = (client as ClientWithPrincipal | null)?.principal;
-        if (principal === undefined || !acl.canPublish(principal, packet.topic)) {
+        if (principal === undefined || !canPublish(principal, packet.topic, acl)) {
           this.stats.publishDenied++;
           // [MQTT-3.3.5-2] an unauthorised PUBLISH gets no error reply; the connection closes
           return callback(new Error(`publish to ${packet.topic} denied`));
@@ -108,7 +110,7 @@ export class EmbeddedBroker implements Broker {
       authorizeSubscribe: (client, subscription, callback) => {
         if (isIllFormed(subscription.topic)) return callback(new Error('ill-formed UTF-8 in a topic filter [MQTT-1.5.3-1]'));
         const principal = (client as ClientWithPrincipal).principal;
-        if (principal === undefined || !acl.canSubscribe(principal, subscription.topic)) {
+        if (principal === undefined || !canSubscribe(principal, subscription.topic, acl)) {
           this.stats.subscribeDenied++;
           // [MQTT-3.9.3] a refused filter gets return code 0x80 in SUBACK
           return callback(null, null);
@@ -129,12 +131,9 @@ export class EmbeddedBroker implements Broker {
     return aedes;
   }
 
-  /**
-   * `wsServer`: a WebSocket listener served beside `server` (the same aedes, auth and ACL).
-   * `acl`: the topic rules; only the fuzzer's positive control passes another (a planted bypass).
-   */
-  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings, wsServer?: ServerTransport, acl: TopicAcl = topicAcl): Promise<EmbeddedBroker> {
-    const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer, acl);
+  /** `wsServer`: a WebSocket listener served beside `server` (the same aedes, auth and ACL). */
+  static async start(server: ServerTransport, credentials: Credentials, registry: Registry, settings = defaultBrokerSettings, wsServer?: ServerTransport): Promise<EmbeddedBroker> {
+    const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer);
     await broker.aedes.listen();
     // the current aedes, looked up per connection: a restart replaces it
     const accept = (stream: Duplex) => guard(broker.aedes.handle(stream));

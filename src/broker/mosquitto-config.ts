@@ -44,7 +44,7 @@ export function mosquittoPasswordFile(principals: BrokerPrincipals, credentials:
  * is the device id for a camera and the account id for a viewer, so each principal reaches only
  * topics named after itself. The service alone reads every camera and writes every account.
  */
-export function mosquittoAclFile(): string {
+export function mosquittoAclFile(weaken?: WeakenedRule): string {
   const service = serviceUsername('reference');
   return [
     '# crosswire fleet ACL (Mosquitto acl_file). Usernames: cameras = device id, viewers = account id.',
@@ -58,11 +58,18 @@ export function mosquittoAclFile(): string {
     '# cameras publish under their own device id; viewers read under their own account id.',
     '# A pattern applies to every user: a viewer may also write devices/<its account id>/…, a',
     '# topic no camera has (the service drops it as an unknown device).',
-    'pattern write devices/%u/#',
-    'pattern read accounts/%u/#',
+    weaken === 'publish' ? '# WEAKENED (a positive control): any user may publish on any camera\'s topic\npattern write devices/#' : 'pattern write devices/%u/#',
+    weaken === 'read' ? '# WEAKENED (a positive control): any user may read every account\'s topic\npattern read accounts/#' : 'pattern read accounts/%u/#',
     '',
   ].join('\n');
 }
+
+/**
+ * `--weaken <rule>`: the ACL with ONE rule too broad, a positive control the `hostile:` attempts
+ * must catch (the embedded broker's `broker.acl: weakened-<rule>`).
+ */
+export const weakenedRules = ['read', 'publish'] as const;
+export type WeakenedRule = (typeof weakenedRules)[number];
 
 /** The mosquitto.conf the fleet needs: no anonymous access, the files above, TCP and WebSocket listeners. */
 export function mosquittoConf(l: MosquittoListeners, about: string): string {

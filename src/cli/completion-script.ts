@@ -35,7 +35,7 @@ interface CommandModel {
 const ADAPTER_FLAGS = new Set(['--cache', '--baseline', '--candidate', '--only']);
 
 /** Fixed words for a command's first argument, where the program names them. */
-const ARGUMENT_WORDS: Record<string, string[]> = { list: ['adapters', 'faults', 'scenarios'], completion: [...shells], init: ['adapter'] };
+const ARGUMENT_WORDS: Record<string, string[]> = { list: ['adapters', 'attempts', 'faults', 'scenarios'], completion: [...shells], init: ['adapter'] };
 
 function flagModel(option: Option, values: CompletionValues): FlagModel {
   const names = [option.short, option.long].filter((n): n is string => n !== undefined);

@@ -34,6 +34,7 @@ const examples: Record<string, string[]> = {
     'crosswire broker-config mosquitto --seed 1         # print mosquitto.conf, passwd and acl for the default storm',
     'crosswire broker-config mosquitto scenarios/partial-partition.yaml --seed 3 --out-dir /tmp/broker --port 1884',
     'crosswire broker-config mosquitto --devices 500 --plaintext --out-dir /tmp/emqx   # username:password lines',
+    'crosswire broker-config mosquitto scenarios/hostile-tenants.yaml --weaken read --out-dir /tmp/weak   # a control: must FAIL',
   ],
   completion: [
     'source <(crosswire completion bash)                # this shell; add the line to ~/.bashrc to keep it',

@@ -208,6 +208,7 @@ Examples:
     .option('--port <port>', 'MQTT listener port', integer(1, 65535), 1883)
     .option('--ws-port <port>', 'MQTT over WebSocket listener port (0: none)', integer(0, 65535), 8080)
     .option('--plaintext', 'passwords.txt (username:password lines, for other brokers or mosquitto_passwd -U) instead of the hashed passwd')
+    .option('--weaken <rule>', 'a positive control: the ACL with ONE rule too broad (read: every account\'s topic readable; publish: every camera\'s topic writable), which a hostile: scenario must FAIL on')
     .action(async (broker: string, file: string | undefined, options) => {
       process.exitCode = await (await import('./commands/broker-config-command.ts')).brokerConfigCommand(broker, file, options);
     });
@@ -279,7 +280,7 @@ Example:
   program
     .command('list')
     .description('list what can be named in a scenario')
-    .argument('<what>', 'adapters | faults | scenarios')
+    .argument('<what>', 'adapters | faults | scenarios | attempts (the hostile tenants\' attempt kinds)')
     .action((what: string) => {
       process.exitCode = listCommand(what);
     });

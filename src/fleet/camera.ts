@@ -59,7 +59,13 @@ export class Camera extends ReconnectingClient {
 
   protected override onOwnTimer(kind: number): void {
     if (kind === EVENT) this.motion();
-    else if (kind === SNAPSHOT && this.state === ClientState.connected) this.publishEvent();
+    else if (kind === SNAPSHOT && this.state === ClientState.connected) this.publishEvent(this.ctx.retainSnapshots === true);
+  }
+
+  /** A retained snapshot is cleared as the camera leaves (an empty retained message [MQTT-3.3.1-10]): a broker that outlives the run keeps none for the next. */
+  override stop(): void {
+    if (this.ctx.retainSnapshots === true) this.publish(eventTopicOf(this.clientId), Buffer.alloc(0), true);
+    super.stop();
   }
 
   private motion(): void {
@@ -69,7 +75,7 @@ export class Camera extends ReconnectingClient {
   }
 
   /** One event with its watermarked thumbnail; skipped (and counted) while offline. */
-  private publishEvent(): void {
+  private publishEvent(retain = false): void {
     const { clock, history, stats } = this.ctx;
     // floor, and transfers take effect at floor(now) + 1: an event is never stamped at or after
     // a transfer that had not yet happened when it was published
@@ -77,7 +83,7 @@ export class Camera extends ReconnectingClient {
     if (now >= this.ctx.eventsStopAt) return;
     const eventId = history.newEventId();
     const thumbnail = this.ctx.watermarker.encode({ kind: 'thumb', deviceId: this.clientId, eventId, publishedAt: now });
-    const sent = this.publish(eventTopicOf(this.clientId), encodeEventPayload(eventId, now, thumbnail));
+    const sent = this.publish(eventTopicOf(this.clientId), encodeEventPayload(eventId, now, thumbnail), retain);
     history.record({ op: 'publish', t: now, ev: eventId, dev: this.index, sent, serviceReady: sent && this.ctx.serviceReady() });
     if (sent) stats.eventsPublished++;
     else stats.eventsSkippedOffline++;

@@ -48,6 +48,8 @@ export interface FleetContext {
   /** Scenario time after which cameras publish nothing (the drain). */
   eventsStopAt: number;
   tapShare: number;
+  /** Cameras publish their online snapshot retained (`fleet.retainSnapshots`); absent: not. */
+  retainSnapshots?: boolean;
   taps: TapClient;
   /** Is the system under test subscribed right now? (Unknown for an external service: true.) */
   serviceReady(): boolean;

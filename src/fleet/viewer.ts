@@ -1,9 +1,9 @@
 import { accountTopicOf } from '../broker/acl.ts';
-import type { MediaOp } from '../history/history-op.ts';
+import { FORGED_EVENT_BASE, type MediaOp } from '../history/history-op.ts';
 import { viewerClientId } from '../registry/credentials.ts';
 import type { WatermarkCheck } from '../registry/watermark.ts';
 import { createRng } from '../rng/seeded-rng.ts';
-import { thumbnailOf } from './event-payload.ts';
+import { readEventHeader, thumbnailOf } from './event-payload.ts';
 import type { FleetContext } from './fleet-context.ts';
 import { ReconnectingClient } from './reconnecting-client.ts';
 
@@ -55,7 +55,7 @@ export class Viewer extends ReconnectingClient {
   protected override onMessage(_topic: string, payload: Buffer): void {
     const { stats, hooks } = this.ctx;
     stats.thumbnailsReceived++;
-    const media = this.received('thumbnail', thumbnailOf(payload));
+    const media = this.received('thumbnail', thumbnailOf(payload), payload);
     const eventId = 'ev' in media ? media.ev : undefined;
     hooks.onViewerReceipt?.(this.accountId, this.clientId, eventId);
     if (eventId !== undefined && this.rng.chance(this.ctx.tapShare)) {
@@ -91,8 +91,11 @@ export class Viewer extends ReconnectingClient {
   }
 
   /** What the viewer got, as the oracle sees it: the watermark decoded and recorded. */
-  private received(op: 'thumbnail' | 'clip', bytes: Uint8Array): MediaOp {
+  private received(op: 'thumbnail' | 'clip', bytes: Uint8Array, payload?: Buffer): MediaOp {
     const media = this.mediaOp(op, this.ctx.watermarker.decode(bytes));
+    // media that does not verify, under a header naming a hostile tenant's forged event: say which attempt
+    const claimed = 'bad' in media && payload !== undefined ? readEventHeader(payload)?.eventId : undefined;
+    if (claimed !== undefined && claimed >= FORGED_EVENT_BASE) Object.assign(media, { forgedBy: claimed - FORGED_EVENT_BASE });
     this.ctx.history.record(media);
     return media;
   }

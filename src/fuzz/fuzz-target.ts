@@ -1,5 +1,5 @@
 import { clientTransportOf } from '../broker/broker-endpoint.ts';
-import { topicAcl, type TopicAcl } from '../broker/acl.ts';
+import type { AclMode } from '../broker/acl.ts';
 import { defaultBrokerSettings, EmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { Principal } from '../registry/credentials.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
@@ -38,15 +38,16 @@ export interface FuzzTarget {
 
 export interface EmbeddedTargetOptions {
   transport: 'tcp' | 'memory';
-  /** The ACL the broker enforces: the shipped one unless a positive control plants another. */
-  acl?: TopicAcl;
+  /** The topic rules: `strict` (shipped), or a weakened one as a positive control (a planted bypass). */
+  acl?: AclMode;
 }
 
 /** crosswire's embedded broker (aedes behind its auth and ACL) for the cast's seed, on loopback TCP or in memory. */
 export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOptions): Promise<FuzzTarget> {
   const tcp = options.transport === 'tcp' ? new TcpServerTransport() : undefined;
   const server: ServerTransport = tcp ?? new MemoryServerTransport();
-  const broker = await EmbeddedBroker.start(server, cast.credentials, cast.registry, defaultBrokerSettings, undefined, options.acl ?? topicAcl);
+  const acl = options.acl ?? 'strict';
+  const broker = await EmbeddedBroker.start(server, cast.credentials, cast.registry, { ...defaultBrokerSettings, acl });
   let accepted: AcceptedPublish[] = [];
   broker.aedes.on('publish', (packet, client) => {
     // the broker's own messages ($SYS) have no client
@@ -55,7 +56,7 @@ export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOpti
     accepted.push({ principal, clientId: client.id ?? undefined, topic: packet.topic, payload: Buffer.from(packet.payload).toString('utf8') });
   });
   return {
-    name: `embedded aedes over ${options.transport === 'tcp' ? 'loopback TCP' : 'memory'}${options.acl && options.acl !== topicAcl ? ' (planted ACL)' : ''}`,
+    name: `embedded aedes over ${options.transport === 'tcp' ? 'loopback TCP' : 'memory'}${acl === 'strict' ? '' : ` (ACL ${acl})`}`,
     url: tcp === undefined ? undefined : `mqtt://127.0.0.1:${tcp.port}`,
     transport: broker.clientTransport,
     grantIsDecision: true,

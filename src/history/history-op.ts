@@ -15,7 +15,8 @@ export type HistoryOp =
   | { op: 'connect-failed'; t: number; dev: number }
   /** A motion event; `sent: false` when the camera was offline (the id is still used). */
   | { op: 'publish'; t: number; ev: number; dev: number; sent: boolean; serviceReady: boolean }
-  | { op: 'service-received'; t: number; ev: number }
+  /** `retained`: a retained message the broker replayed to the service on (re)subscribing. */
+  | { op: 'service-received'; t: number; ev: number; retained?: boolean }
   /** `shard` ("i/N"): in a merged history, the instance of that shard lost its link (only its cameras' events were on their way to it). */
   | { op: 'service-link-closed'; t: number; shard?: string }
   | { op: 'route'; t: number; ev: number; acct: number; src: string; cacheOps: number[] }
@@ -25,6 +26,8 @@ export type HistoryOp =
   | { op: 'viewer-up'; t: number; acct: number }
   | { op: 'viewer-down'; t: number; acct: number }
   | MediaOp
+  | AttemptOp
+  | AttackReceiptOp
   | CacheOp
   | { op: 'fault-scheduled'; t: number; window: number; id: string; description: string; scheduledAt: number; scheduledHealAt: number }
   | { op: 'fault-injected' | 'fault-healed'; t: number; window: number; effect?: string }
@@ -47,7 +50,48 @@ export type MediaOp = {
   t: number;
   acct: number;
   viewer: string;
-} & ({ ev: number; dev: string; publishedAt: number } | { bad: string });
+} & ({ ev: number; dev: string; publishedAt: number } | { bad: string; forgedBy?: number });
+
+/**
+ * A forged event's id (`hostile:`): FORGED_EVENT_BASE + the attempt's id, far beyond any event the
+ * run numbers, so it never touches a real event's accounting. A viewer that receives media whose
+ * watermark fails and whose header claims such an id records the attempt as `forgedBy`.
+ */
+export const FORGED_EVENT_BASE = 0x7f00_0000;
+
+/**
+ * What the broker answered a hostile tenant's attempt (`hostile:`): `unreachable` (no CONNACK:
+ * the link was refused or closed first, as in an outage), `refused-connect` (a CONNACK
+ * refusing it), `suback-refused` (0x80 for every filter), `dropped`
+ * (the broker closed the link after the PUBLISH or will), `accepted`.
+ */
+export type AttemptAnswer = 'unreachable' | 'refused-connect' | 'suback-refused' | 'dropped' | 'accepted';
+
+/** One hostile attempt, recorded when it is over (`t`); `startedAt` is when it began. `acct` is the attacker's account. */
+export interface AttemptOp {
+  op: 'attempt';
+  t: number;
+  startedAt: number;
+  id: number;
+  kind: string;
+  acct: number;
+  clientId: string;
+  /** The filter, topic, client id or username it tried. */
+  target: string;
+  answer: AttemptAnswer;
+}
+
+/** A message a hostile tenant's connection received: the media's watermark as decoded, or why it is not media. */
+export type AttackReceiptOp = {
+  op: 'attack-receipt';
+  t: number;
+  attempt: number;
+  kind: string;
+  target: string;
+  clientId: string;
+  acct: number;
+  topic: string;
+} & ({ ev: number; dev: string; publishedAt: number } | { bad: string } | { notMedia: true });
 
 /** A cache operation as evidence (ObservedCache's record; `kind` is its get/set/delete). */
 export type CacheOp = { op: 'cache'; t: number; kind: CacheOpRecord['op'] } & Omit<CacheOpRecord, 'at' | 'op'>;

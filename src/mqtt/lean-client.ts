@@ -56,9 +56,9 @@ export abstract class LeanMqttClient implements LinkHandler {
     }
   }
 
-  publish(topic: string, payload: Uint8Array): boolean {
+  publish(topic: string, payload: Uint8Array, retain = false): boolean {
     if (this.state !== ClientState.connected || this.link === null) return false;
-    this.link.send(encodePublish(topic, payload));
+    this.link.send(encodePublish(topic, payload, retain));
     return true;
   }
 
@@ -99,7 +99,8 @@ export abstract class LeanMqttClient implements LinkHandler {
       }
       case PacketType.publish: {
         const { topic, payload } = decodePublish(flags, body);
-        this.onMessage(topic, payload);
+        // RETAIN set on delivery: a stored message sent because of a new subscription [MQTT-3.3.1-9]
+        this.onMessage(topic, payload, (flags & 0x01) === 1);
         break;
       }
       case PacketType.suback:
@@ -113,7 +114,7 @@ export abstract class LeanMqttClient implements LinkHandler {
 
   protected onConnected(): void {}
   protected onRefused(_returnCode: number): void {}
-  protected onMessage(_topic: string, _payload: Buffer): void {}
+  protected onMessage(_topic: string, _payload: Buffer, _retained: boolean): void {}
   protected onSuback(_messageId: number, _grants: Buffer): void {}
   protected onDisconnected(_wasConnected: boolean, _closedByUs: boolean): void {}
 }

@@ -61,12 +61,12 @@ export function encodeDisconnect(): Buffer {
   return DISCONNECT;
 }
 
-/** QoS 0 PUBLISH written by hand into one buffer: it is the hot path of every camera. */
-export function encodePublish(topic: string, payload: Uint8Array): Buffer {
+/** QoS 0 PUBLISH written by hand into one buffer: it is the hot path of every camera. `retain`: the broker keeps it for later subscribers [MQTT-3.3.1-5]. */
+export function encodePublish(topic: string, payload: Uint8Array, retain = false): Buffer {
   const topicLength = Buffer.byteLength(topic);
   const remaining = 2 + topicLength + payload.length;
   const out = Buffer.allocUnsafe(1 + remainingLengthBytes(remaining) + remaining);
-  out[0] = 0x30;
+  out[0] = retain ? 0x31 : 0x30;
   let offset = writeRemainingLength(out, 1, remaining);
   out.writeUInt16BE(topicLength, offset);
   offset += 2;

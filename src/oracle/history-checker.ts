@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import type { BlockedLeak, CacheOpRecord, DropReason, OwnerTrace } from '../history/evidence.ts';
 import { CacheBlame } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
+import { HostileTracker } from './hostile-tracker.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
 import type { RunFacts, TransferTest } from './run-checks.ts';
 import { ownerKeys, type OwnerKeys } from '../registry/owner-key.ts';
@@ -21,7 +22,7 @@ const KEEP_CACHE_OPS = 200_000;
 const KEEP_BREACHES = 100;
 
 /** What blame needs of a violation beyond those kept in memory: the blame tally counts them all. */
-type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps'>;
+type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps' | 'attempt' | 'eventId'>;
 
 export interface CheckerOptions {
   /** Sees every violation as it is found, beyond the ones kept in memory too (without blame: that needs the whole history). */
@@ -49,6 +50,8 @@ export class HistoryChecker implements HistoryListener {
   readonly ledger: EventLedger;
   readonly storm: StormTracker;
   readonly oracle: IsolationOracle;
+  /** The hostile tenants' attempts (`hostile:`): their tally, and what reached them. */
+  readonly hostile: HostileTracker;
   /** What the scenario's thresholds are judged on. */
   readonly metrics = new RunMetrics();
   readonly faults: FaultWindow[] = [];
@@ -113,10 +116,11 @@ export class HistoryChecker implements HistoryListener {
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
       keepViolations: options.keepViolations,
       onViolation: (v, kept) => {
-        if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v) });
+        if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v), attempt: v.attempt, eventId: v.eventId });
         options.onViolation?.(v);
       },
     });
+    this.hostile = new HostileTracker(this.oracle, scenario.broker?.url ?? 'embedded');
   }
 
   /** Viewers with an active subscription of an account, as of the ops applied so far. */
@@ -147,6 +151,7 @@ export class HistoryChecker implements HistoryListener {
       case 'publish':
         return this.publish(op.ev, op.dev, op.t, op.sent, op.serviceReady);
       case 'service-received':
+        if (op.retained === true) this.retainedReplay(op.ev, op.t);
         return this.ledger.set(op.ev, Flag.serviceReceived);
       case 'service-link-closed':
         if (op.shard === undefined) return this.ledger.serviceLinkClosed();
@@ -168,9 +173,13 @@ export class HistoryChecker implements HistoryListener {
         return this.viewerDown(op.acct, op.t);
       case 'thumbnail':
         if ('ev' in op) this.metrics.thumbnailLatencyMs.record(op.t - op.publishedAt);
-        return this.oracle.onThumbnail(op);
+        return this.oracle.onThumbnail(op, 'forgedBy' in op ? this.hostile.onForgedMedia(op) : undefined);
       case 'clip':
         return this.oracle.onClip(op);
+      case 'attempt':
+        return this.hostile.onAttempt(op);
+      case 'attack-receipt':
+        return this.hostile.onReceipt(op);
       case 'cache':
         return this.cacheOp(op);
       case 'fault-scheduled': {
@@ -239,6 +248,7 @@ export class HistoryChecker implements HistoryListener {
       accountCount: this.registry.accountCount,
       checkerErrors: errors,
       blame: this.tallyBlame(),
+      hostile: this.hostile.report(),
       transfersTested: this.transferSteps,
       breaches: { count: this.breachCount, examples: this.breaches },
       interrupted: this.interrupted || !this.ended,
@@ -262,6 +272,13 @@ export class HistoryChecker implements HistoryListener {
     this.ledger.set(id, serviceReady ? Flag.published : Flag.published | Flag.serviceUnready);
     this.lastEventId[dev] = id;
     this.lastEventAt[dev] = t;
+  }
+
+  /** A retained snapshot replayed to the service: did a transfer come between its publishing and now? */
+  private retainedReplay(ev: number, t: number): void {
+    const meta = this.ledger.meta(ev);
+    if (meta === undefined) return;
+    this.hostile.onRetainedReplay(this.registry.ownerIndexAt(meta.device, meta.publishedAt) !== this.registry.ownerIndexAt(meta.device, t));
   }
 
   private lostAt(dev: number, heardAt: number): number {
@@ -355,6 +372,10 @@ export class HistoryChecker implements HistoryListener {
 
   /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
   blameOf(v: BlameInput): Blame {
+    // forged media can reach a viewer before its attempt's op: the violation names it once the history is in
+    this.hostile.nameForger(v);
+    const hostile = this.hostile.blameOf(v);
+    if (hostile !== undefined) return hostile;
     if (v.kind === 'corrupt-media') {
       return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
     }

@@ -2,7 +2,7 @@ import type { CacheOpRecord, OwnerTrace } from '../history/evidence.ts';
 import type { MediaOp } from '../history/history-op.ts';
 import type { Registry } from '../registry/registry.ts';
 import { Flag, type EventLedger } from './event-ledger.ts';
-import type { Headline, Violation, ViolationKind } from './violation.ts';
+import type { Headline, Violation, ViolationAttempt, ViolationKind } from './violation.ts';
 
 const KEEP_VIOLATIONS = 1000;
 
@@ -38,6 +38,7 @@ export class IsolationOracle {
   private foreignReceipts = 0;
   private foreignVideos = 0;
   private corrupt = 0;
+  private hostileLeaks = 0;
   checks = 0;
   duplicateReceipts = 0;
 
@@ -47,12 +48,12 @@ export class IsolationOracle {
   }
 
   /** A viewer received a thumbnail. */
-  onThumbnail(m: MediaOp): void {
+  onThumbnail(m: MediaOp, forgedBy?: ViolationAttempt): void {
     this.checks++;
     const { registry, ledger } = this.s;
     const accountId = registry.accountIds[m.acct];
     if ('bad' in m) {
-      this.record('corrupt-media', -1, '?', '?', accountId, m, 0, undefined, m.bad);
+      this.record('corrupt-media', -1, '?', '?', accountId, m, 0, undefined, m.bad, forgedBy);
       return;
     }
     const device = registry.indexOfDevice(m.dev);
@@ -100,6 +101,28 @@ export class IsolationOracle {
   }
 
   /**
+   * A hostile tenant's attempt received verified media: a leak when its account did not own the
+   * camera when the event was published (whatever it owns now). True when it was one.
+   */
+  onHostileMedia(m: { t: number; acct: number; viewer: string; ev: number; dev: string; publishedAt: number }, attempt: ViolationAttempt): boolean {
+    this.checks++;
+    const { registry } = this.s;
+    const device = registry.indexOfDevice(m.dev);
+    if (device === undefined) return false;
+    const owner = registry.ownerIndexAt(device, m.publishedAt);
+    if (owner === m.acct) return false;
+    const accountId = registry.accountIds[m.acct];
+    this.hostileLeaks++;
+    this.accountsExposed.add(accountId);
+    this.devicesExposed.add(m.dev);
+    // the service may have routed it to the attacker's own account (a cache leak); else only the broker could
+    const trace = this.s.traceOf('push', m.ev, accountId);
+    const media: MediaOp = { op: 'thumbnail', t: m.t, acct: m.acct, viewer: m.viewer, ev: m.ev, dev: m.dev, publishedAt: m.publishedAt };
+    this.record('hostile-leak', m.ev, m.dev, registry.accountIds[owner], accountId, media, m.publishedAt, trace, undefined, attempt);
+    return true;
+  }
+
+  /**
    * Accounts that received none of their own thumbnails although a camera they owned published
    * one to the service (`expected`); an account that owned no publishing camera had nothing to get.
    */
@@ -122,6 +145,7 @@ export class IsolationOracle {
       foreignReceipts: this.foreignReceipts,
       foreignVideos: this.foreignVideos,
       corruptMedia: this.corrupt,
+      ...(this.hostileLeaks > 0 && { hostileLeaks: this.hostileLeaks }),
     };
   }
 
@@ -135,6 +159,7 @@ export class IsolationOracle {
     publishedAt: number,
     trace: OwnerTrace | undefined,
     detail?: string,
+    attempt?: ViolationAttempt,
   ): void {
     this.violationCount++;
     if (kind === 'corrupt-media') this.corrupt++;
@@ -154,6 +179,7 @@ export class IsolationOracle {
       resolvedFrom: trace?.source,
       activeFaults: this.s.activeFaults(),
       detail,
+      ...(attempt && { attempt }),
     };
     if (kept) this.violations.push(violation);
     this.s.onViolation?.(violation, kept);

@@ -3,6 +3,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { stormFaults } from '../faults/fault-kinds.ts';
 import type { Accounting } from './event-ledger.ts';
 import type { StormReport } from './storm-tracker.ts';
+import { tallyLine, type HostileReport } from './hostile-tracker.ts';
 import type { CheckResult } from './verdict.ts';
 import { blameClasses, type BlameClass, type Headline } from './violation.ts';
 
@@ -32,6 +33,8 @@ export interface RunFacts {
   checkerErrors: string[];
   /** How many of the violations kept each class of blame explains. */
   blame: Partial<Record<BlameClass, number>>;
+  /** The hostile tenants' attempts, when the scenario had them. */
+  hostile?: HostileReport;
   /** Transfer steps and how well the cache was put to them (absent: no transfers recorded). */
   transfersTested?: TransferTest[];
   /** Breaches of the adapter contract: how many, and the first ones. */
@@ -72,6 +75,7 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
             `${h.foreignVideos} foreign videos opened by ${h.accountsOpenedForeignVideo} accounts, ` +
             `${h.devicesExposed} devices exposed` +
             (h.corruptMedia > 0 ? `, ${h.corruptMedia} deliveries with a broken watermark` : '') +
+            ((h.hostileLeaks ?? 0) > 0 ? `, ${h.hostileLeaks} media messages received by hostile tenants` : '') +
             blameNote(facts.blame),
         },
   );
@@ -147,6 +151,8 @@ export function evaluateChecks(facts: RunFacts, checks: Scenario['checks']): Che
     );
   }
 
+  if (facts.hostile !== undefined) out.push(hostileCheck(facts.hostile));
+
   const transfers = facts.transfersTested ?? [];
   if (transfers.length > 0) out.push(transfersCheck(transfers, checks.minTransfersTested));
 
@@ -185,4 +191,17 @@ function transfersCheck(steps: readonly TransferTest[], minShare: number): Check
     status: 'inconclusive',
     detail: `only ${tested} of ${moved} transferred cameras (${pct(share)}) were looked up through the cache after their transfer: ${why} (${perStep})`,
   };
+}
+
+/** The hostile tenants got nothing of anyone else's; and at least one attempt reached the broker. */
+function hostileCheck(h: HostileReport): CheckResult {
+  const r = h.retained;
+  const replays = r === undefined ? '' : `; retained snapshots replayed to the service ${r.replayed}, ${r.acrossTransfer} across a transfer`;
+  const line = h.tried === 0 ? `no hostile attempts${replays}` : `attempts on ${h.broker}: ${tallyLine(h)}${replays}`;
+  if (h.leaked > 0) {
+    const named = h.leakedAttempts.slice(0, 3).map((a) => `attempt ${a.id} ${a.kind} ${a.target} (client id ${a.clientId}): ${a.leaks} leaked`);
+    return { name: 'hostile', status: 'fail', detail: `${line}; ${named.join('; ')}${h.leakedAttempts.length > 3 ? '; …' : ''}` };
+  }
+  if (h.tried > 0 && h.tried === h.unreachable) return { name: 'hostile', status: 'inconclusive', detail: `${line}: no attempt reached the broker` };
+  return { name: 'hostile', status: 'pass', detail: line };
 }

@@ -1,6 +1,19 @@
 import type { CacheOpRecord } from '../history/evidence.ts';
 
-export type ViolationKind = 'foreign-thumbnail' | 'foreign-video' | 'corrupt-media';
+export type ViolationKind = 'foreign-thumbnail' | 'foreign-video' | 'corrupt-media' | 'hostile-leak';
+
+/** The hostile tenant's attempt behind a `hostile-leak` (or the forged media behind a `corrupt-media`). */
+export interface ViolationAttempt {
+  id: number;
+  kind: string;
+  /** The filter, topic, client id or username it tried. */
+  target: string;
+  clientId: string;
+  /** The topic the leaked message arrived on. */
+  topic?: string;
+  /** `embedded`, or the external broker's URL. */
+  broker: string;
+}
 
 /** One leak, with everything needed to see how it happened. */
 export interface Violation {
@@ -23,6 +36,8 @@ export interface Violation {
   detail?: string;
   /** Whose fault it is, decided from the history alone once the whole history is in. */
   blame?: Blame;
+  /** For a hostile tenant's leak or forged media: the attempt. */
+  attempt?: ViolationAttempt;
 }
 
 /**
@@ -67,6 +82,8 @@ export interface Headline {
   foreignReceipts: number;
   foreignVideos: number;
   corruptMedia: number;
+  /** Media of another account's camera received by a hostile tenant's attempt (absent in older summaries). */
+  hostileLeaks?: number;
 }
 
 /** Sees every violation as the checker finds it (the run directory's violations.ndjson is written from it). */

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { Violation } from '../oracle/violation.ts';
+import { forgedText, hostileLeakText } from './dossier.ts';
 import { cacheGetsText, clockOf, exposureOf, violationsText, type RunSummary } from './summary.ts';
 import { checkRows } from './threshold-rows.ts';
 
@@ -38,7 +39,9 @@ function describeViolation(c: ChalkInstance, v: Violation): string {
       ? `thumbnail of event ${v.eventId} from ${v.deviceId} (owner ${v.trueOwner}) delivered to ${v.receivedBy} (${v.viewer})`
       : v.kind === 'foreign-video'
         ? `video of event ${v.eventId} from ${v.deviceId} (owner ${v.trueOwner}) opened by ${v.receivedBy} (${v.viewer})`
-        : `broken watermark received by ${v.receivedBy} (${v.viewer}): ${v.detail ?? ''}`;
+        : v.kind === 'hostile-leak'
+          ? hostileLeakText(v)
+          : `broken watermark received by ${v.receivedBy} (${v.viewer}): ${v.detail ?? ''}${forgedText(v)}`;
   const lines = [`  ${c.red('✗')} ${what} at t=${(v.receivedAt / 1000).toFixed(2)}s`];
   for (const op of v.cacheOps) {
     lines.push(

@@ -83,7 +83,20 @@ export function violationHeadline(v: Violation): string {
   if (v.kind === 'foreign-video') {
     return `video of event ${v.eventId} from ${v.deviceId} (owner ${v.trueOwner}) opened by ${v.receivedBy} (${v.viewer}) at ${at}`;
   }
-  return `broken watermark received by ${v.receivedBy} (${v.viewer}) at ${at}: ${v.detail ?? ''}`;
+  if (v.kind === 'hostile-leak') return `${hostileLeakText(v)} at ${at}`;
+  return `broken watermark received by ${v.receivedBy} (${v.viewer}) at ${at}: ${v.detail ?? ''}${forgedText(v)}`;
+}
+
+/** A hostile tenant's leak: what it received, through which attempt, on which topic, from which broker. */
+export function hostileLeakText(v: Violation): string {
+  const a = v.attempt;
+  const how = a === undefined ? '' : ` through attempt ${a.id} (${a.kind} ${a.target}, client id ${a.clientId}, on ${a.topic ?? '?'} via ${a.broker})`;
+  return `thumbnail of event ${v.eventId} from ${v.deviceId} (owner ${v.trueOwner}) received by hostile tenant ${v.receivedBy}${how}`;
+}
+
+/** For forged media: the hostile attempt that forged it. */
+export function forgedText(v: Violation): string {
+  return v.attempt === undefined ? '' : ` (forged by hostile attempt ${v.attempt.id}: ${v.attempt.kind} ${v.attempt.target}, client id ${v.attempt.clientId})`;
 }
 
 /** The cache operations behind a violation, one line each. */

@@ -10,7 +10,7 @@ export const ROWS_PER_GROUP_PAGE = 25;
 export const ROWS_PER_PAGE = 50;
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
-const kindLabel = { 'foreign-thumbnail': 'thumbnail', 'foreign-video': 'video', 'corrupt-media': 'broken watermark' } as const;
+const kindLabel = { 'foreign-thumbnail': 'thumbnail', 'foreign-video': 'video', 'corrupt-media': 'broken watermark', 'hostile-leak': 'hostile tenant' } as const;
 
 function evidence(v: Violation): string {
   const ops = v.cacheOps.map(

@@ -28,8 +28,10 @@ const cacheOp = obj({
   connectionId: z.string().optional(),
 });
 
+const tally = { tried: count, refused: count, acceptedHarmless: count, leaked: count, unreachable: count };
+
 const violation = obj({
-  kind: z.enum(['foreign-thumbnail', 'foreign-video', 'corrupt-media']),
+  kind: z.enum(['foreign-thumbnail', 'foreign-video', 'corrupt-media', 'hostile-leak']),
   eventId: n,
   deviceId: z.string(),
   trueOwner: z.string(),
@@ -41,6 +43,7 @@ const violation = obj({
   resolvedFrom: z.string().optional(),
   activeFaults: z.array(z.string()),
   detail: z.string().optional(),
+  attempt: obj({ id: n, kind: z.string(), target: z.string(), clientId: z.string(), topic: z.string().optional(), broker: z.string() }).optional(),
   blame: obj({
     class: z.enum(['wrong-key', 'stale', 'service', 'broker', 'undetermined']),
     reason: z.string(),
@@ -138,6 +141,7 @@ export const summarySchema = obj({
     foreignReceipts: count,
     foreignVideos: count,
     corruptMedia: count,
+    hostileLeaks: count.optional(),
   }),
   checks: z.array(obj({ name: z.string(), status: z.enum(['pass', 'fail', 'inconclusive']), detail: z.string() })),
   thresholds: z.array(obj({ metric: z.string(), expression: z.string(), measured: z.number(), ok: z.boolean() })).optional(),
@@ -160,6 +164,14 @@ export const summarySchema = obj({
   storms: z.array(storm),
   thumbnailLatency: latency.optional(),
   faults: z.array(faultWindow),
+  hostile: obj({
+    broker: z.string(),
+    ...tally,
+    byKind: z.record(z.string(), obj(tally)),
+    leakedAttempts: z.array(obj({ id: n, kind: z.string(), target: z.string(), clientId: z.string(), leaks: count })),
+    notMedia: count,
+    retained: obj({ replayed: count, acrossTransfer: count }).optional(),
+  }).optional(),
   transfers: z.array(obj({ at: n, devices: count })),
   stats: counts,
   broker: counts,

@@ -74,6 +74,8 @@ export interface RunSummary {
   /** Scenario ms from a camera's publish to a viewer's receipt, every thumbnail received (absent in older summaries). */
   thumbnailLatency?: LatencySummary;
   faults: FaultWindow[];
+  /** The hostile tenants' attempts (`hostile:`): tried, refused, accepted-harmless, leaked, in all and per kind. Absent without them. */
+  hostile?: RunFacts['hostile'];
   transfers: TransferRecord[];
   stats: FleetStats & { serviceConnects: number; sourceOfTruthLookups: number; tapsServed: number; tapsRefusedByService: number };
   broker: Record<string, number>;
@@ -111,7 +113,7 @@ export function exitCodeFor(verdict: Verdict, interrupted: boolean, thresholdsBr
 /** The parts of a summary that are a function of the history alone: what `check` re-derives. */
 export type JudgedSummary = Pick<
   RunSummary,
-  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults'
+  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults' | 'hostile'
 >;
 
 

@@ -30,8 +30,8 @@ export class ServiceLog implements ServiceObserver {
     this.history.record({ op: 'service-link-closed', t: this.now() });
   }
 
-  eventReceived(eventId: number): void {
-    this.history.record({ op: 'service-received', t: this.now(), ev: eventId });
+  eventReceived(eventId: number, retained = false): void {
+    this.history.record(retained ? { op: 'service-received', t: this.now(), ev: eventId, retained } : { op: 'service-received', t: this.now(), ev: eventId });
   }
 
   eventRouted(eventId: number, accountId: string, trace: OwnerTrace): void {

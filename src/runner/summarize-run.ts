@@ -43,6 +43,7 @@ export function judgedSummary(judgement: Judgement, checker: HistoryChecker): Ju
     storms: facts.storms,
     thumbnailLatency: checker.metrics.thumbnailLatencyMs.summary(),
     faults: facts.faults,
+    ...(facts.hostile && { hostile: facts.hostile }),
   };
 }
 
@@ -92,6 +93,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     storms: judged.storms,
     thumbnailLatency: judged.thumbnailLatency,
     faults: judged.faults,
+    ...(judged.hostile && { hostile: judged.hostile }),
     transfers: input.transfers,
     stats: {
       ...world.fleet.stats,

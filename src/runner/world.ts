@@ -12,6 +12,7 @@ import type { Clock } from '../clock/clock.ts';
 import { Camera } from '../fleet/camera.ts';
 import { emptyFleetStats, type FleetContext } from '../fleet/fleet-context.ts';
 import { Viewer } from '../fleet/viewer.ts';
+import { HostileTenants } from '../fleet/hostile-tenants.ts';
 import { httpTapClient, inProcessTapClient, shardedTapClient, type TapClient } from '../fleet/tap-client.ts';
 import { eventTopicOf } from '../broker/acl.ts';
 import { shardOf, shardSlice, sharedRunKey, type ShardSlice } from '../registry/shard-slice.ts';
@@ -55,6 +56,8 @@ export interface World {
   fleet: FleetContext;
   cameras: Camera[];
   viewers: Viewer[];
+  /** The hostile tenants of a `hostile:` scenario. */
+  hostile: HostileTenants | undefined;
   /** Where each viewer and camera starts on the ramp, as a share of the whole fleet (a shard runs part of it). */
   rampPositions: { viewers: number[]; cameras: number[] };
   /** A shard's slice of the fleet, and the addresses of every shard's service (filled when the shards meet). */
@@ -165,6 +168,7 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     eventInterval: shape.eventInterval,
     eventsStopAt: scenario.duration - scenario.drain,
     tapShare: shape.tapShare,
+    retainSnapshots: shape.retainSnapshots,
     taps,
     serviceReady: () => service.ready,
     stats: emptyFleetStats(),
@@ -184,7 +188,11 @@ export async function buildWorld(scenario: Scenario, clock: Clock, recording: Wo
     }
   });
   const shard = slice === undefined ? undefined : { slice, tapUrls };
-  return { registry, broker, adapter, adapterName, adapterCodeMarkers: codeMarkers, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, rampPositions, shard, history, checker };
+  const hostile =
+    scenario.hostile === undefined
+      ? undefined
+      : new HostileTenants({ clock, transport: fleet.viewerTransport, credentials, watermarker, registry, history, seed }, scenario.hostile);
+  return { registry, broker, adapter, adapterName, adapterCodeMarkers: codeMarkers, cacheNetwork, cache, source, resolver, service, tapServer, serviceLog, fleet, cameras, viewers, hostile, rampPositions, shard, history, checker };
 }
 
 /** Service first, then viewers and cameras spread over the ramp so the start is not a storm. */
@@ -194,6 +202,7 @@ export function startWorld(world: World, duration: number): void {
   const { viewers, cameras } = world.rampPositions;
   world.viewers.forEach((viewer, i) => viewer.start((ramp * viewers[i]) / 2));
   world.cameras.forEach((camera, i) => camera.start(ramp / 2 + (ramp * cameras[i]) / 2));
+  world.hostile?.start();
 }
 
 /**
@@ -212,6 +221,7 @@ export async function stopWorld(world: World, closeTimeoutMs: number): Promise<s
   };
   for (const camera of world.cameras) camera.stop();
   for (const viewer of world.viewers) viewer.stop();
+  world.hostile?.stop();
   world.service.stop();
   await step('tap client close', () => world.fleet.taps.close());
   await step('tap server close', () => world.tapServer.close());

@@ -14,6 +14,8 @@ import { BROKER_URL_PATTERN, checkBrokerFields, usesSockets, WS_URL_PATTERN } fr
 import { accountIdShapes, deviceIdShapes } from '../registry/identities.ts';
 import { DEFAULT_KEY_TEMPLATE, keyTemplateProblem } from '../registry/owner-key.ts';
 import { parseShard } from '../registry/shard-slice.ts';
+import { aclModes } from '../broker/acl.ts';
+import { hostileSchema } from './hostile-schema.ts';
 
 const shardField = z.string().superRefine((text, ctx) => {
   const spec = parseShard(text);
@@ -108,6 +110,11 @@ export const fleetSchema = z.strictObject({
   cameraTransport: z.enum(['fleet', 'ws']).default('fleet'),
   /** How viewers (the phone apps) reach the broker: over the fleet's transport, or MQTT over WebSocket. */
   viewerTransport: z.enum(['fleet', 'ws']).default('fleet'),
+  /**
+   * Cameras publish their online snapshot retained, as a "last thumbnail" a later subscriber
+   * gets at once: the service is replayed every camera's on each (re)subscribe, across transfers.
+   */
+  retainSnapshots: z.boolean().default(false),
 });
 
 /** The shapes of ids and of the owner key (src/registry/identities.ts, owner-key.ts). */
@@ -168,6 +175,13 @@ export const brokerSchema = z.strictObject({
    * the broker and the rest of the run use both cores (memory transport, real clock only).
    */
   thread: z.enum(['inline', 'worker']).default('inline'),
+  /**
+   * The embedded broker's topic rules: `strict`, or a positive control with ONE rule too broad
+   * (`weakened-read`: a viewer may read any account's topic; `weakened-publish`: a viewer may
+   * publish on any camera's topic), which the `hostile:` attempts must catch. An external
+   * broker's rules are its own (`crosswire broker-config mosquitto --weaken`).
+   */
+  acl: z.enum(aclModes).default('strict'),
   /** A broker crosswire does not own, instead of the embedded one. */
   url: z.string().regex(BROKER_URL_PATTERN, 'a URL like mqtt://127.0.0.1:1883, mqtts://…, ws://127.0.0.1:8080/mqtt or wss://… (no credentials in it)').optional(),
   /** Where WebSocket clients of the external broker go when `url` is mqtt:// or mqtts://. */
@@ -261,6 +275,8 @@ function buildScenarioSchema(kinds: FaultKinds) {
        * it, and the parent merges their histories into one verdict. Also `--workers N`.
        */
       workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
+      /** Hostile tenants: valid credentials for their own account, trying to watch others' cameras. */
+      hostile: hostileSchema.optional(),
     })
     .superRefine((s, ctx) => {
       // sockets of any kind are bounded by the descriptor limit as TCP is
@@ -293,10 +309,27 @@ function buildScenarioSchema(kinds: FaultKinds) {
       checkBrokerThread(s, ctx);
       checkBrokerFields(s, ctx);
       checkWorkers(s, ctx);
+      checkHostile(s, ctx);
       if (s.shard !== undefined && s.broker.url === undefined) {
         ctx.addIssue({ code: 'custom', path: ['shard'], message: 'a shard needs a broker every shard reaches: set broker.url (--broker mqtt://host:port); `crosswire run --workers N` starts one for shards on this machine' });
       }
     });
+}
+
+/** Hostile rounds fall inside the run; one process holds the attackers (their receipts are judged with its history). */
+function checkHostile(s: { hostile?: { rounds: number[]; listen: number }; duration: number; shard?: string; workers?: number; broker: { url?: string; acl: string } }, ctx: z.RefinementCtx): void {
+  if (s.broker.url !== undefined && s.broker.acl !== 'strict') {
+    ctx.addIssue({ code: 'custom', path: ['broker', 'acl'], message: 'acl sets the embedded broker\'s rules; an external broker\'s come from its own ACL (crosswire broker-config mosquitto --weaken)' });
+  }
+  if (s.hostile === undefined) return;
+  s.hostile.rounds.forEach((at, i) => {
+    if (at + s.hostile!.listen > s.duration) {
+      ctx.addIssue({ code: 'custom', path: ['hostile', 'rounds', i], message: `a round at ${formatDuration(at)} listening ${formatDuration(s.hostile!.listen)} ends after the run (duration ${formatDuration(s.duration)})` });
+    }
+  });
+  if (s.shard !== undefined || s.workers !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['hostile'], message: 'hostile tenants run in one process: not with shard or workers' });
+  }
 }
 
 /** `workers` start their own broker on a real clock, with the fleet over TCP. */

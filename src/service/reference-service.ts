@@ -97,15 +97,20 @@ export class ReferenceService extends LeanMqttClient implements TimerTarget {
     if (!this.stopped && this.state === ClientState.idle) this.open();
   }
 
-  protected override onMessage(topic: string, payload: Buffer): void {
-    void this.route(topic, payload);
+  protected override onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    void this.route(topic, payload, retained);
   }
 
-  private async route(topic: string, payload: Buffer): Promise<void> {
+  /**
+   * A retained snapshot replayed on (re)subscribing is routed like any event: to the owner when it
+   * was published (the resolver asks history for an event older than the ownership in force), so
+   * it never carries the old owner's view to the new owner after a transfer.
+   */
+  private async route(topic: string, payload: Buffer, retained: boolean): Promise<void> {
     const header = readEventHeader(payload);
     if (header === undefined) return;
     const { eventId, publishedAt } = header;
-    this.observer.eventReceived(eventId);
+    this.observer.eventReceived(eventId, retained);
     const deviceId = topic.split('/')[1];
     let resolution;
     try {

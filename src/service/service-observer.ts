@@ -5,7 +5,8 @@ import type { BlockedLeak, DropReason, OwnerTrace } from '../history/evidence.ts
  * A user's own service tells it nothing; the oracle then judges only what viewers receive.
  */
 export interface ServiceObserver {
-  eventReceived(eventId: number): void;
+  /** `retained`: a stored message the broker replayed on (re)subscribing, not a live one. */
+  eventReceived(eventId: number, retained?: boolean): void;
   /** The service's own broker link dropped: whatever was on its way to it is lost. */
   linkClosed(): void;
   eventRouted(eventId: number, accountId: string, trace: OwnerTrace): void;

@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile } from '../../src/broker/mosquitto-config.ts';
+import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, type WeakenedRule } from '../../src/broker/mosquitto-config.ts';
 import { Credentials, externalBrokerSecret } from '../../src/registry/credentials.ts';
 import { Registry, type FleetShape } from '../../src/registry/registry.ts';
 import { findOnPath } from '../../src/servers/server-binaries.ts';
@@ -42,6 +42,8 @@ export interface MosquittoOptions {
   fleet: FleetShape;
   /** The passphrase the run will use (CROSSWIRE_BROKER_SECRET); none by default. */
   passphrase?: string;
+  /** The generated ACL with one rule too broad (`broker-config --weaken`): a positive control. */
+  weaken?: WeakenedRule;
   /** Files written elsewhere (by `crosswire broker-config --out-dir`) to use instead of generating them. */
   configFile?: string;
 }
@@ -60,7 +62,7 @@ export async function startPrivateMosquitto(options: MosquittoOptions): Promise<
     const credentials = new Credentials(externalBrokerSecret(options.seed, options.passphrase));
     const listeners = { host: '127.0.0.1', port, wsPort, passwordFile: join(dir, 'passwd'), aclFile: join(dir, 'acl') };
     await writeFile(listeners.passwordFile, mosquittoPasswordFile(registry, credentials), { mode: 0o600 });
-    await writeFile(listeners.aclFile, mosquittoAclFile());
+    await writeFile(listeners.aclFile, mosquittoAclFile(options.weaken));
     conf = join(dir, 'mosquitto.conf');
     await writeFile(conf, mosquittoConf(listeners, `test seed ${options.seed}`));
   }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, usernamesOf } from '../../broker/mosquitto-config.ts';
+import { mosquittoAclFile, mosquittoConf, mosquittoPasswordFile, usernamesOf, weakenedRules, type WeakenedRule } from '../../broker/mosquitto-config.ts';
 import { usageError } from '../../errors.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { Credentials, externalBrokerSecret } from '../../registry/credentials.ts';
@@ -16,6 +16,8 @@ export interface BrokerConfigOptions extends Pick<RunFlags, 'seed' | 'devices' |
   wsPort: number;
   /** `username:password` lines instead of Mosquitto's hashes, for other brokers' imports. */
   plaintext?: boolean;
+  /** One ACL rule made too broad: a positive control for `hostile:` scenarios. */
+  weaken?: string;
 }
 
 /**
@@ -24,6 +26,9 @@ export interface BrokerConfigOptions extends Pick<RunFlags, 'seed' | 'devices' |
  */
 export async function brokerConfigCommand(kind: string, file: string | undefined, options: BrokerConfigOptions): Promise<number> {
   if (kind !== 'mosquitto') throw usageError('BROKER_KIND', `broker-config: ${JSON.stringify(kind)} is not a broker crosswire writes files for (expected: mosquitto; EMQX and HiveMQ: see docs/external-brokers.md)`);
+  if (options.weaken !== undefined && !(weakenedRules as readonly string[]).includes(options.weaken)) {
+    throw usageError('BROKER_WEAKEN', `broker-config: --weaken ${JSON.stringify(options.weaken)} is not a rule crosswire weakens (expected: ${weakenedRules.join(', ')})`);
+  }
   const { scenario } = await loadScenarioFile(file ?? DEFAULT_SCENARIO, overridesFrom(options));
   const registry = Registry.generate(scenario.seed, scenario.fleet);
   const credentials = new Credentials(externalBrokerSecret(scenario.seed, process.env.CROSSWIRE_BROKER_SECRET));
@@ -42,7 +47,7 @@ export async function brokerConfigCommand(kind: string, file: string | undefined
     ...(options.plaintext
       ? { 'passwords.txt': usernamesOf(registry).map((name) => `${name}:${credentials.password(name)}\n`).join('') }
       : { passwd: mosquittoPasswordFile(registry, credentials) }),
-    acl: mosquittoAclFile(),
+    acl: mosquittoAclFile(options.weaken as WeakenedRule | undefined),
   };
   if (dir === undefined) {
     for (const [name, text] of Object.entries(files)) process.stdout.write(`# ---- ${name} ----\n${text}\n`);

@@ -6,6 +6,7 @@ import { didYouMean } from '../../did-you-mean.ts';
 import { usageError } from '../../errors.ts';
 import type { FaultKinds } from '../../faults/fault-kind.ts';
 import { faultKinds } from '../../faults/fault-kinds.ts';
+import { attemptDescriptions } from '../../scenario/hostile-schema.ts';
 
 export const SCENARIOS = fileURLToPath(new URL('../../../scenarios', import.meta.url));
 
@@ -30,7 +31,7 @@ export function faultKindLines(kinds: FaultKinds = faultKinds): string[] {
   return [...kinds.values()].map((k) => `${k.id.padEnd(16)} ${k.lasting.padEnd(15)} ${k.description}`);
 }
 
-/** `crosswire list adapters|faults|scenarios`: the names a scenario or flag may use, one per line. */
+/** `crosswire list adapters|attempts|faults|scenarios`: the names a scenario or flag may use, one per line. */
 export function listCommand(what: string): number {
   if (what === 'adapters') {
     for (const d of cacheAdapters.values()) {
@@ -39,10 +40,12 @@ export function listCommand(what: string): number {
     }
   } else if (what === 'faults') {
     for (const line of faultKindLines()) process.stdout.write(`${line}\n`);
+  } else if (what === 'attempts') {
+    for (const [kind, about] of Object.entries(attemptDescriptions)) process.stdout.write(`${kind.padEnd(26)} ${about.replaceAll('`', '')}\n`);
   } else if (what === 'scenarios') {
     for (const { file, about } of shippedScenarios()) process.stdout.write(`scenarios/${file.padEnd(44)} ${about}\n`);
   } else {
-    throw usageError('UNKNOWN_LIST', `list ${what}: expected adapters, faults or scenarios${didYouMean(what, ['adapters', 'faults', 'scenarios'])}`);
+    throw usageError('UNKNOWN_LIST', `list ${what}: expected adapters, attempts, faults or scenarios${didYouMean(what, ['adapters', 'attempts', 'faults', 'scenarios'])}`);
   }
   return 0;
 }

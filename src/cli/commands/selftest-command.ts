@@ -15,6 +15,8 @@ export interface Control {
   expected: Verdict;
   /** For a control that must FAIL: the one class of blame its violations must get. */
   blame?: BlameClass;
+  /** A scenario field the control sets beside the adapter (`broker.acl`: one rule too broad). */
+  set?: { path: string; value: string };
 }
 
 const scenarioPath = (name: string) => fileURLToPath(new URL(`../../../scenarios/${name}`, import.meta.url));
@@ -43,6 +45,10 @@ export const controls: Control[] = [
   { adapter: 'ioredis@4.16.0', scenario: 'controls/pipeline-reset-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:wire-crossed-replies', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
   { adapter: 'faulty:wire-stale-queue', scenario: 'controls/cache-chaos-storm.yaml', expected: 'FAIL', blame: 'wrong-key' },
+  // the broker's rules: hostile tenants get nothing through the embedded broker's, and leak with one rule too broad
+  { adapter: 'memory', scenario: 'hostile-tenants.yaml', expected: 'PASS' },
+  { adapter: 'memory', scenario: 'hostile-tenants.yaml', set: { path: 'broker.acl', value: 'weakened-read' }, expected: 'FAIL', blame: 'broker' },
+  { adapter: 'memory', scenario: 'hostile-tenants.yaml', set: { path: 'broker.acl', value: 'weakened-publish' }, expected: 'FAIL', blame: 'broker' },
 ];
 
 export interface SelftestRow extends Control {
@@ -60,11 +66,12 @@ export async function selftestCommand(options: { only?: string; seed?: number; c
   const rows: SelftestRow[] = [];
   let unavailable = false;
   for (const control of chosen) {
-    if (!options.json) process.stderr.write(err.dim(`selftest: ${control.adapter} on ${control.scenario} (expect ${control.expected})…\n`));
+    if (!options.json) process.stderr.write(err.dim(`selftest: ${control.adapter} on ${scenarioText(control)} (expect ${control.expected})…\n`));
     const started = performance.now();
     try {
       const overrides: Override[] = [{ path: ['cache', 'adapter'], value: control.adapter, origin: 'selftest' }];
       if (options.seed !== undefined) overrides.push({ path: ['seed'], value: options.seed, origin: 'flag --seed' });
+      if (control.set !== undefined) overrides.push({ path: control.set.path.split('.'), value: control.set.value, origin: 'selftest' });
       const { scenario } = await loadScenarioFile(scenarioPath(control.scenario), overrides);
       const { summary } = await runScenario(scenario);
       const blamed = Object.keys(summary.blame ?? {});
@@ -84,9 +91,14 @@ export async function selftestCommand(options: { only?: string; seed?: number; c
   return unavailable ? ExitCode.unavailable : ExitCode.fail;
 }
 
+/** The scenario, and the field a control sets (`hostile-tenants.yaml --set broker.acl=weakened-read`). */
+function scenarioText(c: Control): string {
+  return c.set === undefined ? c.scenario : `${c.scenario} --set ${c.set.path}=${c.set.value}`;
+}
+
 function renderTable(c: ReturnType<typeof makeChalk>, rows: SelftestRow[]): string {
   const header = ['adapter', 'scenario', 'expected', 'verdict', 'blame', 'violations', 'time', ''];
-  const cells = rows.map((r) => [r.adapter, r.scenario, r.expected, r.verdict, r.blame ?? '', String(r.violations), `${r.seconds.toFixed(1)}s`, r.ok ? '✓' : `✗ ${r.note}`]);
+  const cells = rows.map((r) => [r.adapter, scenarioText(r), r.expected, r.verdict, r.blame ?? '', String(r.violations), `${r.seconds.toFixed(1)}s`, r.ok ? '✓' : `✗ ${r.note}`]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
   const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ');
   return [c.bold(line(header)), ...cells.map((row, i) => (rows[i].ok ? line(row) : c.red(line(row))))].join('\n');
