@@ -33,6 +33,12 @@ afterAll(async () => {
 
 describe('crosswire fuzz', () => {
   // proves: the shipped embedded broker is clean for a short budget, and the summary says what ran
+  it('replays the shipped regression cases clean', async () => {
+    const result = await runCli(['fuzz', '--replay', 'test/fixtures/fuzz-regressions'], { env });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/PASS {2}fuzz replay .* (\d+)\/\1 cases clean/);
+  }, 60_000);
+
   it('exits 0 on the embedded broker with its figures', async () => {
     const result = await runCli(['fuzz', '--budget', '4s', '--seed', String(SEED), '--json', '--out-dir', out], { env });
     expect(result.code, result.stderr).toBe(0);
@@ -57,12 +63,19 @@ describe('crosswire fuzz', () => {
     const { scenario } = await loadScenarioFile(DEFAULT_SCENARIO, overridesFrom({ seed: SEED }, {}));
     const findings = await runCase(planted, castOf(SEED, scenario.fleet, ''), fromRegressionFile(file), 1);
     expect(findings.map((f) => f.kind)).toContain('bypass');
+    // the same file through --replay: still a finding there, clean on the embedded broker's strict rules
+    const again = await runCli(['fuzz', '--replay', caseFile, '--broker', planted.url!], { env });
+    expect(again.code, again.stdout + again.stderr).toBe(1);
+    expect(again.stdout).toMatch(/✗ case\.json/);
+    const fixed = await runCli(['fuzz', '--replay', caseFile], { env });
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
   }, 150_000);
 
   it.each([
     [['--budget', 'soon'], /--budget/],
     [['--broker', 'http://127.0.0.1:1'], /--broker/],
     [['--transport', 'udp'], /transport/],
+    [['--replay', '/nonexistent/case.json'], /not a readable JSON fuzz case/],
   ])('exits 2 on %j', async (args, message) => {
     const result = await runCli(['fuzz', ...args], { env });
     expect(result.code).toBe(2);

@@ -123,6 +123,7 @@ export function buildProgram(): Command {
     .option('--broker <url>', 'fuzz this broker instead of the embedded one (mqtt://, mqtts://, ws://, wss://), configured by `crosswire broker-config` for the same seed')
     .addOption(new Option('--transport <id>', 'how the embedded broker is reached').choices(['tcp', 'memory']).default('tcp'))
     .option('--out-dir <dir>', 'a finding\'s shrunk case goes in <out-dir>/fuzz/<utc-time>-seed<N>/case.json', 'reports')
+    .option('--replay <case>', 'replay a saved case file (or every *.json in a directory) byte for byte instead of searching; exit 1 if any still finds something')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--no-color', 'no colour')
     .addHelpText('after', `\nExit codes: 0 nothing found within the budget, 1 a finding (shrunk, its case file written), 2 bad usage, 130 interrupted.`)

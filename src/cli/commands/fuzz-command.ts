@@ -21,6 +21,8 @@ export interface FuzzCommandOptions {
   broker?: string;
   transport: 'tcp' | 'memory';
   outDir: string;
+  /** A saved case file or a directory of them, replayed instead of a search. */
+  replay?: string;
   json?: boolean;
   color?: boolean;
 }
@@ -33,11 +35,10 @@ function budgetMs(text: string, flag: string): number {
 
 /** `crosswire fuzz`: malformed and hostile MQTT packets against the broker, judged per case. */
 export async function fuzzCommand(options: FuzzCommandOptions): Promise<number> {
+  checkBrokerUrl(options.broker);
+  if (options.replay !== undefined) return (await import('./fuzz-replay-command.ts')).fuzzReplayCommand(options.replay, options);
   const budget = budgetMs(options.budget, '--budget');
   const shrinkBudget = budgetMs(options.shrinkBudget, '--shrink-budget');
-  if (options.broker !== undefined && !(new URL(options.broker, 'x:/').protocol in brokerSchemes)) {
-    throw usageError('BROKER_URL', `flag --broker: ${options.broker} is not an mqtt://, mqtts://, ws:// or wss:// URL`);
-  }
   const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
   // the principals and credentials of the default scenario for this seed, as `broker-config` writes them
   const { scenario } = await loadScenarioFile(DEFAULT_SCENARIO, overridesFrom({ seed }, {}));
@@ -107,4 +108,10 @@ export async function fuzzCommand(options: FuzzCommandOptions): Promise<number> 
   }
   if (outcome.interrupted) return ExitCode.interrupted;
   return outcome.found === undefined ? ExitCode.pass : ExitCode.fail;
+}
+
+function checkBrokerUrl(url: string | undefined): void {
+  if (url !== undefined && !(new URL(url, 'x:/').protocol in brokerSchemes)) {
+    throw usageError('BROKER_URL', `flag --broker: ${url} is not an mqtt://, mqtts://, ws:// or wss:// URL`);
+  }
 }
