@@ -92,7 +92,7 @@ export async function fuzzCommand(options: FuzzCommandOptions): Promise<number> 
     const head = outcome.found === undefined ? out.bold.green('PASS') : out.bold.red('FAIL');
     process.stdout.write(
       `${head}  fuzz  ${target.name}  seed ${seed}${outcome.interrupted ? out.yellow('  (interrupted)') : ''}\n` +
-        `${summary.cases} cases, ${summary.packets} packets in ${summary.seconds.toFixed(1)}s (${summary.casesPerSecond} cases/s): ` +
+        `${summary.cases} cases, ${summary.packets} packets in ${((outcome.elapsedMs - (outcome.found?.shrinkMs ?? 0)) / 1000).toFixed(1)}s (${summary.casesPerSecond} cases/s): ` +
         `${summary.crashes} crashes, ${summary.hangs} hangs, ${summary.bypasses} bypasses, ${summary.specViolations} spec violations\n`,
     );
     if (outcome.found !== undefined) {
