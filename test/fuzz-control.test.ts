@@ -40,6 +40,23 @@ describe('fuzz positive control', () => {
     }
   }, 60_000);
 
+  // proves: with aedes in a worker thread (no tap of what it accepted), the planted read bypass is
+  // still found, from the SUBACK and the deliveries alone, and the strict rules there are clean
+  it.each([
+    ['weakened-read', true],
+    ['strict', false],
+  ] as const)('in a worker thread, %s rules: finding %s', async (acl, finds) => {
+    const cast = castOf(11, fleet);
+    const target = await embeddedTarget(cast, { transport: 'worker', acl });
+    try {
+      const outcome = await fuzz({ target, cast, seed: 11, budgetMs: finds ? 20_000 : 3_000, shrinkBudgetMs: 5_000 });
+      expect(outcome.found !== undefined, JSON.stringify(outcome.found?.minimalFindings)).toBe(finds);
+      if (finds) expect(outcome.found!.minimalFindings.map((f) => f.kind)).toContain('bypass');
+    } finally {
+      await target.close();
+    }
+  }, 60_000);
+
   // proves: the shipped ACL on the same seed and a short budget gives no finding at all
   it('the shipped configuration is clean on the same seed', async () => {
     const cast = castOf(11, fleet);

@@ -121,7 +121,7 @@ export function buildProgram(): Command {
     .option('--shrink-budget <duration>', 'the most time the shrink of a finding may take', '60s')
     .option('--seed <n>', 'seed of the cases and of the principals and credentials (default: a random one, printed)', integer(0, 2 ** 31 - 1))
     .option('--broker <url>', 'fuzz this broker instead of the embedded one (mqtt://, mqtts://, ws://, wss://), configured by `crosswire broker-config` for the same seed')
-    .addOption(new Option('--transport <id>', 'how the embedded broker is reached').choices(['tcp', 'memory']).default('tcp'))
+    .addOption(new Option('--transport <id>', 'how the embedded broker is reached: loopback TCP, in-memory links, or in a worker thread of its own').choices(['tcp', 'memory', 'worker']).default('tcp'))
     .option('--out-dir <dir>', 'a finding\'s shrunk case goes in <out-dir>/fuzz/<utc-time>-seed<N>/case.json', 'reports')
     .option('--replay <case>', 'replay a saved case file (or every *.json in a directory) byte for byte instead of searching; exit 1 if any still finds something')
     .option('--json', 'print the summary as JSON on stdout')

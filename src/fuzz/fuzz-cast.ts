@@ -14,6 +14,9 @@ export type AttackerRole = (typeof attackerRoles)[number];
 export interface FuzzCast {
   seed: number;
   registry: Registry;
+  /** The run secret the credentials derive from (a broker thread rebuilds them from it). */
+  secret: Buffer;
+  fleet: FleetShape;
   credentials: Credentials;
   victimAccount: string;
   /** A camera the victim owns: the bait camera of every case. */
@@ -27,14 +30,15 @@ export interface FuzzCast {
 /** The seed's fleet and credentials, derived as for an external broker (`broker-config`). */
 export function castOf(seed: number, fleet: FleetShape, passphrase = process.env.CROSSWIRE_BROKER_SECRET): FuzzCast {
   const registry = Registry.generate(seed, fleet);
-  const credentials = new Credentials(externalBrokerSecret(seed, passphrase));
+  const secret = externalBrokerSecret(seed, passphrase);
+  const credentials = new Credentials(secret);
   const [victimAccount, attackerAccount] = registry.accountIds;
   if (attackerAccount === undefined) throw new Error('the fuzz cast needs a fleet of at least two accounts');
   const cameraOf = (account: string) => registry.deviceIds.find((id) => registry.ownerAt(id, 0) === account);
   const victimCamera = cameraOf(victimAccount);
   const attackerCamera = cameraOf(attackerAccount);
   if (victimCamera === undefined || attackerCamera === undefined) throw new Error('the fuzz cast needs a camera in each of the first two accounts');
-  return { seed, registry, credentials, victimAccount, victimCamera, attackerAccount, attackerCamera, service: serviceUsername('reference') };
+  return { seed, registry, secret, fleet, credentials, victimAccount, victimCamera, attackerAccount, attackerCamera, service: serviceUsername('reference') };
 }
 
 /** The username and client id a role connects with; `n` keeps client ids apart between connections. */

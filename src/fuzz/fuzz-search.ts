@@ -86,6 +86,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzOutcome> {
     const runnable = planCase(cast, draft, caseNo++);
     const strayBefore = stray.length;
     const findings = await runCase(target, cast, runnable, caseNo, bounds);
+    const failure = target.failure();
+    if (failure !== undefined) findings.unshift({ kind: 'crash', what: `the broker stopped: ${failure}` });
     for (const error of stray.slice(strayBefore)) findings.unshift({ kind: 'crash', what: `uncaught in the broker's process: ${(error as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(error)}` });
     if (first === undefined) {
       cases++;

@@ -1,6 +1,7 @@
 import { clientTransportOf } from '../broker/broker-endpoint.ts';
 import type { AclMode } from '../broker/acl.ts';
 import { defaultBrokerSettings, EmbeddedBroker } from '../broker/embedded-broker.ts';
+import { ThreadedBroker } from '../broker/threaded-broker.ts';
 import type { Principal } from '../registry/credentials.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
 import { MemoryServerTransport } from '../transport/memory-transport.ts';
@@ -31,19 +32,23 @@ export interface FuzzTarget {
    * the embedded broker only; an external broker is judged by what its subscribers receive.
    */
   takeAccepted(): AcceptedPublish[] | undefined;
+  /** Why the broker stopped on its own (its thread died), if it did: a crash. */
+  failure(): string | undefined;
   /** Resolves once the broker has let go of connections dropped before (their wills fired), at most `ms`. */
   settle(connected: number, ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface EmbeddedTargetOptions {
-  transport: 'tcp' | 'memory';
+  /** Loopback TCP, in-memory links, or aedes in a worker thread of its own (`broker.thread: worker`). */
+  transport: 'tcp' | 'memory' | 'worker';
   /** The topic rules: `strict` (shipped), or a weakened one as a positive control (a planted bypass). */
   acl?: AclMode;
 }
 
 /** crosswire's embedded broker (aedes behind its auth and ACL) for the cast's seed, on loopback TCP or in memory. */
 export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOptions): Promise<FuzzTarget> {
+  if (options.transport === 'worker') return threadedTarget(cast, options.acl ?? 'strict');
   const tcp = options.transport === 'tcp' ? new TcpServerTransport() : undefined;
   const server: ServerTransport = tcp ?? new MemoryServerTransport();
   const acl = options.acl ?? 'strict';
@@ -60,6 +65,7 @@ export async function embeddedTarget(cast: FuzzCast, options: EmbeddedTargetOpti
     url: tcp === undefined ? undefined : `mqtt://127.0.0.1:${tcp.port}`,
     transport: broker.clientTransport,
     grantIsDecision: true,
+    failure: () => broker.failure,
     takeAccepted() {
       const taken = accepted;
       accepted = [];
@@ -82,9 +88,32 @@ export function externalTarget(url: string): FuzzTarget {
     url,
     transport: clientTransportOf(url, {}),
     grantIsDecision: false,
+    failure: () => undefined,
     takeAccepted: () => undefined,
     // no view of the broker's connections: a moment for dropped links' wills (the bait round trip after it is ordered behind them)
     settle: (_connected, ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
     close: async () => {},
+  };
+}
+
+/**
+ * The embedded broker in a worker thread of its own, reached over framed in-memory links: a crash
+ * there kills the thread (the target's failure), not this process. No tap of accepted PUBLISHes.
+ */
+async function threadedTarget(cast: FuzzCast, acl: AclMode): Promise<FuzzTarget> {
+  const broker = await ThreadedBroker.start(cast.seed, cast.fleet, cast.secret, { ...defaultBrokerSettings, acl });
+  return {
+    name: `embedded aedes in a worker thread${acl === 'strict' ? '' : ` (ACL ${acl})`}`,
+    url: undefined,
+    transport: broker.clientTransport,
+    grantIsDecision: true,
+    failure: () => broker.failure,
+    takeAccepted: () => undefined,
+    async settle(connected, ms) {
+      const deadline = Date.now() + ms;
+      while (broker.openConnections > connected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+    close: () => broker.close(),
   };
 }

@@ -19,7 +19,7 @@ export interface FuzzCommandOptions {
   shrinkBudget: string;
   seed?: number;
   broker?: string;
-  transport: 'tcp' | 'memory';
+  transport: 'tcp' | 'memory' | 'worker';
   outDir: string;
   /** A saved case file or a directory of them, replayed instead of a search. */
   replay?: string;

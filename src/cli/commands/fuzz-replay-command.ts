@@ -10,7 +10,7 @@ import { makeChalk } from '../output.ts';
 
 export interface FuzzReplayOptions {
   broker?: string;
-  transport: 'tcp' | 'memory';
+  transport: 'tcp' | 'memory' | 'worker';
   json?: boolean;
   color?: boolean;
 }
