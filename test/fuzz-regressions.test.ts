@@ -30,7 +30,7 @@ describe('fuzz regression cases', () => {
   // proves: each case, replayed byte for byte, gives no crash, hang, bypass or kept connection the spec says close
   it.each(cases.map((c) => [c.name, c] as const))('%s is clean', async (_name, { file }) => {
     expect(await runCase(target, cast, fromRegressionFile(file), 0, bounds)).toEqual([]);
-  });
+  }, 30_000);
 
   // proves: the cases have teeth — under a weakened ACL a viewer's will on a camera's topic reaches the
   // service, and a viewer's `accounts/+/…` subscription is granted and delivers the victim's events
