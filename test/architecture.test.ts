@@ -26,6 +26,9 @@ const NEVER: [string, string, string][] = [
   ['report', 'runner', 'reports are a function of the stored run'],
   ['metrics', 'runner', 'reports are a function of the stored run'],
   ['history', 'runner', 'the history is what the runner writes, not the other way round'],
+  ['fuzz', 'cli', 'the fuzzer knows no terminal: progress leaves it through a callback'],
+  ['fuzz', 'oracle', 'the fuzzer judges packets by the shipped ACL, not runs'],
+  ['broker', 'fuzz', 'the broker does not know it is being fuzzed'],
 ];
 
 function sourceFiles(dir: string): string[] {

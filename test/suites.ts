@@ -4,7 +4,8 @@
  * browser — in `npm test`, two files at a time. `long`: end-to-end files too long for `npm test`'s
  * five minutes (every shipped scenario's summary, external brokers, shards, the first hour from a
  * packed tarball, selftest, check and replay of stored runs, the CI examples' gate, prune and
- * explore from the command line, the 66 bad-input cases of the CLI, the interop suite with independent MQTT clients): `npm run test:heavy` runs them with
+ * explore from the command line, the 66 bad-input cases of the CLI, the interop suite with
+ * independent MQTT clients, the fuzzer's positive control and its command line): `npm run test:heavy` runs them with
  * test/heavy/, and CI runs that after `npm test`.
  */
 const file = (name: string) => `test/${name}.test.ts`;
@@ -53,4 +54,6 @@ export const longFiles = [
   'shards',
   'summary-invariants',
   'ws-transport',
+  'fuzz-control',
+  'fuzz-cli',
 ].map(file);

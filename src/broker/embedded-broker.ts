@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { Packet } from 'mqtt-packet';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
@@ -6,6 +7,7 @@ import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
 import { canPublish, canSubscribe, type AclMode } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
+import { connectProblem, isIllFormed, packetProblem } from './packet-checks.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
 const IDENTIFIER_REJECTED = 2;
@@ -79,7 +81,9 @@ export class EmbeddedBroker implements Broker {
       preConnect: (client, packet, done) => {
         if (packet.clientId === '') assignedIds.add(client);
         const cut = this.isCut(packet.clientId);
-        done(cut ? new Error(`${packet.clientId} is partitioned`) : null, !cut);
+        // a malformed CONNECT is closed without a CONNACK [MQTT-3.1.4-1]
+        const problem = cut ? `${packet.clientId} is partitioned` : connectProblem(packet);
+        done(problem === undefined ? null : new Error(problem), problem === undefined);
       },
       authenticate: (client, username, password, done) => {
         const assigned = assignedIds.has(client);
@@ -104,6 +108,8 @@ export class EmbeddedBroker implements Broker {
       },
       // also asked for a will, as the link that carried it closes (aedes: client.js, before it publishes it)
       authorizePublish: (client, packet, callback) => {
+        // [MQTT-1.5.3-1] ill-formed UTF-8 closes the connection, as an error here does
+        if (isIllFormed(packet.topic)) return callback(new Error('ill-formed UTF-8 in the topic name'));
         const principal = (client as ClientWithPrincipal | null)?.principal;
         if (principal === undefined || !canPublish(principal, packet.topic, acl)) {
           this.stats.publishDenied++;
@@ -113,6 +119,7 @@ export class EmbeddedBroker implements Broker {
         callback(null);
       },
       authorizeSubscribe: (client, subscription, callback) => {
+        if (isIllFormed(subscription.topic)) return callback(new Error('ill-formed UTF-8 in a topic filter [MQTT-1.5.3-1]'));
         const principal = (client as ClientWithPrincipal).principal;
         if (principal === undefined || !canSubscribe(principal, subscription.topic, acl)) {
           this.stats.subscribeDenied++;
@@ -140,7 +147,7 @@ export class EmbeddedBroker implements Broker {
     const broker = new EmbeddedBroker(server, credentials, registry, settings, wsServer);
     await broker.aedes.listen();
     // the current aedes, looked up per connection: a restart replaces it
-    const accept = (stream: Duplex) => broker.aedes.handle(stream);
+    const accept = (stream: Duplex) => guard(broker.aedes.handle(stream));
     broker.clientTransport = await server.listen(accept);
     broker.wsTransport = await wsServer?.listen(accept);
     return broker;
@@ -230,6 +237,17 @@ export class EmbeddedBroker implements Broker {
     for (const server of this.servers) await server.close();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
+}
+
+/**
+ * aedes has no hook before it handles an UNSUBSCRIBE or a packet id: its client's parser is the
+ * one place to see each packet first, and a packet the spec says close on closes the link.
+ */
+function guard(client: Client): void {
+  const parser = (client as Client & { _parser?: { prependListener(event: 'packet', listener: (packet: Packet) => void): void } })._parser;
+  parser?.prependListener('packet', (packet) => {
+    if (packetProblem(packet) !== undefined) hangUp(client);
+  });
 }
 
 /**

@@ -115,6 +115,22 @@ export function buildProgram(): Command {
       process.exitCode = await (await import('./commands/explore-command.ts')).exploreCommand(file, options);
     });
   program
+    .command('fuzz')
+    .description('fuzz the broker with valid, boundary and malformed MQTT 3.1.1 and 5 packets from the principals of a seed; fail on a crash, hang, authorisation bypass or a packet kept that the spec says close (docs/fuzz.md)')
+    .option('--budget <duration>', 'stop drawing cases after this long (wall clock): 60s, 5m', '60s')
+    .option('--shrink-budget <duration>', 'the most time the shrink of a finding may take', '60s')
+    .option('--seed <n>', 'seed of the cases and of the principals and credentials (default: a random one, printed)', integer(0, 2 ** 31 - 1))
+    .option('--broker <url>', 'fuzz this broker instead of the embedded one (mqtt://, mqtts://, ws://, wss://), configured by `crosswire broker-config` for the same seed')
+    .addOption(new Option('--transport <id>', 'how the embedded broker is reached: loopback TCP, in-memory links, or in a worker thread of its own').choices(['tcp', 'memory', 'worker']).default('tcp'))
+    .option('--out-dir <dir>', 'a finding\'s shrunk case goes in <out-dir>/fuzz/<utc-time>-seed<N>/case.json', 'reports')
+    .option('--replay <case>', 'replay a saved case file (or every *.json in a directory) byte for byte instead of searching; exit 1 if any still finds something')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--no-color', 'no colour')
+    .addHelpText('after', `\nExit codes: 0 nothing found within the budget, 1 a finding (shrunk, its case file written), 2 bad usage, 130 interrupted.`)
+    .action(async (options) => {
+      process.exitCode = await (await import('./commands/fuzz-command.ts')).fuzzCommand(options);
+    });
+  program
     .command('selftest')
     .description('run every positive control (must FAIL) and every correct adapter (must PASS) on the control scenarios')
     .option('--only <adapter>', 'run only this adapter\'s row(s)')
