@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { brokerPrincipals, plaintextPasswords } from '../src/cli/broker-principals.ts';
+import { brokerConfigCommand } from '../src/cli/commands/broker-config-command.ts';
 import { Credentials, externalBrokerSecret } from '../src/registry/credentials.ts';
 import { Registry } from '../src/registry/registry.ts';
 
@@ -23,5 +24,19 @@ describe('brokerPrincipals', () => {
     expect(lines).toHaveLength(1 + principals.registry.deviceIds.length + principals.registry.accountIds.length);
     expect(lines[0]).toBe(`svc-reference:${principals.credentials.password('svc-reference')}`);
     expect(lines.every((line) => /^[^:\s]+(:[^:\s]+)*:[0-9a-f]{32}$/.test(line))).toBe(true);
+  });
+
+  it('broker-config mosquitto refuses MAC-shaped device ids, naming the field: its password file splits a username at the colon', async () => {
+    const options = { seed: 9, devices: 6, host: '127.0.0.1', port: 1883, wsPort: 0 };
+    await expect(brokerConfigCommand('mosquitto', undefined, { ...options, set: ['identities.devices=mac'] })).rejects.toMatchObject({ code: 'BROKER_USERNAME', message: expect.stringContaining('identities.devices: mac') });
+    const written: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => (written.push(chunk), true)) as typeof process.stdout.write;
+    try {
+      await brokerConfigCommand('mosquitto', undefined, { ...options, set: ['identities.devices=serial'] });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written.join('')).toContain('# ---- passwd ----');
   });
 });

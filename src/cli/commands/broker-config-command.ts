@@ -27,6 +27,12 @@ export async function brokerConfigCommand(kind: string, file: string | undefined
   }
   const principals = await brokerPrincipals(file, options);
   const { scenario, registry, credentials, about } = principals;
+  // Mosquitto's password file is `username:hash`, split at the first colon: a MAC-shaped device id
+  // as a username would be read as another name, and that camera could never connect.
+  const colon = registry.deviceIds.find((id) => id.includes(':'));
+  if (colon !== undefined) {
+    throw usageError('BROKER_USERNAME', `broker-config: device id ${JSON.stringify(colon)} (identities.devices: ${scenario.identities?.devices ?? 'sequential'}) holds ':', which Mosquitto's password file cannot hold in a username; use identities.devices uuid, serial or sequential against Mosquitto`);
+  }
   const dir = options.outDir === undefined ? undefined : resolve(options.outDir);
   const listeners = {
     host: options.host,
