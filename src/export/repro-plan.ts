@@ -1,0 +1,103 @@
+import { usageError } from '../errors.ts';
+import type { CacheOp, HistoryOp, RunHeader } from '../history/history-op.ts';
+import { firstWrongRead } from './first-wrong-read.ts';
+import { wireFaults } from './wire-fault-windows.ts';
+
+/** One command the script issues, at `atMs` wall ms after the first, as the run issued it. */
+export interface ReproCommand {
+  /** The run's cache op id. */
+  id: number;
+  op: 'get' | 'set' | 'delete';
+  key: string;
+  /** The value a set writes. */
+  value?: string;
+  atMs: number;
+  /** Issued before the reset (and still waiting for its reply then), or after it. */
+  phase: 'in-flight' | 'after-reset';
+}
+
+/** What a library must do wrong for the script to show it, and how the run staged it. */
+export interface ReproPlan {
+  scenario: { name: string; seed: number; timeScale: number };
+  /** The keys the commands touch, with the owner record the run wrote under each (absent: never written). */
+  seed: { key: string; value: string }[];
+  commands: ReproCommand[];
+  /** Wall ms after the first command when the proxy resets the connection. */
+  resetAtMs: number;
+  /** Until the reset, the proxy holds replies this long (the run's cache latency, or long enough that the reset comes first). */
+  holdRepliesMs: number;
+  /** The run's first wrong read, as recorded. */
+  wrong: { id: number; key: string; received: string; writtenUnder: string[]; startedAt: number; completedAt: number; connection?: string };
+  /** Scenario ms of the reset, and the faults active at the wrong read. */
+  resetAt: number;
+  latencyMs?: number;
+  activeFaults: string[];
+}
+
+/** Scenario ms a reset needs before the reply hold ends, so the commands are still waiting when it comes. */
+const HOLD_MARGIN_MS = 50;
+
+/**
+ * The minimal command sequence around a run's first wrong read, as a pure function of its
+ * history. The reset the read went wrong across is the first one while it was in flight (else
+ * the last before it began). A client that keeps its queue across a reconnect answers the i-th
+ * command of the queue at the reset (the commands still waiting, then the new ones) with the i-th
+ * new reply: so the sequence is the waiting commands up to the wrong read and as many new ones as
+ * it takes to reach the read's position — nothing after can change what it received.
+ */
+export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPlan {
+  const scenario = header.scenario as { name: string; seed: number; timeScale?: number; timeline?: unknown[] };
+  const cacheOps = ops.filter((op): op is CacheOp => op.op === 'cache');
+  const found = firstWrongRead(cacheOps);
+  if (found === undefined) {
+    throw usageError('EXPORT_NO_WRONG_READ', 'no cache read in this history returned another key\'s value (blame wrong-key): export reproduces wrong replies from a client library, and this run has none to show');
+  }
+  const wrong = found.op;
+  const faults = wireFaults(scenario, ops);
+  const activeFaults = faults.windows.filter((w) => w.from <= wrong.t && w.to >= wrong.startedAt).map((w) => w.kind);
+  const resetAt = faults.resets.find((r) => r >= wrong.startedAt && r <= wrong.t) ?? faults.resets.filter((r) => r < wrong.startedAt).at(-1);
+  if (resetAt === undefined) {
+    throw usageError(
+      'EXPORT_FAULT_UNSUPPORTED',
+      `the first wrong read (op ${wrong.id}, GET ${wrong.key} at ${wrong.t} ms) followed no cache-reset (faults active: ${activeFaults.join(', ') || 'none'}): export stages a connection reset with commands in flight, and this run's wrong read came another way`,
+    );
+  }
+  const byId = (a: CacheOp, b: CacheOp) => a.id - b.id;
+  const waiting = cacheOps.filter((op) => op.startedAt <= resetAt && op.t > resetAt).sort(byId);
+  const after = cacheOps.filter((op) => op.startedAt > resetAt).sort(byId);
+  const position = [...waiting, ...after].findIndex((op) => op.id === wrong.id);
+  const chosen = [...waiting.slice(0, position + 1), ...after.slice(0, position + 1)];
+  const timeScale = scenario.timeScale ?? 1;
+  const first = Math.min(...chosen.map((op) => op.startedAt));
+  const wall = (scenarioMs: number) => Math.round(((scenarioMs - first) / timeScale) * 10) / 10;
+  const latency = faults.latency.find((w) => w.from <= resetAt && w.to >= resetAt)?.latencyMs;
+  const resetAtMs = wall(resetAt);
+  return {
+    scenario: { name: scenario.name, seed: scenario.seed, timeScale },
+    seed: seedValues(cacheOps, chosen, first),
+    commands: chosen.map((op) => ({
+      id: op.id,
+      op: op.kind,
+      key: op.key,
+      ...(op.kind === 'set' && op.value !== undefined ? { value: op.value } : {}),
+      atMs: wall(op.startedAt),
+      phase: op.startedAt <= resetAt ? 'in-flight' : 'after-reset',
+    })),
+    resetAtMs,
+    holdRepliesMs: Math.max(latency === undefined ? 0 : latency / timeScale, resetAtMs + HOLD_MARGIN_MS),
+    wrong: { id: wrong.id, key: wrong.key, received: wrong.value!, writtenUnder: found.writtenUnder, startedAt: wrong.startedAt, completedAt: wrong.t, ...(wrong.connectionId ? { connection: wrong.connectionId } : {}) },
+    resetAt,
+    ...(latency !== undefined ? { latencyMs: latency } : {}),
+    activeFaults,
+  };
+}
+
+/** Each key's owner record: the last written before the sequence began, else the first written after; keys never written stay absent. */
+function seedValues(cacheOps: readonly CacheOp[], chosen: readonly CacheOp[], first: number): { key: string; value: string }[] {
+  const keys = [...new Set(chosen.map((op) => op.key))];
+  return keys.flatMap((key) => {
+    const sets = cacheOps.filter((op) => op.kind === 'set' && op.key === key && op.value !== undefined).sort((a, b) => a.startedAt - b.startedAt || a.id - b.id);
+    const value = (sets.filter((op) => op.startedAt < first).at(-1) ?? sets[0])?.value;
+    return value === undefined ? [] : [{ key, value }];
+  });
+}

@@ -1,0 +1,81 @@
+import type { ExportTarget } from './export-target.ts';
+import type { ReproPlan } from './repro-plan.ts';
+
+const FIXES: Record<string, string> = {
+  redis: 'node_redis 2.3.0 rejects the commands in flight when the connection is lost (redis/node-redis#898); with it the script exits 0',
+};
+
+/** README.md for the maintainer: what the script shows, where it came from, how to run it, what it prints. */
+export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: string): string {
+  const w = plan.wrong;
+  const inFlight = plan.commands.filter((c) => c.phase === 'in-flight').length;
+  const after = plan.commands.length - inFlight;
+  const expected = plan.seed.find((s) => s.key === w.key)?.value;
+  const show = (v: string | undefined) => (v === undefined ? '(nil)' : JSON.stringify(v));
+  const holder = plan.seed.find((s) => s.value === w.received)?.key;
+  const library = `${target.packageName}@${target.version}`;
+  const commandLines = plan.commands.map((c) => `| ${c.id} | ${c.op === 'delete' ? 'DEL' : c.op.toUpperCase()} | \`${c.key}\` | +${Math.round(c.atMs)} ms | ${c.phase === 'in-flight' ? 'in flight at the reset' : 'after the reset'} |`);
+  return [
+    `# ${library}: a GET answered with another key's value after a connection reset`,
+    '',
+    `\`repro.mjs\` reproduces, with nothing but \`${library}\` and a Redis server, a wrong reply that`,
+    `[crosswire](https://www.npmjs.com/package/crosswire) observed in a chaos run: ${inFlight} command(s) are waiting for`,
+    `their replies when the connection to the server is reset; the client reconnects and sends ${after} more;`,
+    `the replies to the new commands are handed to the old ones, so \`GET ${w.key}\` returns the value of`,
+    `${holder ? `\`${holder}\`` : 'another key'} — no error, no warning.`,
+    '',
+    '## Run it',
+    '',
+    '```sh',
+    'npm install',
+    'REDIS_URL=redis://127.0.0.1:6379 node repro.mjs',
+    '```',
+    '',
+    'The script writes the keys below on that server (and deletes those the run never wrote), then',
+    'connects the client through a small TCP proxy inside the script. The proxy holds the server\'s',
+    `replies back (${Math.round(plan.holdRepliesMs)} ms) so the first ${inFlight} command(s) are still waiting when it resets the`,
+    `connection (an RST to the client) ${Math.round(plan.resetAtMs)} ms after the first command — what the run's chaos proxy did.`,
+    `The commands go out with the run's keys, order and timing (scaled to wall clock). It tries the`,
+    'sequence up to 5 times (`ATTEMPTS=n` to change that) and says which attempt showed the wrong reply.',
+    '',
+    '| exit | meaning |',
+    '|---|---|',
+    '| 1 | a reply was wrong: the key asked, the value expected and the value received are printed |',
+    '| 0 | every reply was right, or the command was rejected with an error (the correct behaviour) |',
+    '| 2 | the script could not run: no server at `REDIS_URL`, or the library is not installed |',
+    '',
+    '## Expected output',
+    '',
+    `With ${library}:`,
+    '',
+    '```',
+    `WRONG REPLY: GET ${w.key}`,
+    `  expected ${show(expected)}`,
+    `  received ${show(w.received)}${holder ? `   (the value of ${holder})` : ''}`,
+    `FAIL: ${library} returned 1 wrong reply on attempt 1 of at most 5`,
+    '```',
+    '',
+    FIXES[target.packageName] ? `${FIXES[target.packageName]}: \`npm install ${target.packageName}@2.3.0 && node repro.mjs\`.` : '',
+    '',
+    '## Where it comes from',
+    '',
+    `Run \`${origin}\` (scenario \`${plan.scenario.name}\`, seed ${plan.scenario.seed}, time scale ${plan.scenario.timeScale}×): the`,
+    `first wrong read was op ${w.id}, \`GET ${w.key}\`, started at ${w.startedAt} ms and answered at ${w.completedAt} ms`,
+    `(scenario time)${w.connection ? ` on connection \`${w.connection}\`` : ''} with ${show(w.received)}, a value only ever written under`,
+    `${w.writtenUnder.length > 0 ? w.writtenUnder.map((k) => `\`${k}\``).join(', ') : 'no key at all'}. The cache connection was reset at ${plan.resetAt} ms` +
+      `${plan.latencyMs !== undefined ? `, under ${plan.latencyMs} ms of added reply latency` : ''} (active faults: ${plan.activeFaults.join(', ') || 'none'}).`,
+    'The commands are those of the run that were waiting at that reset up to the wrong read, and as',
+    'many of those sent after it as the wrong read\'s place in the queue:',
+    '',
+    '| op | command | key | sent at | |',
+    '|---|---|---|---|---|',
+    ...commandLines,
+    '',
+  ].join('\n');
+}
+
+/** package.json: the one dependency, pinned exactly. */
+export function reproPackageJson(plan: ReproPlan, target: ExportTarget): string {
+  const name = `repro-${target.packageName}-${target.version.replace(/\./g, '-')}-${plan.scenario.name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 100);
+  return JSON.stringify({ name, version: '1.0.0', private: true, type: 'module', description: `${target.packageName}@${target.version}: a wrong reply after a connection reset with commands in flight`, scripts: { start: 'node repro.mjs' }, dependencies: { [target.packageName]: target.version } }, null, 2) + '\n';
+}
