@@ -11,7 +11,8 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
   const inFlight = plan.commands.filter((c) => c.phase === 'in-flight').length;
   const after = plan.commands.length - inFlight;
   const expected = plan.seed.find((s) => s.key === w.key)?.value;
-  const show = (v: string | undefined) => (v === undefined ? '(nil)' : JSON.stringify(v));
+  // as the script prints a reply: the string as it is
+  const show = (v: string | undefined) => (v === undefined ? '(nil)' : v);
   const holder = plan.seed.find((s) => s.value === w.received)?.key;
   const library = `${target.packageName}@${target.version}`;
   const commandLines = plan.commands.map((c) => `| ${c.id} | ${c.op === 'delete' ? 'DEL' : c.op.toUpperCase()} | \`${c.key}\` | +${Math.round(c.atMs)} ms | ${c.phase === 'in-flight' ? 'in flight at the reset' : 'after the reset'} |`);
@@ -52,8 +53,10 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     `WRONG REPLY: GET ${w.key}`,
     `  expected ${show(expected)}`,
     `  received ${show(w.received)}${holder ? `   (the value of ${holder})` : ''}`,
-    `FAIL: ${library} returned 1 wrong reply on attempt 1 of at most 5`,
     '```',
+    '',
+    'with a WRONG REPLY block for each other command that got another\'s reply, and a last line',
+    `\`FAIL: ${library} returned N wrong replies on attempt 1 of at most 5\`; exit code 1.`,
     '',
     FIXES[target.packageName] ? `${FIXES[target.packageName]}: \`npm install ${target.packageName}@2.3.0 && node repro.mjs\`.` : '',
     '',
@@ -61,7 +64,7 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     '',
     `Run \`${origin}\` (scenario \`${plan.scenario.name}\`, seed ${plan.scenario.seed}, time scale ${plan.scenario.timeScale}×): the`,
     `first wrong read was op ${w.id}, \`GET ${w.key}\`, started at ${w.startedAt} ms and answered at ${w.completedAt} ms`,
-    `(scenario time)${w.connection ? ` on connection \`${w.connection}\`` : ''} with ${show(w.received)}, a value only ever written under`,
+    `(scenario time)${w.connection ? ` on connection \`${w.connection}\`` : ''} with \`${show(w.received)}\`, a value only ever written under`,
     `${w.writtenUnder.length > 0 ? w.writtenUnder.map((k) => `\`${k}\``).join(', ') : 'no key at all'}. The cache connection was reset at ${plan.resetAt} ms` +
       `${plan.latencyMs !== undefined ? `, under ${plan.latencyMs} ms of added reply latency` : ''} (active faults: ${plan.activeFaults.join(', ') || 'none'}).`,
     'The commands are those of the run that were waiting at that reset up to the wrong read, and as',

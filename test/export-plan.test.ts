@@ -1,0 +1,171 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exportTarget } from '../src/export/export-target.ts';
+import { firstWrongRead } from '../src/export/first-wrong-read.ts';
+import { nodeRedisScript } from '../src/export/node-redis-script.ts';
+import { reproPlan } from '../src/export/repro-plan.ts';
+import { reproPackageJson, reproReadme } from '../src/export/repro-readme.ts';
+import { wireFaults } from '../src/export/wire-fault-windows.ts';
+import type { CacheOp, HistoryOp, RunHeader } from '../src/history/history-op.ts';
+
+/**
+ * The extraction behind `crosswire export`, on a history made by hand: a node_redis 2.2.5 that
+ * kept its queue across a reset, so the commands waiting at the reset got the new commands'
+ * replies (the shape of a cache-chaos-storm run against redis@2.2.5).
+ */
+const owner = (device: string, account: string) => JSON.stringify({ deviceId: device, owner: account, since: 0 });
+
+const header: RunHeader = {
+  op: 'run',
+  format: 1,
+  clock: 'real',
+  inFlightWindow: 500,
+  scenario: {
+    name: 'cache-chaos-storm',
+    seed: 1,
+    timeScale: 5,
+    cache: { adapter: 'redis@2.2.5' },
+    timeline: [
+      { at: 1000, fault: 'cache-latency', latency: 1500, jitter: 500, duration: 5000 },
+      { at: 2000, fault: 'cache-reset', every: 3000, duration: 4000 },
+    ],
+  },
+};
+
+let nextId = 1;
+function cache(kind: CacheOp['kind'], key: string, startedAt: number, t: number, outcome: CacheOp['outcome'], value?: string): CacheOp {
+  return { op: 'cache', t, kind, id: nextId++, key, value, startedAt, doneAfter: 0, outcome, latencyMs: 1, adapter: 'redis@2.2.5' };
+}
+
+function history(): HistoryOp[] {
+  nextId = 1;
+  return [
+    { op: 'fault-scheduled', t: 0, window: 0, id: 'cache-latency', description: 'latency', scheduledAt: 1000, scheduledHealAt: 6000 },
+    { op: 'fault-scheduled', t: 0, window: 1, id: 'cache-reset', description: 'reset', scheduledAt: 2000, scheduledHealAt: 6000 },
+    cache('set', 'owner:a', 10, 11, 'ok', owner('a', 'acct-1')),
+    cache('set', 'owner:b', 10, 11, 'ok', owner('b', 'acct-2')),
+    cache('set', 'owner:c', 10, 11, 'ok', owner('c', 'acct-3')),
+    cache('set', 'owner:d', 10, 11, 'ok', owner('d', 'acct-4')),
+    cache('get', 'owner:a', 100, 101, 'hit', owner('a', 'acct-1')), // answered before the reset: not part of it
+    { op: 'fault-injected', t: 1000, window: 0 },
+    { op: 'fault-injected', t: 2001, window: 1, effect: '1 connections reset' },
+    // waiting at the reset (2001): ids 6, 7, 8; the second of them is the wrong read
+    cache('get', 'owner:a', 1900, 2600, 'miss'),
+    cache('get', 'owner:b', 1950, 2600, 'hit', owner('d', 'acct-4')),
+    cache('get', 'owner:c', 1990, 2600, 'hit', owner('b', 'acct-2')),
+    // sent after the reset: ids 9, 10, 11
+    cache('get', 'owner:x', 2010, 2700, 'miss'),
+    cache('get', 'owner:d', 2011, 2700, 'miss'),
+    cache('set', 'owner:b', 2020, 2700, 'ok', owner('b', 'acct-2')),
+    { op: 'fault-healed', t: 6001, window: 0 },
+    { op: 'fault-healed', t: 6002, window: 1, effect: '2 connections reset' },
+  ];
+}
+
+describe('firstWrongRead', () => {
+  it('finds the first read of a value never written under its key, and whose key the value was written under', () => {
+    const ops = history().filter((op): op is CacheOp => op.op === 'cache');
+    const wrong = firstWrongRead(ops)!;
+    expect(wrong.op.id).toBe(7);
+    expect(wrong.op.key).toBe('owner:b');
+    expect(wrong.writtenUnder).toEqual(['owner:d']);
+  });
+
+  it('does not take a stale read (a value once written under the key) for a wrong one', () => {
+    const ops = [cache('set', 'k', 0, 1, 'ok', 'v1'), cache('set', 'k', 2, 3, 'ok', 'v2'), cache('get', 'k', 4, 5, 'hit', 'v1')];
+    expect(firstWrongRead(ops)).toBeUndefined();
+    // a write that only started after the read completed does not explain it
+    expect(firstWrongRead([cache('get', 'k', 4, 5, 'hit', 'v9'), cache('set', 'k', 6, 7, 'ok', 'v9')])?.op.key).toBe('k');
+  });
+});
+
+describe('wireFaults', () => {
+  it('expands a reset step into its instants and keeps the latency window', () => {
+    const faults = wireFaults(header.scenario as { timeline: unknown[] }, history());
+    expect(faults.resets).toEqual([2001, 5001]);
+    expect(faults.latency).toEqual([{ from: 1000, to: 6001, latencyMs: 1500 }]);
+    expect(faults.windows.map((w) => w.kind)).toEqual(['cache-latency', 'cache-reset']);
+  });
+});
+
+describe('reproPlan', () => {
+  it('takes the commands waiting at the reset up to the wrong read, and as many sent after it', () => {
+    const plan = reproPlan(header, history());
+    expect(plan.resetAt).toBe(2001);
+    expect(plan.commands.map((c) => [c.id, c.op, c.key, c.phase])).toEqual([
+      [6, 'get', 'owner:a', 'in-flight'],
+      [7, 'get', 'owner:b', 'in-flight'],
+      [9, 'get', 'owner:x', 'after-reset'],
+      [10, 'get', 'owner:d', 'after-reset'],
+    ]);
+    // scenario ms from the first command, over the time scale
+    expect(plan.commands.map((c) => c.atMs)).toEqual([0, 10, 22, 22.2]);
+    expect(plan.resetAtMs).toBe(20.2);
+    // the run's latency (1500 ms at 5×) is longer than the wait for the reset
+    expect(plan.holdRepliesMs).toBe(300);
+    expect(plan.seed).toEqual([
+      { key: 'owner:a', value: owner('a', 'acct-1') },
+      { key: 'owner:b', value: owner('b', 'acct-2') },
+      { key: 'owner:d', value: owner('d', 'acct-4') },
+    ]);
+    expect(plan.wrong).toMatchObject({ id: 7, key: 'owner:b', received: owner('d', 'acct-4'), writtenUnder: ['owner:d'] });
+    expect(plan.activeFaults).toEqual(['cache-latency', 'cache-reset']);
+  });
+
+  it('holds replies past the reset when the run had no latency', () => {
+    const scenario = { ...(header.scenario as object), timeline: [{ at: 2000, fault: 'cache-reset', duration: 0 }] };
+    const ops = history().filter((op) => !('window' in op) || op.window === 1);
+    const plan = reproPlan({ ...header, scenario }, ops);
+    expect(plan.latencyMs).toBeUndefined();
+    expect(plan.holdRepliesMs).toBe(plan.resetAtMs + 50);
+  });
+
+  it('refuses a history with no wrong read, and a wrong read no reset explains, with stable codes', () => {
+    const clean = history().filter((op) => op.op !== 'cache' || op.outcome !== 'hit');
+    expect(() => reproPlan(header, clean)).toThrow(expect.objectContaining({ code: 'EXPORT_NO_WRONG_READ', exitCode: 2 }));
+    const noReset = history().filter((op) => !('window' in op) || op.window === 0);
+    expect(() => reproPlan(header, noReset)).toThrow(expect.objectContaining({ code: 'EXPORT_FAULT_UNSUPPORTED', exitCode: 2 }));
+  });
+});
+
+describe('exportTarget', () => {
+  it('pins the library of a node_redis 2.x adapter, following cache.module', () => {
+    expect(exportTarget('redis@2.2.5')).toMatchObject({ packageName: 'redis', version: '2.2.5' });
+    expect(exportTarget('redis@2.2.5', 'redis-2.3.0')).toMatchObject({ packageName: 'redis', version: '2.3.0' });
+  });
+
+  it.each([
+    ['faulty:crossed-replies', 'EXPORT_IN_PROCESS'],
+    ['memory', 'EXPORT_IN_PROCESS'],
+    ['faulty:wire-stale-queue', 'EXPORT_OWN_CLIENT'],
+    ['./team-cache.js', 'EXPORT_USER_MODULE'],
+    ['ioredis@4.16.0', 'EXPORT_LIBRARY_UNSUPPORTED'],
+  ])('refuses %s with %s (exit 2)', (adapter, code) => {
+    expect(() => exportTarget(adapter)).toThrow(expect.objectContaining({ code, exitCode: 2 }));
+  });
+});
+
+describe('the rendered repro', () => {
+  it('is plain JavaScript that imports only node: modules and the library, and a package.json naming that one dependency', () => {
+    const plan = reproPlan(header, history());
+    const target = exportTarget('redis@2.2.5');
+    const script = nodeRedisScript(plan, target, 'reports/cache-chaos-storm/run');
+    const imports = [...script.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]);
+    expect(new Set(imports)).toEqual(new Set(['node:module', 'node:net', 'redis', 'redis/package.json']));
+    expect(script).not.toMatch(/crosswire\//);
+    const dir = mkdtempSync(join(tmpdir(), 'crosswire-export-'));
+    try {
+      writeFileSync(join(dir, 'repro.mjs'), script);
+      execFileSync(process.execPath, ['--check', join(dir, 'repro.mjs')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(JSON.parse(reproPackageJson(plan, target)).dependencies).toEqual({ redis: '2.2.5' });
+    const readme = reproReadme(plan, target, 'reports/cache-chaos-storm/run');
+    expect(readme).toContain('REDIS_URL=redis://127.0.0.1:6379 node repro.mjs');
+    expect(readme).toContain(`received ${owner('d', 'acct-4')}   (the value of owner:d)`);
+  });
+});
