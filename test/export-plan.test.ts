@@ -104,8 +104,7 @@ describe('reproPlan', () => {
     // scenario ms from the first command, over the time scale
     expect(plan.commands.map((c) => c.atMs)).toEqual([0, 10, 22, 22.2]);
     expect(plan.resetAtMs).toBe(20.2);
-    // the run's latency (1500 ms at 5×) is longer than the wait for the reset
-    expect(plan.holdRepliesMs).toBe(300);
+    expect(plan.latencyMs).toBe(1500);
     expect(plan.seed).toEqual([
       { key: 'owner:a', value: owner('a', 'acct-1') },
       { key: 'owner:b', value: owner('b', 'acct-2') },
@@ -115,12 +114,18 @@ describe('reproPlan', () => {
     expect(plan.activeFaults).toEqual(['cache-latency', 'cache-reset']);
   });
 
-  it('holds replies past the reset when the run had no latency', () => {
+  it('takes the last reset before a wrong read sent after it, and no latency when the run had none', () => {
     const scenario = { ...(header.scenario as object), timeline: [{ at: 2000, fault: 'cache-reset', duration: 0 }] };
     const ops = history().filter((op) => !('window' in op) || op.window === 1);
+    // the read sent after the reset (id 10) is the one answered wrong here
+    for (const op of ops) if (op.op === 'cache' && op.id !== 10 && op.kind === 'get') Object.assign(op, { outcome: 'miss', value: undefined });
+    Object.assign(ops.find((op) => op.op === 'cache' && op.id === 10)!, { outcome: 'hit', value: owner('x', 'acct-9') });
     const plan = reproPlan({ ...header, scenario }, ops);
     expect(plan.latencyMs).toBeUndefined();
-    expect(plan.holdRepliesMs).toBe(plan.resetAtMs + 50);
+    expect(plan.resetAt).toBe(2001);
+    expect(plan.wrong.writtenUnder).toEqual([]);
+    // the queue at the reset: 6, 7, 8 waiting, then 9, 10, 11; op 10 is 5th, so 5 of those after it (there are 3)
+    expect(plan.commands.map((c) => c.id)).toEqual([6, 7, 8, 9, 10, 11]);
   });
 
   it('refuses a history with no wrong read, and a wrong read no reset explains, with stable codes', () => {

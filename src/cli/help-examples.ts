@@ -12,7 +12,9 @@ const examples: Record<string, string[]> = {
   explore: [
     'crosswire explore --cache faulty:crossed-replies --budget 2m',
     'crosswire explore scenarios/controls/cache-chaos-storm.yaml --cache redis@2.2.5 --seed 7',
+    'crosswire explore scenarios/controls/cache-chaos-storm.yaml --cache redis@2.2.5 --export /tmp/repro',
   ],
+  export: ['crosswire export reports/latest                    # writes reports/latest/repro/', 'crosswire export reports/latest --out /tmp/redis-repro --json'],
   selftest: ['crosswire selftest', 'crosswire selftest --only ioredis --seed 3'],
   validate: ['crosswire validate scenarios/*.yaml', 'crosswire validate --quiet my-storm.yaml'],
   schema: ['crosswire schema --out scenarios/scenario.schema.json'],

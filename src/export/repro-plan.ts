@@ -24,8 +24,6 @@ export interface ReproPlan {
   commands: ReproCommand[];
   /** Wall ms after the first command when the proxy resets the connection. */
   resetAtMs: number;
-  /** Until the reset, the proxy holds replies this long (the run's cache latency, or long enough that the reset comes first). */
-  holdRepliesMs: number;
   /** The run's first wrong read, as recorded. */
   wrong: { id: number; key: string; received: string; writtenUnder: string[]; startedAt: number; completedAt: number; connection?: string };
   /** Scenario ms of the reset, and the faults active at the wrong read. */
@@ -33,9 +31,6 @@ export interface ReproPlan {
   latencyMs?: number;
   activeFaults: string[];
 }
-
-/** Scenario ms a reset needs before the reply hold ends, so the commands are still waiting when it comes. */
-const HOLD_MARGIN_MS = 50;
 
 /**
  * The minimal command sequence around a run's first wrong read, as a pure function of its
@@ -71,7 +66,6 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const first = Math.min(...chosen.map((op) => op.startedAt));
   const wall = (scenarioMs: number) => Math.round(((scenarioMs - first) / timeScale) * 10) / 10;
   const latency = faults.latency.find((w) => w.from <= resetAt && w.to >= resetAt)?.latencyMs;
-  const resetAtMs = wall(resetAt);
   return {
     scenario: { name: scenario.name, seed: scenario.seed, timeScale },
     seed: seedValues(cacheOps, chosen, first),
@@ -83,8 +77,7 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
       atMs: wall(op.startedAt),
       phase: op.startedAt <= resetAt ? 'in-flight' : 'after-reset',
     })),
-    resetAtMs,
-    holdRepliesMs: Math.max(latency === undefined ? 0 : latency / timeScale, resetAtMs + HOLD_MARGIN_MS),
+    resetAtMs: wall(resetAt),
     wrong: { id: wrong.id, key: wrong.key, received: wrong.value!, writtenUnder: found.writtenUnder, startedAt: wrong.startedAt, completedAt: wrong.t, ...(wrong.connectionId ? { connection: wrong.connectionId } : {}) },
     resetAt,
     ...(latency !== undefined ? { latencyMs: latency } : {}),
