@@ -26,6 +26,8 @@ const NEVER: [string, string, string][] = [
   ['report', 'runner', 'reports are a function of the stored run'],
   ['metrics', 'runner', 'reports are a function of the stored run'],
   ['history', 'runner', 'the history is what the runner writes, not the other way round'],
+  ['export', 'cli', 'the repro knows no terminal'],
+  ['export', 'runner', 'a repro is a function of the stored run, never of a new one'],
 ];
 
 function sourceFiles(dir: string): string[] {
