@@ -85,7 +85,10 @@ describe('firstWrongRead', () => {
 describe('wireFaults', () => {
   it('expands a reset step into its instants and keeps the latency window', () => {
     const faults = wireFaults(header.scenario as { timeline: unknown[] }, history());
-    expect(faults.resets).toEqual([2001, 5001]);
+    expect(faults.drops).toEqual([
+      { at: 2001, fault: 'cache-reset', kind: 'reset' },
+      { at: 5001, fault: 'cache-reset', kind: 'reset' },
+    ]);
     expect(faults.latency).toEqual([{ from: 1000, to: 6001, latencyMs: 1500 }]);
     expect(faults.windows.map((w) => w.kind)).toEqual(['cache-latency', 'cache-reset']);
   });
@@ -94,16 +97,15 @@ describe('wireFaults', () => {
 describe('reproPlan', () => {
   it('takes the commands waiting at the reset up to the wrong read, and as many sent after it', () => {
     const plan = reproPlan(header, history());
-    expect(plan.resetAt).toBe(2001);
+    expect(plan.drop).toMatchObject({ at: 2001, fault: 'cache-reset', kind: 'reset', atMs: 20.2, downMs: 0 });
     expect(plan.commands.map((c) => [c.id, c.op, c.key, c.phase])).toEqual([
       [6, 'get', 'owner:a', 'in-flight'],
       [7, 'get', 'owner:b', 'in-flight'],
-      [9, 'get', 'owner:x', 'after-reset'],
-      [10, 'get', 'owner:d', 'after-reset'],
+      [9, 'get', 'owner:x', 'after-drop'],
+      [10, 'get', 'owner:d', 'after-drop'],
     ]);
     // scenario ms from the first command, over the time scale
     expect(plan.commands.map((c) => c.atMs)).toEqual([0, 10, 22, 22.2]);
-    expect(plan.resetAtMs).toBe(20.2);
     expect(plan.latencyMs).toBe(1500);
     expect(plan.seed).toEqual([
       { key: 'owner:a', value: owner('a', 'acct-1') },
@@ -122,10 +124,20 @@ describe('reproPlan', () => {
     Object.assign(ops.find((op) => op.op === 'cache' && op.id === 10)!, { outcome: 'hit', value: owner('x', 'acct-9') });
     const plan = reproPlan({ ...header, scenario }, ops);
     expect(plan.latencyMs).toBeUndefined();
-    expect(plan.resetAt).toBe(2001);
+    expect(plan.drop.at).toBe(2001);
     expect(plan.wrong.writtenUnder).toEqual([]);
     // the queue at the reset: 6, 7, 8 waiting, then 9, 10, 11; op 10 is 5th, so 5 of those after it (there are 3)
     expect(plan.commands.map((c) => c.id)).toEqual([6, 7, 8, 9, 10, 11]);
+  });
+
+  it('stages a server restart as a close, nothing let through until it is back, and the keys emptied', () => {
+    const scenario = { ...(header.scenario as object), timeline: [{ at: 2000, fault: 'cache-restart', duration: 500 }] };
+    const ops = history()
+      .filter((op) => !('window' in op) || op.window === 1)
+      .map((op) => (op.op === 'fault-scheduled' ? { ...op, id: 'cache-restart', scheduledHealAt: 2500 } : op.op === 'fault-healed' ? { ...op, t: 2510 } : op));
+    const plan = reproPlan({ ...header, scenario }, ops);
+    expect(plan.drop).toEqual({ at: 2001, fault: 'cache-restart', kind: 'close', downUntil: 2510, empty: true, atMs: 20.2, downMs: 101.8 });
+    expect(plan.activeFaults).toEqual(['cache-restart']);
   });
 
   it('refuses a history with no wrong read, and a wrong read no reset explains, with stable codes', () => {

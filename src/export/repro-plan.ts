@@ -1,7 +1,7 @@
 import { usageError } from '../errors.ts';
 import type { CacheOp, HistoryOp, RunHeader } from '../history/history-op.ts';
 import { firstWrongRead } from './first-wrong-read.ts';
-import { wireFaults } from './wire-fault-windows.ts';
+import { wireFaults, type ConnectionDrop } from './wire-fault-windows.ts';
 
 /** One command the script issues, at `atMs` wall ms after the first, as the run issued it. */
 export interface ReproCommand {
@@ -12,8 +12,8 @@ export interface ReproCommand {
   /** The value a set writes. */
   value?: string;
   atMs: number;
-  /** Issued before the reset (and still waiting for its reply then), or after it. */
-  phase: 'in-flight' | 'after-reset';
+  /** Issued before the connection dropped (and still waiting for its reply then), or after it. */
+  phase: 'in-flight' | 'after-drop';
 }
 
 /** What a library must do wrong for the script to show it, and how the run staged it. */
@@ -22,23 +22,23 @@ export interface ReproPlan {
   /** The keys the commands touch, with the owner record the run wrote under each (absent: never written). */
   seed: { key: string; value: string }[];
   commands: ReproCommand[];
-  /** Wall ms after the first command when the proxy resets the connection. */
-  resetAtMs: number;
+  /** The connection drop the wrong read went wrong across: scenario ms (`at`, `downUntil`) and, for the script, wall ms after the first command (`atMs`) and how long nothing gets through (`downMs`). */
+  drop: ConnectionDrop & { atMs: number; downMs: number };
   /** The run's first wrong read, as recorded. */
   wrong: { id: number; key: string; received: string; writtenUnder: string[]; startedAt: number; completedAt: number; connection?: string };
-  /** Scenario ms of the reset, and the faults active at the wrong read. */
-  resetAt: number;
+  /** The run's cache latency at the drop (scenario ms), and the faults active at the wrong read. */
   latencyMs?: number;
   activeFaults: string[];
 }
 
 /**
  * The minimal command sequence around a run's first wrong read, as a pure function of its
- * history. The reset the read went wrong across is the first one while it was in flight (else
- * the last before it began). A client that keeps its queue across a reconnect answers the i-th
- * command of the queue at the reset (the commands still waiting, then the new ones) with the i-th
- * new reply: so the sequence is the waiting commands up to the wrong read and as many new ones as
- * it takes to reach the read's position — nothing after can change what it received.
+ * history. The connection drop (a reset, an outage, a server restart) the read went wrong across
+ * is the first one while it was in flight (else the last before it began). A client that keeps
+ * its queue across a reconnect answers the i-th command of the queue at the drop (the commands
+ * still waiting, then the new ones) with the i-th new reply: so the sequence is the waiting
+ * commands up to the wrong read and as many new ones as it takes to reach the read's position —
+ * nothing after can change what it received.
  */
 export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPlan {
   const scenario = header.scenario as { name: string; seed: number; timeScale?: number; timeline?: unknown[] };
@@ -50,13 +50,14 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const wrong = found.op;
   const faults = wireFaults(scenario, ops);
   const activeFaults = faults.windows.filter((w) => w.from <= wrong.t && w.to >= wrong.startedAt).map((w) => w.kind);
-  const resetAt = faults.resets.find((r) => r >= wrong.startedAt && r <= wrong.t) ?? faults.resets.filter((r) => r < wrong.startedAt).at(-1);
-  if (resetAt === undefined) {
+  const drop = faults.drops.find((d) => d.at >= wrong.startedAt && d.at <= wrong.t) ?? faults.drops.filter((d) => d.at < wrong.startedAt).at(-1);
+  if (drop === undefined) {
     throw usageError(
       'EXPORT_FAULT_UNSUPPORTED',
-      `the first wrong read (op ${wrong.id}, GET ${wrong.key} at ${wrong.t} ms) followed no cache-reset (faults active: ${activeFaults.join(', ') || 'none'}): export stages a connection reset with commands in flight, and this run's wrong read came another way`,
+      `the first wrong read (op ${wrong.id}, GET ${wrong.key} at ${wrong.t} ms) followed no dropped cache connection (faults active: ${activeFaults.join(', ') || 'none'}): export stages a cache-reset, cache-outage or cache-restart with commands in flight, and this run's wrong read came another way`,
     );
   }
+  const resetAt = drop.at;
   const byId = (a: CacheOp, b: CacheOp) => a.id - b.id;
   const waiting = cacheOps.filter((op) => op.startedAt <= resetAt && op.t > resetAt).sort(byId);
   const after = cacheOps.filter((op) => op.startedAt > resetAt).sort(byId);
@@ -66,6 +67,7 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const first = Math.min(...chosen.map((op) => op.startedAt));
   const wall = (scenarioMs: number) => Math.round(((scenarioMs - first) / timeScale) * 10) / 10;
   const latency = faults.latency.find((w) => w.from <= resetAt && w.to >= resetAt)?.latencyMs;
+  const downMs = drop.downUntil === undefined ? 0 : Math.round(((drop.downUntil - resetAt) / timeScale) * 10) / 10;
   return {
     scenario: { name: scenario.name, seed: scenario.seed, timeScale },
     seed: seedValues(cacheOps, chosen, first),
@@ -75,11 +77,10 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
       key: op.key,
       ...(op.kind === 'set' && op.value !== undefined ? { value: op.value } : {}),
       atMs: wall(op.startedAt),
-      phase: op.startedAt <= resetAt ? 'in-flight' : 'after-reset',
+      phase: op.startedAt <= resetAt ? 'in-flight' : 'after-drop',
     })),
-    resetAtMs: wall(resetAt),
+    drop: { ...drop, atMs: wall(resetAt), downMs },
     wrong: { id: wrong.id, key: wrong.key, received: wrong.value!, writtenUnder: found.writtenUnder, startedAt: wrong.startedAt, completedAt: wrong.t, ...(wrong.connectionId ? { connection: wrong.connectionId } : {}) },
-    resetAt,
     ...(latency !== undefined ? { latencyMs: latency } : {}),
     activeFaults,
   };

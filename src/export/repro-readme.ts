@@ -1,6 +1,13 @@
 import type { ExportTarget } from './export-target.ts';
 import type { ReproPlan } from './repro-plan.ts';
 
+/** How each drop is told: in a title, in a sentence, as the script stages it. */
+const DROPS: Record<ReproPlan['drop']['fault'], { title: string; what: string; short: string; staged: string; fault: string }> = {
+  'cache-reset': { title: 'a connection reset', what: 'the connection to the server is reset', short: 'reset', staged: 'resets the connection (an RST to the client)', fault: 'chaos proxy (cache-reset)' },
+  'cache-outage': { title: 'the cache was unreachable', what: 'the connection to the server is closed and the server unreachable for a while', short: 'close', staged: 'closes the connection and refuses new ones', fault: 'cache outage (cache-outage)' },
+  'cache-restart': { title: 'a server restart', what: 'the server restarts (its connections closed, its data gone)', short: 'server restart', staged: 'closes the connection, refuses new ones and empties the keys', fault: 'server restart (cache-restart)' },
+};
+
 const FIXES: Record<string, string> = {
   redis: 'node_redis 2.3.0 rejects the commands in flight when the connection is lost (redis/node-redis#898); with it the script exits 0',
 };
@@ -15,13 +22,14 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
   const show = (v: string | undefined) => (v === undefined ? '(nil)' : v);
   const holder = plan.seed.find((s) => s.value === w.received)?.key;
   const library = `${target.packageName}@${target.version}`;
-  const commandLines = plan.commands.map((c) => `| ${c.id} | ${c.op === 'delete' ? 'DEL' : c.op.toUpperCase()} | \`${c.key}\` | +${Math.round(c.atMs)} ms | ${c.phase === 'in-flight' ? 'in flight at the reset' : 'after the reset'} |`);
+  const drop = DROPS[plan.drop.fault];
+  const commandLines = plan.commands.map((c) => `| ${c.id} | ${c.op === 'delete' ? 'DEL' : c.op.toUpperCase()} | \`${c.key}\` | +${Math.round(c.atMs)} ms | ${c.phase === 'in-flight' ? `in flight at the ${drop.short}` : `after the ${drop.short}`} |`);
   return [
-    `# ${library}: a GET answered with another key's value after a connection reset`,
+    `# ${library}: a GET answered with another key's value after ${drop.title}`,
     '',
     `\`repro.mjs\` reproduces, with nothing but \`${library}\` and a Redis server, a wrong reply that`,
     `[crosswire](https://www.npmjs.com/package/crosswire) observed in a chaos run: ${inFlight} command(s) are waiting for`,
-    `their replies when the connection to the server is reset; the client reconnects and sends ${after} more;`,
+    `their replies when ${drop.what}; the client reconnects and sends ${after} more;`,
     `the replies to the new commands are handed to the old ones, so \`GET ${w.key}\` returns the value of`,
     `${holder ? `\`${holder}\`` : 'another key'} — no error, no warning.`,
     '',
@@ -34,8 +42,8 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     '',
     'The script writes the keys below on that server (and deletes those the run never wrote), then',
     'connects the client through a small TCP proxy inside the script. The proxy holds the server\'s',
-    `replies back${plan.latencyMs !== undefined ? ` (as the run's ${plan.latencyMs} ms of cache latency did)` : ''} so the first ${inFlight} command(s) are still waiting when it`,
-    `resets the connection (an RST to the client) ${Math.round(plan.resetAtMs)} ms after the first command — what the run's chaos proxy did.`,
+    `replies back${plan.latencyMs !== undefined ? ` (as the run's ${plan.latencyMs} ms of cache latency did)` : ''} so the first ${inFlight} command(s) are still waiting when,`,
+    `${Math.round(plan.drop.atMs)} ms after the first command, it ${drop.staged}${plan.drop.downMs > 0 ? ` for ${Math.round(plan.drop.downMs)} ms` : ''} — what the run's ${drop.fault} did.`,
     `The commands go out with the run's keys, order and timing (scaled to wall clock). It tries the`,
     'sequence up to 5 times (`ATTEMPTS=n` to change that) and says which attempt showed the wrong reply.',
     '',
@@ -65,9 +73,9 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     `Run \`${origin}\` (scenario \`${plan.scenario.name}\`, seed ${plan.scenario.seed}, time scale ${plan.scenario.timeScale}×): the`,
     `first wrong read was op ${w.id}, \`GET ${w.key}\`, started at ${w.startedAt} ms and answered at ${w.completedAt} ms`,
     `(scenario time)${w.connection ? ` on connection \`${w.connection}\`` : ''} with \`${show(w.received)}\`, a value only ever written under`,
-    `${w.writtenUnder.length > 0 ? w.writtenUnder.map((k) => `\`${k}\``).join(', ') : 'no key at all'}. The cache connection was reset at ${plan.resetAt} ms` +
+    `${w.writtenUnder.length > 0 ? w.writtenUnder.map((k) => `\`${k}\``).join(', ') : 'no key at all'}. The cache connection dropped at ${plan.drop.at} ms (${plan.drop.fault})` +
       `${plan.latencyMs !== undefined ? `, under ${plan.latencyMs} ms of added reply latency` : ''} (active faults: ${plan.activeFaults.join(', ') || 'none'}).`,
-    'The commands are those of the run that were waiting at that reset up to the wrong read, and as',
+    `The commands are those of the run that were waiting at that ${drop.short} up to the wrong read, and as`,
     'many of those sent after it as the wrong read\'s place in the queue:',
     '',
     '| op | command | key | sent at | |',

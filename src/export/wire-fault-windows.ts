@@ -1,9 +1,21 @@
 import type { HistoryOp } from '../history/history-op.ts';
 
-/** The cache-path faults of a run as the script can stage them: resets (instants) and reply latency (windows), scenario ms. */
+/**
+ * A moment the client's connection to the cache went away, as the script can stage it: an RST
+ * from the chaos proxy (`cache-reset`), or a close with the server unreachable until `downUntil`
+ * (`cache-outage`: the proxy off; `cache-restart`: the server stopped, and started `empty`).
+ */
+export interface ConnectionDrop {
+  at: number;
+  fault: 'cache-reset' | 'cache-outage' | 'cache-restart';
+  kind: 'reset' | 'close';
+  downUntil?: number;
+  empty?: boolean;
+}
+
+/** The cache-path faults of a run, scenario ms. */
 export interface WireFaults {
-  /** Every instant the chaos proxy reset the cache connections. */
-  resets: number[];
+  drops: ConnectionDrop[];
   latency: { from: number; to: number; latencyMs: number }[];
   /** Every fault window, for naming what was active when a read went wrong. */
   windows: { kind: string; from: number; to: number }[];
@@ -19,8 +31,9 @@ interface FaultStep {
 /**
  * Where the history says the cache-path faults acted. A reset step resets once when injected and
  * then every `every` until healed (the history records the window, not each reset, so the
- * instants come from the step); latency is the step's mean (the script keeps replies in order,
- * so jitter changes nothing it shows). Pure: the run header's scenario and the fault ops.
+ * instants come from the step); an outage or a restart drops the connections when injected and
+ * lets none through until healed; latency is the step's mean. Pure: the run header's scenario
+ * and the fault ops.
  */
 export function wireFaults(scenario: { timeline?: unknown[] }, ops: readonly HistoryOp[]): WireFaults {
   const steps = (scenario.timeline ?? []).filter((s): s is FaultStep => typeof (s as FaultStep).fault === 'string');
@@ -30,23 +43,27 @@ export function wireFaults(scenario: { timeline?: unknown[] }, ops: readonly His
     else if (op.op === 'fault-injected') scheduled.get(op.window)!.injectedAt = op.t;
     else if (op.op === 'fault-healed') scheduled.get(op.window)!.healedAt = op.t;
   }
-  const faults: WireFaults = { resets: [], latency: [], windows: [] };
+  const faults: WireFaults = { drops: [], latency: [], windows: [] };
   const used = new Set<FaultStep>();
   for (const window of scheduled.values()) {
     if (window.injectedAt === undefined) continue;
     const from = window.injectedAt;
     const to = window.healedAt ?? window.scheduledHealAt;
     faults.windows.push({ kind: window.id, from, to });
+    if (window.id === 'cache-outage' || window.id === 'cache-restart') {
+      faults.drops.push({ at: from, fault: window.id, kind: 'close', downUntil: to, ...(window.id === 'cache-restart' ? { empty: true } : {}) });
+      continue;
+    }
     const step = steps.find((s) => !used.has(s) && s.fault === window.id && s.at === window.scheduledAt);
     if (step === undefined) continue;
     used.add(step);
     if (window.id === 'cache-reset') {
-      faults.resets.push(from);
-      if (step.every !== undefined && step.every > 0) for (let at = from + step.every; at < to; at += step.every) faults.resets.push(at);
+      faults.drops.push({ at: from, fault: 'cache-reset', kind: 'reset' });
+      if (step.every !== undefined && step.every > 0) for (let at = from + step.every; at < to; at += step.every) faults.drops.push({ at, fault: 'cache-reset', kind: 'reset' });
     } else if (window.id === 'cache-latency' && step.latency !== undefined) {
       faults.latency.push({ from, to, latencyMs: step.latency });
     }
   }
-  faults.resets.sort((a, b) => a - b);
+  faults.drops.sort((a, b) => a.at - b.at);
   return faults;
 }
