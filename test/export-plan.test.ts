@@ -136,7 +136,7 @@ describe('reproPlan', () => {
       .filter((op) => !('window' in op) || op.window === 1)
       .map((op) => (op.op === 'fault-scheduled' ? { ...op, id: 'cache-restart', scheduledHealAt: 2500 } : op.op === 'fault-healed' ? { ...op, t: 2510 } : op));
     const plan = reproPlan({ ...header, scenario }, ops);
-    expect(plan.drop).toEqual({ at: 2001, fault: 'cache-restart', kind: 'close', downUntil: 2510, empty: true, atMs: 20.2, downMs: 101.8 });
+    expect(plan.drop).toEqual({ at: 2001, fault: 'cache-restart', kind: 'close', downUntil: 2510, whileDown: 'accept-and-close', empty: true, atMs: 20.2, downMs: 101.8 });
     expect(plan.activeFaults).toEqual(['cache-restart']);
   });
 

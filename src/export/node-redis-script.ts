@@ -30,7 +30,7 @@ function planData(plan: ReproPlan) {
     run: { scenario: plan.scenario.name, seed: plan.scenario.seed, timeScale: plan.scenario.timeScale, wrongRead: plan.wrong },
     seed: plan.seed,
     commands: plan.commands,
-    drop: { fault: plan.drop.fault, at: plan.drop.at, kind: plan.drop.kind, atMs: plan.drop.atMs, downMs: plan.drop.downMs, ...(plan.drop.empty ? { empty: true } : {}) },
+    drop: { fault: plan.drop.fault, at: plan.drop.at, kind: plan.drop.kind, atMs: plan.drop.atMs, downMs: plan.drop.downMs, ...(plan.drop.whileDown ? { whileDown: plan.drop.whileDown } : {}), ...(plan.drop.empty ? { empty: true } : {}) },
   };
 }
 
@@ -76,7 +76,14 @@ const show = (value) => (value === null ? '(nil)' : value === undefined ? '(noth
 function startProxy() {
   const pairs = new Set();
   let holding = true;
+  let closingUntil = 0;
   const proxy = net.createServer((client) => {
+    if (Date.now() < closingUntil) {
+      // a server down behind the proxy: the connection is taken, then closed
+      client.on('error', () => {});
+      setImmediate(() => client.destroy());
+      return;
+    }
     const upstream = net.connect(PORT, HOST);
     const pair = { client, upstream };
     pairs.add(pair);
@@ -100,10 +107,11 @@ function startProxy() {
       port = proxy.address().port;
       resolve({
         port,
-        drop(kind, downMs) {
+        drop(kind, downMs, whileDown) {
           holding = false;
-          // nothing listening: the client's reconnects are refused, as by a stopped server
-          if (kind === 'close' && downMs > 0) {
+          if (kind === 'close' && whileDown === 'accept-and-close') closingUntil = Date.now() + downMs;
+          // nothing listening: the client's reconnects are refused
+          else if (kind === 'close' && downMs > 0) {
             proxy.close();
             reopen = setTimeout(() => proxy.listen(port, '127.0.0.1'), downMs);
           }
@@ -195,7 +203,7 @@ async function attempt() {
       const wait = started + step.at - Date.now();
       if (wait > 0) await sleep(wait);
       if (step.command === undefined) {
-        proxy.drop(PLAN.drop.kind, PLAN.drop.downMs);
+        proxy.drop(PLAN.drop.kind, PLAN.drop.downMs, PLAN.drop.whileDown);
         if (PLAN.drop.empty) {
           await empty();
           values.clear();
@@ -233,7 +241,7 @@ function print(results) {
     const c = e.command;
     const what = (c.op === 'delete' ? 'DEL' : c.op.toUpperCase()) + ' ' + c.key;
     const when = c.phase === 'in-flight' ? 'in flight at the ' + DROP : 'after the ' + DROP;
-    console.log('  ' + (e.right || !('reply' in e.result) ? '  ' : '✗ ') + ('+' + Math.round(c.atMs) + 'ms').padEnd(9) + what.padEnd(40) + when.padEnd(24) + '→ ' + outcome(e));
+    console.log('  ' + (e.right || !('reply' in e.result) ? '  ' : '✗ ') + ('+' + Math.round(c.atMs) + 'ms').padEnd(9) + what.padEnd(40) + when.padEnd(32) + '→ ' + outcome(e));
   }
 }
 

@@ -38,7 +38,8 @@ export interface ReproPlan {
  * its queue across a reconnect answers the i-th command of the queue at the drop (the commands
  * still waiting, then the new ones) with the i-th new reply: so the sequence is the waiting
  * commands up to the wrong read and as many new ones as it takes to reach the read's position —
- * nothing after can change what it received.
+ * nothing after can change what it received. A wrong read sent after the drop (into a queue that
+ * went stale while the server was down) takes every command sent from the drop until its reply.
  */
 export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPlan {
   const scenario = header.scenario as { name: string; seed: number; timeScale?: number; timeline?: unknown[] };
@@ -61,10 +62,11 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const byId = (a: CacheOp, b: CacheOp) => a.id - b.id;
   const waiting = cacheOps.filter((op) => op.startedAt <= resetAt && op.t > resetAt).sort(byId);
   const after = cacheOps.filter((op) => op.startedAt > resetAt).sort(byId);
-  const position = [...waiting, ...after].findIndex((op) => op.id === wrong.id);
-  const chosen = [...waiting.slice(0, position + 1), ...after.slice(0, position + 1)];
+  const position = waiting.findIndex((op) => op.id === wrong.id);
+  // waiting at the drop: the queue shift decides; sent after it: whatever was sent before its reply came may have supplied it
+  const chosen = position >= 0 ? [...waiting.slice(0, position + 1), ...after.slice(0, position + 1)] : [...waiting, ...after.filter((op) => op.startedAt <= wrong.t)];
   const timeScale = scenario.timeScale ?? 1;
-  const first = Math.min(...chosen.map((op) => op.startedAt));
+  const first = Math.min(resetAt, ...chosen.map((op) => op.startedAt));
   const wall = (scenarioMs: number) => Math.round(((scenarioMs - first) / timeScale) * 10) / 10;
   const latency = faults.latency.find((w) => w.from <= resetAt && w.to >= resetAt)?.latencyMs;
   const downMs = drop.downUntil === undefined ? 0 : Math.round(((drop.downUntil - resetAt) / timeScale) * 10) / 10;

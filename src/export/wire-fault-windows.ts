@@ -3,13 +3,15 @@ import type { HistoryOp } from '../history/history-op.ts';
 /**
  * A moment the client's connection to the cache went away, as the script can stage it: an RST
  * from the chaos proxy (`cache-reset`), or a close with the server unreachable until `downUntil`
- * (`cache-outage`: the proxy off; `cache-restart`: the server stopped, and started `empty`).
+ * — `cache-outage`: the proxy off, connections refused; `cache-restart`: the server stopped (and
+ * started `empty`) behind a proxy that still accepts connections and closes them at once.
  */
 export interface ConnectionDrop {
   at: number;
   fault: 'cache-reset' | 'cache-outage' | 'cache-restart';
   kind: 'reset' | 'close';
   downUntil?: number;
+  whileDown?: 'refuse' | 'accept-and-close';
   empty?: boolean;
 }
 
@@ -51,7 +53,8 @@ export function wireFaults(scenario: { timeline?: unknown[] }, ops: readonly His
     const to = window.healedAt ?? window.scheduledHealAt;
     faults.windows.push({ kind: window.id, from, to });
     if (window.id === 'cache-outage' || window.id === 'cache-restart') {
-      faults.drops.push({ at: from, fault: window.id, kind: 'close', downUntil: to, ...(window.id === 'cache-restart' ? { empty: true } : {}) });
+      const restart = window.id === 'cache-restart';
+      faults.drops.push({ at: from, fault: window.id, kind: 'close', downUntil: to, whileDown: restart ? 'accept-and-close' : 'refuse', ...(restart ? { empty: true } : {}) });
       continue;
     }
     const step = steps.find((s) => !used.has(s) && s.fault === window.id && s.at === window.scheduledAt);

@@ -38,7 +38,7 @@ export function exportedText(exported: ExportedRepro, c: ReturnType<typeof makeC
   const dir = shown(exported.dir);
   const inFlight = plan.commands.filter((cmd) => cmd.phase === 'in-flight').length;
   return [
-    `${c.bold('exported')} a standalone repro for ${target.packageName}@${target.version}: ${plan.commands.length} commands (${inFlight} in flight at a connection reset), first wrong read GET ${plan.wrong.key}`,
+    `${c.bold('exported')} a standalone repro for ${target.packageName}@${target.version}: ${plan.commands.length} commands (${inFlight} in flight at the ${plan.drop.fault} at ${plan.drop.at} ms), first wrong read GET ${plan.wrong.key}`,
     `  ${join(dir, REPRO_FILES.script)}, ${REPRO_FILES.packageJson} (depends on ${target.packageName}@${target.version} only), ${REPRO_FILES.readme}`,
     `  run it: cd ${dir} && npm install && REDIS_URL=redis://127.0.0.1:6379 node ${REPRO_FILES.script}`,
   ].join('\n') + '\n';
