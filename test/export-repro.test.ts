@@ -104,6 +104,53 @@ describe.skipIf(skipWithout('redis', 'crosswire export against redis@2.2.5'))('c
   }, 60_000);
 });
 
+/** The minimal scenario `crosswire explore` found for redis@2.2.5 from the chaos control's bounds: two cameras and a server restart. */
+const RESTART_SCENARIO = `name: export-restart
+seed: 1127676183
+timeScale: 5
+duration: 32s
+drain: 4s
+fleet:
+  devices: 2
+  devicesPerAccount: { min: 1, max: 5 }
+  viewersPerAccount: { min: 1, max: 1 }
+  eventInterval: 3.93s
+  backoff: { base: 240ms, cap: 1.5s }
+identities:
+  keyTemplate: tenant:eu-west-1/owner/{device}
+cache:
+  adapter: redis@2.2.5
+  ttl: 2m
+timeline:
+  - at: 9s
+    fault: cache-restart
+    duration: 11.4s
+`;
+
+describe.skipIf(skipWithout('redis', 'crosswire export of a server restart'))('crosswire export: a server restart, staged by the script', () => {
+  it('reproduces redis@2.2.5 answering a GET sent while the server was down with another command\'s reply; redis@2.3.0 does not', async () => {
+    const file = join(work, 'export-restart.yaml');
+    writeFileSync(file, RESTART_SCENARIO);
+    const reports = join(work, 'restart-reports');
+    const run = await runCli(['run', file, '--out-dir', reports, '--quiet'], { cwd: ROOT, timeoutMs: 120_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const out = join(work, 'restart-repro');
+    const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
+    expect(exported.code, exported.stderr).toBe(0);
+    const plan = (JSON.parse(exported.stdout) as { plan: Plan & { drop: { fault: string; whileDown?: string; empty?: boolean } } }).plan;
+    expect(plan.drop).toMatchObject({ fault: 'cache-restart', whileDown: 'accept-and-close', empty: true });
+    await installRedis(out, '2.2.5');
+    const wrong = await repro(out);
+    expect(wrong.code, wrong.stdout + wrong.stderr).toBe(1);
+    expect(wrong.stdout).toContain('a server restart with');
+    expect(wrong.stdout).toContain('WRONG REPLY: GET tenant:eu-west-1/owner/cam-');
+    await installRedis(out, '2.3.0');
+    const right = await repro(out);
+    expect(right.code, right.stdout + right.stderr).toBe(0);
+    expect(right.stdout).toContain('OK: redis@2.3.0 gave no wrong reply in 5 attempt(s)');
+  }, 240_000);
+});
+
 describe('crosswire export refuses what has no library to hand upstream', () => {
   it('an in-process adapter: exit 2 with a stable code, nothing written', async () => {
     const reports = join(work, 'in-process');
