@@ -17,7 +17,9 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
   const w = plan.wrong;
   const inFlight = plan.commands.filter((c) => c.phase === 'in-flight').length;
   const after = plan.commands.length - inFlight;
-  const expected = plan.seed.find((s) => s.key === w.key)?.value;
+  // a key the run's restart emptied holds nothing until written again
+  const emptied = plan.drop.empty === true && plan.commands.some((c) => c.id === w.id && c.phase === 'after-drop');
+  const expected = emptied ? undefined : plan.seed.find((s) => s.key === w.key)?.value;
   // as the script prints a reply: the string as it is
   const show = (v: string | undefined) => (v === undefined ? '(nil)' : v);
   const holder = plan.seed.find((s) => s.value === w.received)?.key;
@@ -28,10 +30,8 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     `# ${library}: a GET answered with another key's value after ${drop.title}`,
     '',
     `\`repro.mjs\` reproduces, with nothing but \`${library}\` and a Redis server, a wrong reply that`,
-    `[crosswire](https://www.npmjs.com/package/crosswire) observed in a chaos run: ${inFlight} command(s) are waiting for`,
-    `their replies when ${drop.what}; the client reconnects and sends ${after} more;`,
-    `the replies to the new commands are handed to the old ones, so \`GET ${w.key}\` returns the value of`,
-    `${holder ? `\`${holder}\`` : 'another key'} — no error, no warning.`,
+    `[crosswire](https://www.npmjs.com/package/crosswire) observed in a chaos run: ${story(inFlight, after, drop.what)}, so`,
+    `\`GET ${w.key}\` returns ${holder ? `the value of \`${holder}\`` : `\`${show(w.received)}\`, another command's reply`} — no error, no warning.`,
     '',
     '## Run it',
     '',
@@ -83,6 +83,12 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     ...commandLines,
     '',
   ].join('\n');
+}
+
+/** What happened to the queue, in a sentence. */
+function story(inFlight: number, after: number, what: string): string {
+  if (inFlight === 0) return `${what}; of the ${after} commands sent from then on, while the client reconnects, some get replies meant for others`;
+  return `${inFlight} command(s) are waiting for their replies when ${what}; the client reconnects and sends ${after} more; the replies to the new commands are handed to the old ones`;
 }
 
 /** package.json: the one dependency, pinned exactly. */
