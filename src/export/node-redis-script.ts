@@ -42,7 +42,7 @@ const require = createRequire(import.meta.url);
 
 const BODY = String.raw`
 const ATTEMPTS = Math.max(1, Number(process.env.ATTEMPTS || 5));
-/** How long a command may wait for its reply once the reset is over. */
+/** How long a command may wait for its reply once the connection is back. */
 const REPLY_TIMEOUT_MS = 1500;
 const CLIENT_OPTIONS = { no_ready_check: true, retry_max_delay: 100, enable_offline_queue: true };
 /** What happened to the connection, as the output says it. */
@@ -69,9 +69,9 @@ const show = (value) => (value === null ? '(nil)' : value === undefined ? '(noth
  * A TCP proxy between the client and the server, standing in for the chaos proxy of the run:
  * until the drop it keeps every reply of the server back (as the run's reply latency did, but
  * without a race against the drop), so the commands are all still waiting when drop() sends an
- * RST to the client ("reset", the chaos proxy's reset) or closes the connection and refuses new
- * ones for downMs ("close": the cache unreachable, or its server restarting). Afterwards
- * connections pass straight.
+ * RST to the client ("reset", the chaos proxy's reset) or closes the connection ("close") and,
+ * for downMs, either refuses new ones (the cache unreachable) or takes them and closes them at
+ * once (a proxy in front of a server that is restarting). Afterwards connections pass straight.
  */
 function startProxy() {
   const pairs = new Set();
