@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportTarget } from '../src/export/export-target.ts';
 import { firstWrongRead } from '../src/export/first-wrong-read.ts';
-import { nodeRedisScript } from '../src/export/node-redis-script.ts';
+import { reproScript } from '../src/export/repro-script.ts';
 import { reproPlan } from '../src/export/repro-plan.ts';
 import { reproPackageJson, reproReadme } from '../src/export/repro-readme.ts';
 import { wireFaults } from '../src/export/wire-fault-windows.ts';
@@ -169,7 +169,7 @@ describe('the rendered repro', () => {
   it('is plain JavaScript that imports only node: modules and the library, and a package.json naming that one dependency', () => {
     const plan = reproPlan(header, history());
     const target = exportTarget('redis@2.2.5');
-    const script = nodeRedisScript(plan, target, 'reports/cache-chaos-storm/run');
+    const script = reproScript(plan, target, 'reports/cache-chaos-storm/run');
     const imports = [...script.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]);
     expect(new Set(imports)).toEqual(new Set(['node:module', 'node:net', 'redis', 'redis/package.json']));
     expect(script).not.toMatch(/crosswire\//);

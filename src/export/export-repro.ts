@@ -4,7 +4,7 @@ import type { HistoryOp, RunHeader } from '../history/history-op.ts';
 import { readHistory } from '../history/read-history.ts';
 import { findHistory, requireRunDirectory } from '../store/run-store.ts';
 import { exportTarget, type ExportTarget } from './export-target.ts';
-import { nodeRedisScript } from './node-redis-script.ts';
+import { reproScript } from './repro-script.ts';
 import { reproPlan, type ReproPlan } from './repro-plan.ts';
 import { reproPackageJson, reproReadme } from './repro-readme.ts';
 
@@ -43,7 +43,7 @@ export async function exportRepro(runDir: string, outDir: string, origin: string
   const plan = reproPlan(header, ops);
   await mkdir(outDir, { recursive: true });
   const contents: [string, string][] = [
-    [REPRO_FILES.script, nodeRedisScript(plan, target!, origin)],
+    [REPRO_FILES.script, reproScript(plan, target!, origin)],
     [REPRO_FILES.packageJson, reproPackageJson(plan, target!)],
     [REPRO_FILES.readme, reproReadme(plan, target!, origin)],
   ];
