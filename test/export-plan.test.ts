@@ -152,6 +152,8 @@ describe('exportTarget', () => {
   it('pins the library of a node_redis 2.x adapter, following cache.module', () => {
     expect(exportTarget('redis@2.2.5')).toMatchObject({ packageName: 'redis', version: '2.2.5' });
     expect(exportTarget('redis@2.2.5', 'redis-2.3.0')).toMatchObject({ packageName: 'redis', version: '2.3.0' });
+    expect(exportTarget('ioredis@4.16.0')).toMatchObject({ packageName: 'ioredis', version: '4.16.0', template: 'ioredis-4', writes: 'multi' });
+    expect(() => exportTarget('ioredis@4.16.0', 'redis-2.3.0')).toThrow(expect.objectContaining({ code: 'EXPORT_LIBRARY_UNSUPPORTED' }));
   });
 
   it.each([
@@ -159,7 +161,8 @@ describe('exportTarget', () => {
     ['memory', 'EXPORT_IN_PROCESS'],
     ['faulty:wire-stale-queue', 'EXPORT_OWN_CLIENT'],
     ['./team-cache.js', 'EXPORT_USER_MODULE'],
-    ['ioredis@4.16.0', 'EXPORT_LIBRARY_UNSUPPORTED'],
+    ['ioredis', 'EXPORT_LIBRARY_UNSUPPORTED'],
+    ['memjs', 'EXPORT_LIBRARY_UNSUPPORTED'],
   ])('refuses %s with %s (exit 2)', (adapter, code) => {
     expect(() => exportTarget(adapter)).toThrow(expect.objectContaining({ code, exitCode: 2 }));
   });
@@ -170,16 +173,20 @@ describe('the rendered repro', () => {
     const plan = reproPlan(header, history());
     const target = exportTarget('redis@2.2.5');
     const script = reproScript(plan, target, 'reports/cache-chaos-storm/run');
-    const imports = [...script.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]);
-    expect(new Set(imports)).toEqual(new Set(['node:module', 'node:net', 'redis', 'redis/package.json']));
-    expect(script).not.toMatch(/crosswire\//);
     const dir = mkdtempSync(join(tmpdir(), 'crosswire-export-'));
     try {
-      writeFileSync(join(dir, 'repro.mjs'), script);
-      execFileSync(process.execPath, ['--check', join(dir, 'repro.mjs')]);
+      for (const [adapter, library] of [['redis@2.2.5', 'redis'], ['ioredis@4.16.0', 'ioredis']] as const) {
+        const text = reproScript(plan, exportTarget(adapter), 'reports/cache-chaos-storm/run');
+        const imports = [...text.matchAll(/(?:from|require\()\s*'([^']+)'/g)].map((m) => m[1]);
+        expect(new Set(imports)).toEqual(new Set(['node:module', 'node:net', library, `${library}/package.json`]));
+        expect(text).not.toMatch(/crosswire\//);
+        writeFileSync(join(dir, 'repro.mjs'), text);
+        execFileSync(process.execPath, ['--check', join(dir, 'repro.mjs')]);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    expect(script).toContain("const QUEUED = '+QUEUED\\r\\n';");
     expect(JSON.parse(reproPackageJson(plan, target)).dependencies).toEqual({ redis: '2.2.5' });
     const readme = reproReadme(plan, target, 'reports/cache-chaos-storm/run');
     expect(readme).toContain('REDIS_URL=redis://127.0.0.1:6379 node repro.mjs');

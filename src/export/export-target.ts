@@ -12,15 +12,24 @@ export interface ExportTarget {
   /** npm package name the script imports, and the exact version package.json pins. */
   packageName: string;
   version: string;
-  template: 'node-redis-2';
+  template: 'node-redis-2' | 'ioredis-4';
+  /** How the run's adapter wrote a record with a TTL: one SET, or `MULTI; SET; PEXPIRE; EXEC`. */
+  writes: 'set' | 'multi';
 }
 
 /** Adapters whose library has a script template, by id; `cache.module` aliases by package. */
-const TARGETS: Record<string, { packageName: string; version: string; template: ExportTarget['template'] }> = {
-  'redis@2.2.5': { packageName: 'redis', version: '2.2.5', template: 'node-redis-2' },
-  'redis@2.3.0': { packageName: 'redis', version: '2.3.0', template: 'node-redis-2' },
+const TARGETS: Record<string, Omit<ExportTarget, 'adapter'>> = {
+  'redis@2.2.5': { packageName: 'redis', version: '2.2.5', template: 'node-redis-2', writes: 'set' },
+  'redis@2.3.0': { packageName: 'redis', version: '2.3.0', template: 'node-redis-2', writes: 'set' },
+  'ioredis@4.16.0': { packageName: 'ioredis', version: '4.16.0', template: 'ioredis-4', writes: 'multi' },
+  'ioredis@4.16.1': { packageName: 'ioredis', version: '4.16.1', template: 'ioredis-4', writes: 'multi' },
 };
-const MODULE_VERSIONS: Record<string, string> = { 'redis-2.2.5': '2.2.5', 'redis-2.3.0': '2.3.0' };
+const MODULE_VERSIONS: Record<string, { packageName: string; version: string }> = {
+  'redis-2.2.5': { packageName: 'redis', version: '2.2.5' },
+  'redis-2.3.0': { packageName: 'redis', version: '2.3.0' },
+  'ioredis-4.16.0': { packageName: 'ioredis', version: '4.16.0' },
+  'ioredis-4.16.1': { packageName: 'ioredis', version: '4.16.1' },
+};
 
 export const EXPORTABLE_ADAPTERS = Object.keys(TARGETS);
 
@@ -41,9 +50,11 @@ export function exportTarget(adapter: string, module?: string): ExportTarget {
     throw usageError('EXPORT_LIBRARY_UNSUPPORTED', `cache adapter ${adapter}: no standalone script template for its library yet (${supported})`);
   }
   if (module !== undefined) {
-    const version = MODULE_VERSIONS[module];
-    if (version === undefined) throw usageError('EXPORT_LIBRARY_UNSUPPORTED', `cache.module ${JSON.stringify(module)}: export cannot tell which version of ${target.packageName} it is (it knows ${Object.keys(MODULE_VERSIONS).join(', ')})`);
-    return { adapter, ...target, version };
+    const loaded = MODULE_VERSIONS[module];
+    if (loaded?.packageName !== target.packageName) {
+      throw usageError('EXPORT_LIBRARY_UNSUPPORTED', `cache.module ${JSON.stringify(module)}: export cannot tell which version of ${target.packageName} it is (it knows ${Object.keys(MODULE_VERSIONS).join(', ')})`);
+    }
+    return { adapter, ...target, version: loaded.version };
   }
   return { adapter, ...target };
 }

@@ -1,7 +1,7 @@
 import { usageError } from '../errors.ts';
 import type { CacheOp, HistoryOp, RunHeader } from '../history/history-op.ts';
 import { firstWrongRead } from './first-wrong-read.ts';
-import { wireFaults, type ConnectionDrop } from './wire-fault-windows.ts';
+import { snapToConnection, wireFaults, type ConnectionDrop } from './wire-fault-windows.ts';
 
 /** One command the script issues, at `atMs` wall ms after the first, as the run issued it. */
 export interface ReproCommand {
@@ -23,7 +23,9 @@ export interface ReproPlan {
   seed: { key: string; value: string }[];
   commands: ReproCommand[];
   /** The connection drop the wrong read went wrong across: scenario ms (`at`, `downUntil`) and, for the script, wall ms after the first command (`atMs`) and how long nothing gets through (`downMs`). */
-  drop: ConnectionDrop & { atMs: number; downMs: number };
+  drop: ConnectionDrop & { atMs: number; downMs: number; insideTransaction?: boolean };
+  /** The run's cache TTL (ms), for a client that writes a record and its TTL as a transaction. */
+  ttlMs?: number;
   /** The run's first wrong read, as recorded. */
   wrong: { id: number; key: string; received: string; writtenUnder: string[]; startedAt: number; completedAt: number; connection?: string };
   /** The run's cache latency at the drop (scenario ms), and the faults active at the wrong read. */
@@ -49,7 +51,8 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
     throw usageError('EXPORT_NO_WRONG_READ', 'no cache read in this history returned another key\'s value (blame wrong-key): export reproduces wrong replies from a client library, and this run has none to show');
   }
   const wrong = found.op;
-  const faults = wireFaults(scenario, ops);
+  const scheduled = wireFaults(scenario, ops);
+  const faults = { ...scheduled, drops: scheduled.drops.map((d) => snapToConnection(d, cacheOps)) };
   const activeFaults = faults.windows.filter((w) => w.from <= wrong.t && w.to >= wrong.startedAt).map((w) => w.kind);
   const drop = faults.drops.find((d) => d.at >= wrong.startedAt && d.at <= wrong.t) ?? faults.drops.filter((d) => d.at < wrong.startedAt).at(-1);
   if (drop === undefined) {
@@ -69,6 +72,9 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const first = Math.min(resetAt, ...chosen.map((op) => op.startedAt));
   const wall = (scenarioMs: number) => Math.round(((scenarioMs - first) / timeScale) * 10) / 10;
   const latency = faults.latency.find((w) => w.from <= resetAt && w.to >= resetAt)?.latencyMs;
+  // replies in slices (cache-slice) let a drop land between a transaction's replies
+  const insideTransaction = faults.windows.some((w) => w.kind === 'cache-slice' && w.from <= resetAt && w.to >= resetAt);
+  const ttlMs = (scenario as { cache?: { ttl?: number } }).cache?.ttl;
   const downMs = drop.downUntil === undefined ? 0 : Math.round(((drop.downUntil - resetAt) / timeScale) * 10) / 10;
   return {
     scenario: { name: scenario.name, seed: scenario.seed, timeScale },
@@ -81,7 +87,8 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
       atMs: wall(op.startedAt),
       phase: op.startedAt <= resetAt ? 'in-flight' : 'after-drop',
     })),
-    drop: { ...drop, atMs: wall(resetAt), downMs },
+    drop: { ...drop, atMs: wall(resetAt), downMs, ...(insideTransaction ? { insideTransaction } : {}) },
+    ...(ttlMs !== undefined ? { ttlMs } : {}),
     wrong: { id: wrong.id, key: wrong.key, received: wrong.value!, writtenUnder: found.writtenUnder, startedAt: wrong.startedAt, completedAt: wrong.t, ...(wrong.connectionId ? { connection: wrong.connectionId } : {}) },
     ...(latency !== undefined ? { latencyMs: latency } : {}),
     activeFaults,

@@ -8,8 +8,10 @@ const DROPS: Record<ReproPlan['drop']['fault'], { title: string; what: string; s
   'cache-restart': { title: 'a server restart', what: 'the server restarts (its connections closed, its data gone)', short: 'server restart', staged: 'closes the connection, refuses new ones and empties the keys', fault: 'server restart (cache-restart)' },
 };
 
-const FIXES: Record<string, string> = {
-  redis: 'node_redis 2.3.0 rejects the commands in flight when the connection is lost (redis/node-redis#898); with it the script exits 0',
+/** The published fix of each library's mechanism, and its version. */
+const FIXES: Record<string, { text: string; version: string }> = {
+  redis: { text: 'node_redis 2.3.0 rejects the commands in flight when the connection is lost (redis/node-redis#898)', version: '2.3.0' },
+  ioredis: { text: 'ioredis 4.16.1 aborts every pipeline and transaction a reconnect cut short (redis/ioredis#800, fixed by #1084)', version: '4.16.1' },
 };
 
 /** README.md for the maintainer: what the script shows, where it came from, how to run it, what it prints. */
@@ -24,6 +26,7 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
   const show = (v: string | undefined) => (v === undefined ? '(nil)' : v);
   const holder = plan.seed.find((s) => s.value === w.received)?.key;
   const library = `${target.packageName}@${target.version}`;
+  const fix = FIXES[target.packageName];
   const drop = DROPS[plan.drop.fault];
   const commandLines = plan.commands.map((c) => `| ${c.id} | ${c.op === 'delete' ? 'DEL' : c.op.toUpperCase()} | \`${c.key}\` | +${Math.round(c.atMs)} ms | ${c.phase === 'in-flight' ? `in flight at the ${drop.short}` : `after the ${drop.short}`} |`);
   return [
@@ -44,6 +47,10 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     'connects the client through a small TCP proxy inside the script. The proxy holds the server\'s',
     `replies back${plan.latencyMs !== undefined ? ` (as the run's ${plan.latencyMs} ms of cache latency did)` : ''} so the first ${inFlight} command(s) are still waiting when,`,
     `${Math.round(plan.drop.atMs)} ms after the first command, it ${drop.staged}${plan.drop.downMs > 0 ? ` for ${Math.round(plan.drop.downMs)} ms` : ''} — what the run's ${drop.fault} did.`,
+    ...(plan.drop.insideTransaction
+      ? ['The run\'s replies came in slices (cache-slice), so its reset could land inside a transaction\'s replies: the', 'proxy passes the replies up to a transaction\'s first `+QUEUED`, then resets.']
+      : []),
+    ...(target.writes === 'multi' ? ['Each SET goes out as `MULTI; SET; PEXPIRE; EXEC`, as the run\'s adapter wrote a record with its TTL.'] : []),
     `The commands go out with the run's keys, order and timing (scaled to wall clock). It tries the`,
     'sequence up to 5 times (`ATTEMPTS=n` to change that) and says which attempt showed the wrong reply.',
     '',
@@ -66,7 +73,7 @@ export function reproReadme(plan: ReproPlan, target: ExportTarget, origin: strin
     'with a WRONG REPLY block for each other command that got another\'s reply, and a last line',
     `\`FAIL: ${library} returned N wrong replies on attempt 1 of at most 5\`; exit code 1.`,
     '',
-    FIXES[target.packageName] ? `${FIXES[target.packageName]}: \`npm install ${target.packageName}@2.3.0 && node repro.mjs\`.` : '',
+    fix ? `${fix.text}; with it the script exits 0: \`npm install ${target.packageName}@${fix.version} && node repro.mjs\`.` : '',
     '',
     '## Where it comes from',
     '',

@@ -1,10 +1,11 @@
 import type { ExportTarget } from './export-target.ts';
+import { IOREDIS_CLIENT } from './ioredis-client.ts';
 import { NODE_REDIS_CLIENT } from './node-redis-client.ts';
 import type { ReproPlan } from './repro-plan.ts';
 import { SCRIPT_BODY } from './script-body.ts';
 
 /** The library hooks of each template. */
-const CLIENTS: Record<ExportTarget['template'], string> = { 'node-redis-2': NODE_REDIS_CLIENT };
+const CLIENTS: Record<ExportTarget['template'], string> = { 'node-redis-2': NODE_REDIS_CLIENT, 'ioredis-4': IOREDIS_CLIENT };
 
 /**
  * The standalone repro: plain ESM, Node's own `net` for the proxy, the library as its only
@@ -25,17 +26,19 @@ export function reproScript(plan: ReproPlan, target: ExportTarget, origin: strin
     '// Exit 2: the script could not run (no server at REDIS_URL, library missing).',
     '',
   ].join('\n');
-  const data = `const PLAN = ${JSON.stringify(planData(plan), null, 2)};\n`;
+  const data = `const PLAN = ${JSON.stringify(planData(plan, target), null, 2)};\n`;
   return header + IMPORTS + '\n' + data + CLIENTS[target.template] + SCRIPT_BODY;
 }
 
 /** What the script needs of the plan: the commands, the seed, the fault, the wrong read it is after. */
-function planData(plan: ReproPlan) {
+function planData(plan: ReproPlan, target: ExportTarget) {
   return {
+    writes: target.writes,
+    ...(plan.ttlMs !== undefined ? { ttlMs: plan.ttlMs } : {}),
     run: { scenario: plan.scenario.name, seed: plan.scenario.seed, timeScale: plan.scenario.timeScale, wrongRead: plan.wrong },
     seed: plan.seed,
     commands: plan.commands,
-    drop: { fault: plan.drop.fault, at: plan.drop.at, kind: plan.drop.kind, atMs: plan.drop.atMs, downMs: plan.drop.downMs, ...(plan.drop.whileDown ? { whileDown: plan.drop.whileDown } : {}), ...(plan.drop.empty ? { empty: true } : {}) },
+    drop: { fault: plan.drop.fault, at: plan.drop.at, kind: plan.drop.kind, atMs: plan.drop.atMs, downMs: plan.drop.downMs, ...(plan.drop.whileDown ? { whileDown: plan.drop.whileDown } : {}), ...(plan.drop.empty ? { empty: true } : {}), ...(plan.drop.insideTransaction ? { insideTransaction: true } : {}) },
   };
 }
 

@@ -27,6 +27,9 @@ const show = (value) => (value === null ? '(nil)' : value === undefined ? '(noth
  * for downMs, either refuses new ones (the cache unreachable) or takes them and closes them at
  * once (a proxy in front of a server that is restarting). Afterwards connections pass straight.
  */
+/** A transaction's reply to a queued command. */
+const QUEUED = '+QUEUED\r\n';
+
 function startProxy() {
   const pairs = new Set();
   let holding = true;
@@ -39,7 +42,7 @@ function startProxy() {
       return;
     }
     const upstream = net.connect(PORT, HOST);
-    const pair = { client, upstream };
+    const pair = { client, upstream, held: [] };
     pairs.add(pair);
     const drop = () => {
       pairs.delete(pair);
@@ -50,7 +53,8 @@ function startProxy() {
     upstream.on('error', drop).on('close', drop);
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => {
-      if (!holding) client.write(chunk);
+      if (holding) pair.held.push(chunk);
+      else client.write(chunk);
     });
   });
   let port;
@@ -61,7 +65,11 @@ function startProxy() {
       port = proxy.address().port;
       resolve({
         port,
-        drop(kind, downMs, whileDown) {
+        async drop(kind, downMs, whileDown) {
+          // the run's replies came in slices, so its drop could land inside a transaction's
+          // replies: wait (a little) for a transaction's first +QUEUED, and pass the replies up to it
+          const queued = (pair) => Buffer.concat(pair.held).indexOf(QUEUED);
+          for (let waited = 0; PLAN.drop.insideTransaction && waited < 500 && ![...pairs].some((p) => queued(p) >= 0); waited += 2) await sleep(2);
           holding = false;
           if (kind === 'close' && whileDown === 'accept-and-close') closingUntil = Date.now() + downMs;
           // nothing listening: the client's reconnects are refused
@@ -70,9 +78,14 @@ function startProxy() {
             reopen = setTimeout(() => proxy.listen(port, '127.0.0.1'), downMs);
           }
           for (const pair of [...pairs]) {
-            if (kind === 'reset' && typeof pair.client.resetAndDestroy === 'function') pair.client.resetAndDestroy();
-            else pair.client.destroy();
-            pair.upstream.destroy();
+            const cut = () => {
+              if (kind === 'reset' && typeof pair.client.resetAndDestroy === 'function') pair.client.resetAndDestroy();
+              else pair.client.destroy();
+              pair.upstream.destroy();
+            };
+            const at = PLAN.drop.insideTransaction ? queued(pair) : -1;
+            if (at >= 0) pair.client.write(Buffer.concat(pair.held).subarray(0, at + QUEUED.length), cut);
+            else cut();
           }
         },
         close() {
@@ -162,14 +175,14 @@ async function attempt() {
       const wait = started + step.at - Date.now();
       if (wait > 0) await sleep(wait);
       if (step.command === undefined) {
-        proxy.drop(PLAN.drop.kind, PLAN.drop.downMs, PLAN.drop.whileDown);
+        await proxy.drop(PLAN.drop.kind, PLAN.drop.downMs, PLAN.drop.whileDown);
         sent.push({ drop: true });
         if (PLAN.drop.empty) await empty();
         continue;
       }
       const c = step.command;
       const deadline = Math.max(0, PLAN.drop.atMs - step.at) + PLAN.drop.downMs + REPLY_TIMEOUT_MS;
-      sent.push(issue(client, c, deadline).then((result) => ({ command: c, result })));
+      sent.push(issue(client, { ...c, transaction: true }, deadline).then((result) => ({ command: c, result })));
     }
     return judgeAll(await Promise.all(sent));
   } finally {

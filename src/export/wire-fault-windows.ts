@@ -1,4 +1,4 @@
-import type { HistoryOp } from '../history/history-op.ts';
+import type { CacheOp, HistoryOp } from '../history/history-op.ts';
 
 /**
  * A moment the client's connection to the cache went away, as the script can stage it: an RST
@@ -69,4 +69,23 @@ export function wireFaults(scenario: { timeline?: unknown[] }, ops: readonly His
   }
   faults.drops.sort((a, b) => a.at - b.at);
   return faults;
+}
+
+/**
+ * A reset's instant as the history shows it: on a real clock the step's timer drifts (a second's
+ * `every` fires a little late each time), so a scheduled instant is moved past the operations that
+ * still completed on the connection it was about to reset — the last of them, before the first on
+ * a new connection. Pure: `ops` are the history's cache operations in completion order.
+ */
+export function snapToConnection(drop: ConnectionDrop, ops: readonly CacheOp[]): ConnectionDrop {
+  if (drop.kind !== 'reset') return drop;
+  const before = ops.filter((op) => op.t <= drop.at && op.connectionId !== undefined).at(-1)?.connectionId;
+  if (before === undefined) return drop;
+  let at = drop.at;
+  for (const op of ops) {
+    if (op.t <= drop.at || op.connectionId === undefined) continue;
+    if (op.connectionId !== before) break;
+    at = op.t;
+  }
+  return at === drop.at ? drop : { ...drop, at };
 }
