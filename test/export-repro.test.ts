@@ -30,27 +30,47 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** `dir` gets `redis@version` and nothing else, by `npm ci --offline` from a lockfile pinning what this checkout installed (the npm cache has it). */
-async function installRedis(dir: string, version: '2.2.5' | '2.3.0'): Promise<void> {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string; integrity: string; dependencies?: Record<string, string> }> };
-  const entry = (path: string, name: string) => {
-    const e = lock.packages[path]!;
-    return { version: e.version, resolved: `https://registry.npmjs.org/${name}/-/${name}-${e.version}.tgz`, integrity: e.integrity, ...(e.dependencies ? { dependencies: e.dependencies } : {}) };
+interface LockEntry {
+  name?: string;
+  version: string;
+  integrity: string;
+  dependencies?: Record<string, string>;
+}
+
+/**
+ * `dir` gets `name@version` (this checkout's npm alias `alias`) and its dependencies, nothing
+ * else, by `npm ci --offline` from a lockfile pinning what this checkout installed (the npm cache
+ * has it): what a maintainer's `npm install` gives, without a registry.
+ */
+async function installLibrary(dir: string, name: string, alias: string): Promise<void> {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const packages: Record<string, object> = {};
+  // an entry at `from` in this checkout's tree, placed at `to` in the project's
+  const place = (from: string, to: string): void => {
+    if (packages[to] !== undefined) return;
+    const e = lock.packages[from]!;
+    const real = e.name ?? from.split('node_modules/').at(-1)!;
+    packages[to] = { version: e.version, resolved: `https://registry.npmjs.org/${real}/-/${real.split('/').at(-1)}-${e.version}.tgz`, integrity: e.integrity, ...(e.dependencies ? { dependencies: e.dependencies } : {}) };
+    for (const dep of Object.keys(e.dependencies ?? {})) {
+      // node's lookup: nested under the package first, then hoisted
+      const nested = `${from}/node_modules/${dep}`;
+      if (lock.packages[nested] !== undefined) place(nested, `${to}/node_modules/${dep}`);
+      else place(`node_modules/${dep}`, `node_modules/${dep}`);
+    }
   };
+  place(`node_modules/${alias}`, `node_modules/${name}`);
+  const version = lock.packages[`node_modules/${alias}`]!.version;
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
-  pkg.dependencies = { redis: version };
+  pkg.dependencies = { [name]: version };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
-  const packages = {
-    '': { name: pkg.name, version: '1.0.0', dependencies: pkg.dependencies },
-    'node_modules/redis': entry(`node_modules/redis-${version}`, 'redis'),
-    'node_modules/double-ended-queue': entry('node_modules/double-ended-queue', 'double-ended-queue'),
-  };
-  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: pkg.name, version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2));
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: pkg.name, version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: pkg.name, version: '1.0.0', dependencies: pkg.dependencies }, ...packages } }, null, 2));
   rmSync(join(dir, 'node_modules'), { recursive: true, force: true });
   const installed = await sh('npm', ['ci', '--offline', '--no-audit', '--no-fund'], dir, 120_000);
   expect(installed.code, installed.stderr).toBe(0);
-  expect(readdirSync(join(dir, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['double-ended-queue', 'redis']);
+  expect(existsSync(join(dir, 'node_modules', 'crosswire'))).toBe(false);
 }
+
+const installRedis = (dir: string, version: '2.2.5' | '2.3.0') => installLibrary(dir, 'redis', `redis-${version}`);
 
 function repro(dir: string) {
   return sh(process.execPath, ['repro.mjs'], dir, 120_000, userEnv({ REDIS_URL: server.url }));
@@ -78,7 +98,7 @@ describe.skipIf(skipWithout('redis', 'crosswire export against redis@2.2.5'))('c
 
   it('with only redis@2.2.5 installed, the script prints the wrong reply and exits 1', async () => {
     await installRedis(project, '2.2.5');
-    expect(existsSync(join(project, 'node_modules', 'crosswire'))).toBe(false);
+    expect(readdirSync(join(project, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['double-ended-queue', 'redis']);
     const ran = await repro(project);
     expect(ran.code, ran.stdout + ran.stderr).toBe(1);
     expect(ran.stdout).toContain('redis@2.2.5 against');
@@ -149,6 +169,29 @@ describe.skipIf(skipWithout('redis', 'crosswire export of a server restart'))('c
     expect(right.code, right.stdout + right.stderr).toBe(0);
     expect(right.stdout).toContain('OK: redis@2.3.0 gave no wrong reply in 5 attempt(s)');
   }, 240_000);
+});
+
+describe.skipIf(skipWithout('redis', 'crosswire export against ioredis@4.16.0'))('crosswire export: ioredis@4.16.0 and a transaction cut by a reset', () => {
+  it('the pipeline-reset control\'s repro shows the wrong reply with ioredis@4.16.0 alone (exit 1), and none with 4.16.1 (exit 0)', async () => {
+    const reports = join(work, 'ioredis-reports');
+    const run = await runCli(['run', 'scenarios/controls/pipeline-reset-storm.yaml', '--cache', 'ioredis@4.16.0', '--out-dir', reports, '--quiet'], { cwd: ROOT, timeoutMs: 180_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const out = join(work, 'ioredis-repro');
+    const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
+    expect(exported.code, exported.stderr).toBe(0);
+    const plan = (JSON.parse(exported.stdout) as { plan: Plan & { drop: { insideTransaction?: boolean } } }).plan;
+    expect(plan.drop.insideTransaction).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).dependencies).toEqual({ ioredis: '4.16.0' });
+    await installLibrary(out, 'ioredis', 'ioredis-4.16.0');
+    const wrong = await repro(out);
+    expect(wrong.code, wrong.stdout + wrong.stderr).toBe(1);
+    expect(wrong.stdout).toMatch(/WRONG REPLY: GET .+\n {2}expected .+\n {2}received /);
+    expect(wrong.stdout).toMatch(/FAIL: ioredis@4\.16\.0 returned \d+ wrong repl(y|ies) on attempt \d of at most 5/);
+    await installLibrary(out, 'ioredis', 'ioredis-4.16.1');
+    const right = await repro(out);
+    expect(right.code, right.stdout + right.stderr).toBe(0);
+    expect(right.stdout).toContain('OK: ioredis@4.16.1 gave no wrong reply in 5 attempt(s)');
+  }, 300_000);
 });
 
 describe('crosswire export refuses what has no library to hand upstream', () => {
