@@ -6,15 +6,8 @@
  * PEXPIRE's 1.
  */
 export const IOREDIS_CLIENT = String.raw`
-let Redis;
-let LIBRARY;
-try {
-  Redis = require('ioredis');
-  LIBRARY = 'ioredis@' + require('ioredis/package.json').version;
-} catch (error) {
-  console.error('cannot load the "ioredis" package: ' + error.message + ' (run npm install first)');
-  process.exit(2);
-}
+const { library: Redis, version } = load('ioredis');
+const LIBRARY = 'ioredis@' + version;
 
 function openClient(port, host) {
   const client = new Redis({ port, host, enableReadyCheck: false, maxRetriesPerRequest: null, retryStrategy: () => 50 });

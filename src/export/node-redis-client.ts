@@ -4,15 +4,8 @@
  * reconnect, the offline queue on. The callback API.
  */
 export const NODE_REDIS_CLIENT = String.raw`
-let redis;
-let LIBRARY;
-try {
-  redis = require('redis');
-  LIBRARY = 'redis@' + require('redis/package.json').version;
-} catch (error) {
-  console.error('cannot load the "redis" package: ' + error.message + ' (run npm install first)');
-  process.exit(2);
-}
+const { library: redis, version } = load('redis');
+const LIBRARY = 'redis@' + version;
 
 function openClient(port, host) {
   const client = redis.createClient(port, host, { no_ready_check: true, retry_max_delay: 100, enable_offline_queue: true });

@@ -46,4 +46,14 @@ const IMPORTS = String.raw`import { createRequire } from 'node:module';
 import net from 'node:net';
 
 const require = createRequire(import.meta.url);
+
+/** The library and its version, or exit 2 saying how to install it. */
+function load(name) {
+  try {
+    return { library: require(name), version: require(name + '/package.json').version };
+  } catch (error) {
+    console.error('cannot load the "' + name + '" package: ' + error.message + ' (run npm install first)');
+    process.exit(2);
+  }
+}
 `;
