@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +183,10 @@ describe('the rendered repro', () => {
         expect(text).not.toMatch(/crosswire\//);
         writeFileSync(join(dir, 'repro.mjs'), text);
         execFileSync(process.execPath, ['--check', join(dir, 'repro.mjs')]);
+        // nothing installed: exit 2 and how to fix it, before any server is asked
+        const missing = spawnSync(process.execPath, [join(dir, 'repro.mjs')], { encoding: 'utf8', env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' } });
+        expect(missing.status).toBe(2);
+        expect(missing.stderr.trim()).toBe(`cannot load the "${library}" package: Cannot find module '${library}' (run npm install first)`);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

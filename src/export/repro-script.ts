@@ -52,7 +52,7 @@ function load(name) {
   try {
     return { library: require(name), version: require(name + '/package.json').version };
   } catch (error) {
-    console.error('cannot load the "' + name + '" package: ' + error.message + ' (run npm install first)');
+    console.error('cannot load the "' + name + '" package: ' + error.message.split('\n')[0] + ' (run npm install first)');
     process.exit(2);
   }
 }
