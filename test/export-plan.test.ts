@@ -95,7 +95,7 @@ describe('wireFaults', () => {
 });
 
 describe('reproPlan', () => {
-  it('takes the commands waiting at the reset up to the wrong read, and as many sent after it', () => {
+  it('takes the commands waiting at the reset up to the wrong read, and as many sent after it (and a few more, when there are)', () => {
     const plan = reproPlan(header, history());
     expect(plan.drop).toMatchObject({ at: 2001, fault: 'cache-reset', kind: 'reset', atMs: 20.2, downMs: 0 });
     expect(plan.commands.map((c) => [c.id, c.op, c.key, c.phase])).toEqual([
@@ -103,9 +103,11 @@ describe('reproPlan', () => {
       [7, 'get', 'owner:b', 'in-flight'],
       [9, 'get', 'owner:x', 'after-drop'],
       [10, 'get', 'owner:d', 'after-drop'],
+      // the margin: all the history has after the two the shift needs
+      [11, 'set', 'owner:b', 'after-drop'],
     ]);
     // scenario ms from the first command, over the time scale
-    expect(plan.commands.map((c) => c.atMs)).toEqual([0, 10, 22, 22.2]);
+    expect(plan.commands.map((c) => c.atMs)).toEqual([0, 10, 22, 22.2, 24]);
     expect(plan.latencyMs).toBe(1500);
     expect(plan.seed).toEqual([
       { key: 'owner:a', value: owner('a', 'acct-1') },
@@ -127,6 +129,15 @@ describe('reproPlan', () => {
     expect(plan.drop.at).toBe(2001);
     expect(plan.wrong.writtenUnder).toEqual([]);
     // the queue at the reset: 6, 7, 8 waiting, then 9, 10, 11; op 10 is 5th, so 5 of those after it (there are 3)
+    expect(plan.commands.map((c) => c.id)).toEqual([6, 7, 8, 9, 10, 11]);
+  });
+
+  it('looks back past a reset that cut nothing to the last one that did', () => {
+    // the wrong read (id 10) was sent just after the reset at 5001, which found nothing waiting: the one at 2001 cut three commands
+    const ops = history().map((op) => (op.op === 'cache' && op.id === 10 ? { ...op, startedAt: 5010, t: 5200, outcome: 'hit' as const, value: owner('x', 'acct-9') } : op));
+    for (const op of ops) if (op.op === 'cache' && op.kind === 'get' && op.id !== 10) Object.assign(op, { outcome: 'miss', value: undefined });
+    const plan = reproPlan(header, ops);
+    expect(plan.drop.at).toBe(2001);
     expect(plan.commands.map((c) => c.id)).toEqual([6, 7, 8, 9, 10, 11]);
   });
 

@@ -72,6 +72,16 @@ async function installLibrary(dir: string, name: string, alias: string): Promise
 
 const installRedis = (dir: string, version: '2.2.5' | '2.3.0') => installLibrary(dir, 'redis', `redis-${version}`);
 
+/**
+ * A run that FAILs, into `reports` (its `latest`): a real-clock run under the load of a shared
+ * machine may miss its interleaving now and then (the control then PASSes), so up to three tries.
+ */
+async function failingRun(args: string[], reports: string): Promise<void> {
+  let ran: Awaited<ReturnType<typeof runCli>> | undefined;
+  for (let tries = 0; tries < 3 && ran?.code !== 1; tries++) ran = await runCli([...args, '--out-dir', reports, '--quiet'], { cwd: ROOT, timeoutMs: 180_000 });
+  expect(ran!.code, ran!.stdout + ran!.stderr).toBe(1);
+}
+
 function repro(dir: string) {
   return sh(process.execPath, ['repro.mjs'], dir, 120_000, userEnv({ REDIS_URL: server.url }));
 }
@@ -82,8 +92,7 @@ describe.skipIf(skipWithout('redis', 'crosswire export against redis@2.2.5'))('c
   let plan: Plan;
 
   it('exports the first wrong reply of a FAILing run', async () => {
-    const run = await runCli(['run', 'scenarios/controls/cache-chaos-storm.yaml', '--cache', 'redis@2.2.5', '--out-dir', reports, '--quiet'], { cwd: ROOT, timeoutMs: 180_000 });
-    expect(run.code, run.stdout + run.stderr).toBe(1);
+    await failingRun(['run', 'scenarios/controls/cache-chaos-storm.yaml', '--cache', 'redis@2.2.5'], reports);
     const out = join(work, 'exported');
     const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
     expect(exported.code, exported.stderr).toBe(0);
@@ -94,7 +103,7 @@ describe.skipIf(skipWithout('redis', 'crosswire export against redis@2.2.5'))('c
     const script = readFileSync(join(out, 'repro.mjs'), 'utf8');
     expect(script).not.toMatch(/from '(?!node:)|require\('(?!redis)/);
     cpSync(out, project, { recursive: true });
-  }, 240_000);
+  }, 600_000);
 
   it('with only redis@2.2.5 installed, the script prints the wrong reply and exits 1', async () => {
     await installRedis(project, '2.2.5');
@@ -152,8 +161,7 @@ describe.skipIf(skipWithout('redis', 'crosswire export of a server restart'))('c
     const file = join(work, 'export-restart.yaml');
     writeFileSync(file, RESTART_SCENARIO);
     const reports = join(work, 'restart-reports');
-    const run = await runCli(['run', file, '--out-dir', reports, '--quiet'], { cwd: ROOT, timeoutMs: 120_000 });
-    expect(run.code, run.stdout + run.stderr).toBe(1);
+    await failingRun(['run', file], reports);
     const out = join(work, 'restart-repro');
     const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
     expect(exported.code, exported.stderr).toBe(0);
@@ -168,14 +176,13 @@ describe.skipIf(skipWithout('redis', 'crosswire export of a server restart'))('c
     const right = await repro(out);
     expect(right.code, right.stdout + right.stderr).toBe(0);
     expect(right.stdout).toContain('OK: redis@2.3.0 gave no wrong reply in 5 attempt(s)');
-  }, 240_000);
+  }, 600_000);
 });
 
 describe.skipIf(skipWithout('redis', 'crosswire export against ioredis@4.16.0'))('crosswire export: ioredis@4.16.0 and a transaction cut by a reset', () => {
   it('the pipeline-reset control\'s repro shows the wrong reply with ioredis@4.16.0 alone (exit 1), and none with 4.16.1 (exit 0)', async () => {
     const reports = join(work, 'ioredis-reports');
-    const run = await runCli(['run', 'scenarios/controls/pipeline-reset-storm.yaml', '--cache', 'ioredis@4.16.0', '--out-dir', reports, '--quiet'], { cwd: ROOT, timeoutMs: 180_000 });
-    expect(run.code, run.stdout + run.stderr).toBe(1);
+    await failingRun(['run', 'scenarios/controls/pipeline-reset-storm.yaml', '--cache', 'ioredis@4.16.0'], reports);
     const out = join(work, 'ioredis-repro');
     const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
     expect(exported.code, exported.stderr).toBe(0);
@@ -191,7 +198,7 @@ describe.skipIf(skipWithout('redis', 'crosswire export against ioredis@4.16.0'))
     const right = await repro(out);
     expect(right.code, right.stdout + right.stderr).toBe(0);
     expect(right.stdout).toContain('OK: ioredis@4.16.1 gave no wrong reply in 5 attempt(s)');
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('crosswire export refuses what has no library to hand upstream', () => {

@@ -33,6 +33,9 @@ export interface ReproPlan {
   activeFaults: string[];
 }
 
+/** Commands sent after the drop beyond the wrong read's place in the queue. */
+const SHIFT_MARGIN = 4;
+
 /**
  * The minimal command sequence around a run's first wrong read, as a pure function of its
  * history. The connection drop (a reset, an outage, a server restart) the read went wrong across
@@ -54,7 +57,10 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const scheduled = wireFaults(scenario, ops);
   const faults = { ...scheduled, drops: scheduled.drops.map((d) => snapToConnection(d, cacheOps)) };
   const activeFaults = faults.windows.filter((w) => w.from <= wrong.t && w.to >= wrong.startedAt).map((w) => w.kind);
-  const drop = faults.drops.find((d) => d.at >= wrong.startedAt && d.at <= wrong.t) ?? faults.drops.filter((d) => d.at < wrong.startedAt).at(-1);
+  const waitingAt = (d: ConnectionDrop) => cacheOps.some((op) => op.startedAt <= d.at && op.t > d.at);
+  const nearest = faults.drops.find((d) => d.at >= wrong.startedAt && d.at <= wrong.t) ?? faults.drops.filter((d) => d.at < wrong.startedAt).at(-1);
+  // a reset that cut nothing explains nothing: a queue left stale by an earlier cut still answers wrong
+  const drop = nearest?.kind === 'reset' && !waitingAt(nearest) ? (faults.drops.filter((d) => d.kind === 'reset' && d.at < nearest.at && waitingAt(d)).at(-1) ?? nearest) : nearest;
   if (drop === undefined) {
     throw usageError(
       'EXPORT_FAULT_UNSUPPORTED',
@@ -67,7 +73,8 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const after = cacheOps.filter((op) => op.startedAt > resetAt).sort(byId);
   const position = waiting.findIndex((op) => op.id === wrong.id);
   // waiting at the drop: the queue shift decides; sent after it: whatever was sent before its reply came may have supplied it
-  const chosen = position >= 0 ? [...waiting.slice(0, position + 1), ...after.slice(0, position + 1)] : [...waiting, ...after.filter((op) => op.startedAt <= wrong.t)];
+  // a few more than the queue shift needs: a client may answer one place off (a reply it drops, a command it re-sends)
+  const chosen = position >= 0 ? [...waiting.slice(0, position + 1), ...after.slice(0, position + 1 + SHIFT_MARGIN)] : [...waiting, ...after.filter((op) => op.startedAt <= wrong.t)];
   const timeScale = scenario.timeScale ?? 1;
   const first = Math.min(resetAt, ...chosen.map((op) => op.startedAt));
   const wall = (scenarioMs: number) => Math.round(((scenarioMs - first) / timeScale) * 10) / 10;
