@@ -43,8 +43,10 @@ const SHIFT_MARGIN = 4;
  * its queue across a reconnect answers the i-th command of the queue at the drop (the commands
  * still waiting, then the new ones) with the i-th new reply: so the sequence is the waiting
  * commands up to the wrong read and as many new ones as it takes to reach the read's position —
- * nothing after can change what it received. A wrong read sent after the drop (into a queue that
- * went stale while the server was down) takes every command sent from the drop until its reply.
+ * nothing after can change what it received (plus SHIFT_MARGIN). A wrong read sent after the
+ * drop (into a queue that went stale while the server was down) takes every command sent from the
+ * drop until its reply; a reset with nothing waiting gives way to the last earlier one that cut
+ * something.
  */
 export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPlan {
   const scenario = header.scenario as { name: string; seed: number; timeScale?: number; timeline?: unknown[] };
@@ -72,8 +74,8 @@ export function reproPlan(header: RunHeader, ops: readonly HistoryOp[]): ReproPl
   const waiting = cacheOps.filter((op) => op.startedAt <= resetAt && op.t > resetAt).sort(byId);
   const after = cacheOps.filter((op) => op.startedAt > resetAt).sort(byId);
   const position = waiting.findIndex((op) => op.id === wrong.id);
-  // waiting at the drop: the queue shift decides; sent after it: whatever was sent before its reply came may have supplied it
-  // a few more than the queue shift needs: a client may answer one place off (a reply it drops, a command it re-sends)
+  // waiting at the drop: the queue shift decides, with a few more than it needs (a client may answer one place off);
+  // sent after it: whatever was sent before its reply came may have supplied it
   const chosen = position >= 0 ? [...waiting.slice(0, position + 1), ...after.slice(0, position + 1 + SHIFT_MARGIN)] : [...waiting, ...after.filter((op) => op.startedAt <= wrong.t)];
   const timeScale = scenario.timeScale ?? 1;
   const first = Math.min(resetAt, ...chosen.map((op) => op.startedAt));
