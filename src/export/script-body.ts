@@ -208,7 +208,7 @@ function print(results) {
     const c = e.command;
     const what = (c.op === 'delete' ? 'DEL' : c.op.toUpperCase()) + ' ' + c.key;
     const when = c.phase === 'in-flight' ? 'in flight at the ' + DROP : 'after the ' + DROP;
-    console.log('  ' + (e.right || !('reply' in e.result) ? '  ' : '✗ ') + ('+' + Math.round(c.atMs) + 'ms').padEnd(9) + what.padEnd(40) + when.padEnd(32) + '→ ' + outcome(e));
+    console.log('  ' + (e.right || !('reply' in e.result) ? '  ' : '✗ ') + ('+' + Math.round(c.atMs) + 'ms').padEnd(9) + (what.length < 40 ? what.padEnd(40) : what + ' ') + when.padEnd(32) + '→ ' + outcome(e));
   }
 }
 
