@@ -29,6 +29,8 @@ const NEVER: [string, string, string][] = [
   ['fuzz', 'cli', 'the fuzzer knows no terminal: progress leaves it through a callback'],
   ['fuzz', 'oracle', 'the fuzzer judges packets by the shipped ACL, not runs'],
   ['broker', 'fuzz', 'the broker does not know it is being fuzzed'],
+  ['export', 'cli', 'the repro knows no terminal'],
+  ['export', 'runner', 'a repro is a function of the stored run, never of a new one'],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -98,6 +98,9 @@ describe('crosswire completion', () => {
     expect(complete('crosswire', 'gate', '--candidate', 'redis@2.2')).toEqual(['redis@2.2.5']);
     expect(complete('crosswire', 'list', '')).toEqual(['adapters', 'attempts', 'faults', 'scenarios']);
     expect(complete('crosswire', 'completion', 'z')).toEqual(['zsh']);
+    expect(complete('crosswire', 'explore', '--b')).toEqual(['--budget']);
+    expect(complete('crosswire', 'explore', '--ex')).toEqual(['--export']);
+    expect(complete('crosswire', 'exp')).toEqual(['explore', 'export']);
     expect(complete('crosswire', 'run', 'scenarios/controls/')).toContain('scenarios/controls/cache-chaos-storm.yaml');
   });
 

@@ -41,6 +41,7 @@ export const longFiles = [
   'ci-example-gate',
   'cli-prune',
   'explore-cli',
+  'export-repro',
   'cli-selftest',
   'external-broker',
   'first-hour',

@@ -45,7 +45,7 @@ function flagModel(option: Option, values: CompletionValues): FlagModel {
   if (!takesValue) return flag;
   if (option.argChoices) return { ...flag, values: option.argChoices };
   if (ADAPTER_FLAGS.has(long)) return { ...flag, values: [...values.adapterIds], files: long !== '--only' };
-  return { ...flag, values: [], files: /dir|out$/.test(long) };
+  return { ...flag, values: [], files: /dir|out$|export$/.test(long) };
 }
 
 export function completionModel(program: Command, values: CompletionValues): CommandModel[] {

@@ -12,12 +12,14 @@ const examples: Record<string, string[]> = {
   explore: [
     'crosswire explore --cache faulty:crossed-replies --budget 2m',
     'crosswire explore scenarios/controls/cache-chaos-storm.yaml --cache redis@2.2.5 --seed 7',
+    'crosswire explore scenarios/controls/cache-chaos-storm.yaml --cache redis@2.2.5 --export /tmp/repro',
   ],
   fuzz: [
     'crosswire fuzz --budget 60s --seed 1             # the embedded broker as crosswire configures it, loopback TCP',
     'crosswire fuzz --broker mqtt://127.0.0.1:1884 --seed 1   # a broker set up by `crosswire broker-config mosquitto --seed 1`',
     'crosswire fuzz --replay test/fixtures/fuzz-regressions   # every saved case, byte for byte',
   ],
+  export: ['crosswire export reports/latest                    # writes reports/latest/repro/', 'crosswire export reports/latest --out /tmp/redis-repro --json'],
   selftest: ['crosswire selftest', 'crosswire selftest --only ioredis --seed 3'],
   validate: ['crosswire validate scenarios/*.yaml', 'crosswire validate --quiet my-storm.yaml'],
   schema: ['crosswire schema --out scenarios/scenario.schema.json'],

@@ -108,6 +108,7 @@ export function buildProgram(): Command {
     .option('--shrink-budget <duration>', 'the most time the shrink of a FAIL may take (wall clock)', '5m')
     .option('--seed <n>', 'seed of the search (default: a random one, printed)', integer(0, 2 ** 31 - 1))
     .option('--out-dir <dir>', 'where the minimal run\'s directory goes', 'reports')
+    .option('--export <dir>', 'on a FAIL, also write a standalone repro for the client library (as `crosswire export` does) into this directory')
     .option('--json', 'print the outcome as JSON on stdout')
     .option('--no-color', 'no colour')
     .addHelpText('after', `\nExit codes: 0 no FAIL found within the budget, 1 a FAIL found (and shrunk), 2 bad usage or bounds, 130 interrupted.`)
@@ -260,6 +261,18 @@ Examples:
     .option('--no-color', 'no colour')
     .action(async (dir: string, options) => {
       process.exitCode = await (await import('./commands/replay-command.ts')).replayCommand(dir, options);
+    });
+
+  program
+    .command('export')
+    .description("write a standalone repro of a run's first wrong cache reply for the client library's maintainers: a plain script, package.json and README")
+    .argument('<run-dir>', 'a run directory with a wrong-key violation, e.g. reports/latest')
+    .option('--out <dir>', 'where the repro goes (default: <run-dir>/repro)')
+    .option('--json', 'print what was written, and the command sequence, as JSON')
+    .option('--no-color', 'no colour')
+    .addHelpText('after', `\nExit codes: 0 written, 2 bad usage or a run that cannot be reproduced at the library level (an in-process adapter, crosswire's own client, a module of your own, no wrong reply in the run).`)
+    .action(async (dir: string, options) => {
+      process.exitCode = await (await import('./commands/export-command.ts')).exportCommand(dir, options);
     });
 
   program

@@ -3,7 +3,9 @@ import { join, relative } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { loadCacheAdapter } from '../../cache/load-adapter.ts';
 import { isAdapterModulePath } from '../../cache/builtin-adapters.ts';
-import { usageError } from '../../errors.ts';
+import { isCrosswireError, usageError } from '../../errors.ts';
+import { exportRepro, type ExportedRepro } from '../../export/export-repro.ts';
+import { exportTarget } from '../../export/export-target.ts';
 import { ExitCode } from '../../exit-codes.ts';
 import { explore, type ExploreOutcome } from '../../explore/explore-search.ts';
 import { minimalYaml } from '../../explore/minimal-yaml.ts';
@@ -17,6 +19,7 @@ import { makeChalk } from '../output.ts';
 import { ExploreProgressLine, seconds } from '../progress/explore-progress.ts';
 import { recordRun } from '../record-run.ts';
 import { overridesFrom } from '../scenario-overrides.ts';
+import { exportedText } from './export-command.ts';
 import { DEFAULT_SCENARIO } from './run-command.ts';
 
 export interface ExploreCommandOptions {
@@ -26,6 +29,8 @@ export interface ExploreCommandOptions {
   shrinkBudget: string;
   seed?: number;
   outDir: string;
+  /** On a FAIL, write a standalone repro for the client library here. */
+  export?: string;
   json?: boolean;
   color?: boolean;
 }
@@ -46,6 +51,8 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
   const overrides = overridesFrom({ cache: options.cache, cacheModule: options.cacheModule }, {});
   const { scenario: template } = await loadScenarioFile(file ?? DEFAULT_SCENARIO, overrides);
   if (isAdapterModulePath(template.cache.adapter)) await loadCacheAdapter(template.cache.adapter, options.cache ? 'flag --cache' : `${origin}: cache.adapter`);
+  // refused before the search, not after it: an adapter with no library to hand upstream
+  if (options.export !== undefined) exportTarget(template.cache.adapter, template.cache.module);
   await checkOutDir(options.outDir);
   const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
   const err = makeChalk(process.stderr, options.color === false);
@@ -109,9 +116,11 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
   );
   await writeFile(join(runDir, 'explore.json'), JSON.stringify(exploreRecord(outcome, seed, command), null, 2) + '\n');
   await applyKeepRuns(options.outDir, keep, runDir, err, true);
+  const exported = options.export === undefined ? undefined : await exportOrWhyNot(runDir, options.export, shownDir);
   const reproduced = summary.verdict === 'FAIL';
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...exploreRecord(outcome, seed, command), minimalFile: yamlFile, runDirectory: runDir, recordedVerdict: summary.verdict, recordTries: tried }, null, 2) + '\n');
+    const exportJson = exported === undefined ? {} : { export: 'error' in exported ? { error: exported.error } : { dir: exported.dir, files: exported.files } };
+    process.stdout.write(JSON.stringify({ ...exploreRecord(outcome, seed, command), minimalFile: yamlFile, runDirectory: runDir, recordedVerdict: summary.verdict, recordTries: tried, ...exportJson }, null, 2) + '\n');
     return ExitCode.fail;
   }
   process.stdout.write(
@@ -128,7 +137,20 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
       `replay: crosswire run ${shown}   or   crosswire replay ${shownDir}`,
     ].join('\n') + '\n',
   );
+  if (exported !== undefined) {
+    process.stdout.write('error' in exported ? out.yellow(`no repro exported: ${exported.error.message} [${exported.error.code}]\n`) : exportedText(exported, out));
+  }
   return ExitCode.fail;
+}
+
+/** The repro of the recorded run, or why there is none (the FAIL stands either way: exit 1). */
+async function exportOrWhyNot(runDir: string, dir: string, shownDir: string): Promise<ExportedRepro | { error: { code: string; message: string } }> {
+  try {
+    return await exportRepro(runDir, dir, shownDir);
+  } catch (error) {
+    if (!isCrosswireError(error)) throw error;
+    return { error: { code: error.code, message: error.message } };
+  }
 }
 
 /** explore.json: how the search and the shrink went, beside the recorded run. */
