@@ -131,7 +131,7 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
         (found.shrinkCutShort ? out.yellow(' (shrink budget spent: smaller may exist)') : ''),
       ...found.kept.map((k) => out.dim(`  ✓ ${k.what}`)),
       `recorded run: ${summary.verdict}, violations ${violationsText(summary)}${tries > 1 ? ` (try ${tried} of at most ${tries})` : ''}` +
-        (reproduced ? '' : out.yellow(' — the minimal scenario did not FAIL again when recorded (real clock); replay it a few times')),,
+        (reproduced ? '' : out.yellow(' — the minimal scenario did not FAIL again when recorded (real clock); replay it a few times')),
       `minimal scenario: ${shown}`,
       `run directory:    ${shownDir}`,
       `replay: crosswire run ${shown}   or   crosswire replay ${shownDir}`,
