@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { BareOutageResult } from './bare-outage.ts';
 import type { BareStormResult } from './bare-storm.ts';
 import { runChild, summarizeFailure, type ChildOutcome } from './child-task.ts';
 import type { FullStormResult } from './full-storm.ts';
@@ -47,11 +48,12 @@ const pairs: StormPair[] = [];
 let rate = DEFAULT_RATE;
 for (const devices of SIZES) {
   const plan = planFor(devices, rate);
-  log(`\n▶ storm ${devices.toLocaleString('en-US')} cameras: bare baseline, then the full pipeline's camera storm and broker outage (runs of ${plan.duration / 1000} s, sized for ${Math.round(rate)} cameras/s)`);
-  const outcome = await runChild(['storm', String(devices), String(rate)], 2 * plan.duration + 240_000 + 2 * devices);
+  log(`\n▶ storm ${devices.toLocaleString('en-US')} cameras: bare baseline, the full pipeline's camera storm, the outage's like-for-like bare baseline, the full pipeline's broker outage (runs of ${plan.duration / 1000} s, sized for ${Math.round(rate)} cameras/s)`);
+  const outcome = await runChild(['storm', String(devices), String(rate)], 2 * plan.duration + 360_000 + 4 * devices);
   const pair: StormPair = {
     devices,
     bare: part<BareStormResult>(outcome, 'bare'),
+    bareOutage: part<BareOutageResult>(outcome, 'bareOutage'),
     full: part<FullStormResult>(outcome, 'full'),
     outage: part<FullStormResult>(outcome, 'outage'),
   };
