@@ -1,11 +1,12 @@
 import type { Duplex } from 'node:stream';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Aedes, AuthenticateError, Client } from 'aedes';
 import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { ClientTransport, ServerTransport } from '../transport/link.ts';
 import { canPublish, canSubscribe } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
+import { QuietAedes } from './quiet-aedes.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -62,7 +63,7 @@ export class EmbeddedBroker implements Broker {
     const { credentials, registry } = this;
     const isDevice = (id: string) => registry.indexOfDevice(id) !== undefined;
     const isAccount = (id: string) => registry.indexOfAccount(id) !== undefined;
-    const aedes = new Aedes({
+    const aedes = new QuietAedes({
       heartbeatInterval: 3_600_000,
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
       // queue recurses once per message (stack overflow at a few thousand queued)
