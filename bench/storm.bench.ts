@@ -13,8 +13,9 @@ import { DEFAULT_RATE, planFor } from './storm-scenario.ts';
 import { judgeTargets, TARGETS, type StormPair } from './targets.ts';
 
 /**
- * `npm run bench`: the reconnect storm through the full pipeline against a bare aedes baseline
- * in the same process, client heap per camera against mqtt.js, and the oracle's CPU share.
+ * `npm run bench`: the reconnect storms through the full pipeline against bare aedes baselines
+ * in the same process (one plain connection per camera; for the broker outage also the same herd
+ * on bare aedes), client heap per camera against mqtt.js, and the oracle's CPU share.
  * Results are ratios against baselines measured in the same run, never timed assertions.
  * Prints a table (progress goes to stderr) and writes reports/bench-latest.json.
  *
