@@ -26,12 +26,12 @@ export interface BareStormResult {
 export const BARE_ROUNDS = 3;
 
 /** Same as the storm scenario's outage. */
-const OUTAGE_MS = 3000;
+export const OUTAGE_MS = 3000;
 
 /** Same id shape as the fleet's cameras, so aedes' client map sees the same keys. */
 const deviceId = (i: number) => `cam-${String(i + 1).padStart(7, '0')}`;
 
-const cpuMicros = () => {
+export const cpuMicros = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
@@ -107,11 +107,11 @@ export async function runBareStorm(devices: number, log: (line: string) => void)
   }
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+export async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error('timed out waiting for the broker to settle');

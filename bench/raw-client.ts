@@ -58,9 +58,13 @@ export class RawClient implements LinkHandler {
     if (code === 0) {
       t.accepted++;
       t.lastConnackAt = performance.now();
+      this.accepted();
       if (t.accepted === t.waitFor) t.onAllAccepted?.();
     } else t.refused++;
   }
+
+  /** After an accepted CONNACK: what a client of a richer baseline does next (subscribe, publish). */
+  protected accepted(): void {}
 
   onLinkClose(): void {
     this.link = null;
@@ -87,8 +91,8 @@ export const CONNECT_SLICE = 2000;
 
 /**
  * Opens every client in slices of CONNECT_SLICE per event-loop turn, the same way the
- * scenario clock fires a herd of due reconnect timers, and resolves when all are accepted
- * (or rejects after `timeoutMs`).
+ * scenario clock fires a herd of due reconnect timers, and resolves when `expected` of them
+ * (all, by default) are accepted on `tally` (or rejects after `timeoutMs`).
  */
 export function openAll(
   clients: RawClient[],
@@ -98,9 +102,11 @@ export function openAll(
   timeoutMs: number,
   /** Called synchronously at the last CONNACK (e.g. to read process.cpuUsage()). */
   atLast?: () => void,
+  /** CONNACKs on `tally` to wait for: all the clients, unless some count on a tally of their own. */
+  expected = clients.length,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    tally.waitFor = tally.accepted + clients.length;
+    tally.waitFor = tally.accepted + expected;
     const timer = setTimeout(
       () => reject(new Error(`only ${tally.accepted} of ${tally.waitFor} CONNACKs after ${timeoutMs} ms`)),
       timeoutMs,

@@ -22,6 +22,15 @@ export function machineSection(m: MachineInfo, command: string): string {
   ].join('\n');
 }
 
+/** What the rates table reads from either bare baseline. */
+interface Baseline {
+  connectsPerSecond: number;
+  stormSeconds: number;
+  cpuMicrosPerConnect: number;
+  stormCpuCores: number;
+  connectionsPerCamera?: number;
+}
+
 export function stormSection(pairs: StormPair[]): string {
   const outcome = pairs.flatMap((p) =>
     runsOf(p).map(({ label, f }) => [
@@ -38,24 +47,30 @@ export function stormSection(pairs: StormPair[]): string {
       f ? fixed(f.wallSeconds, 1) : '–',
     ]),
   );
-  const rates = pairs.flatMap((p) => {
-    const b = p.bare;
-    return runsOf(p).map(({ label, f }) => [
-      int(p.devices),
-      label,
-      f ? connectionsPerCamera(f) : '–',
-      f ? int(f.connectsPerSecond) : '–',
-      b ? int(b.connectsPerSecond) : '–',
-      f && b ? `${fixed(f.connectsPerSecond / b.connectsPerSecond)}×` : '–',
-      f ? fixed(f.stormSeconds) : '–',
-      b ? fixed(b.stormSeconds, 3) : '–',
-      f ? int(f.cpuMicrosPerConnect) : '–',
-      b ? int(b.cpuMicrosPerConnect) : '–',
-      f && b ? `${fixed(b.cpuMicrosPerConnect / f.cpuMicrosPerConnect)}×` : '–',
-      f ? fixed(f.stormCpuCores) : '–',
-      b ? fixed(b.stormCpuCores) : '–',
-    ]);
-  });
+  const rates = pairs.flatMap((p) =>
+    runsOf(p).flatMap(({ label, f }) => {
+      // the outage is compared with its like-for-like baseline first, then with one plain connection per camera
+      const baselines: Array<[string, Baseline | undefined]> =
+        label === 'outage' ? [['same herd', p.bareOutage], ['1 conn/camera', p.bare]] : [['1 conn/camera', p.bare]];
+      return baselines.map(([name, b]) => [
+        int(p.devices),
+        label,
+        name,
+        f ? connectionsPerCamera(f) : '–',
+        b ? fixed(b.connectionsPerCamera ?? 1) : '–',
+        f ? int(f.connectsPerSecond) : '–',
+        b ? int(b.connectsPerSecond) : '–',
+        f && b ? `${fixed(f.connectsPerSecond / b.connectsPerSecond)}×` : '–',
+        f ? fixed(f.stormSeconds) : '–',
+        b ? fixed(b.stormSeconds, 3) : '–',
+        f ? int(f.cpuMicrosPerConnect) : '–',
+        b ? int(b.cpuMicrosPerConnect) : '–',
+        f && b ? `${fixed(b.cpuMicrosPerConnect / f.cpuMicrosPerConnect)}×` : '–',
+        f ? fixed(f.stormCpuCores) : '–',
+        b ? fixed(b.stormCpuCores) : '–',
+      ]);
+    }),
+  );
   const notes: string[] = [];
   for (const p of pairs) {
     const b = p.bare;
@@ -74,6 +89,14 @@ export function stormSection(pairs: StormPair[]): string {
         notes.push(`  ! ${int(p.devices)} ${label}: the storm got less than ${CORE_FLOOR} of a core: other load slowed it; compare CPU per connect instead`);
       }
     }
+    const o = p.bareOutage;
+    if (o) {
+      if (o.stormCpuCores < CORE_FLOOR) notes.push(`  ! ${int(p.devices)} bare, same herd: the storm got less than ${CORE_FLOOR} of a core: other load slowed it`);
+      notes.push(
+        `  · ${int(p.devices)} bare, same herd as the outage: ${int(o.devices)} cameras + ${int(o.viewers)} app sessions + 1 service; ` +
+          `rounds ${o.rounds.map((r) => `${int(r)}/s`).join(', ')} (median reported); ${int(o.republished)} snapshots republished in the median round`,
+      );
+    }
     if (b) {
       if (b.stormCpuCores < CORE_FLOOR) notes.push(`  ! ${int(p.devices)} bare: the storm got less than ${CORE_FLOOR} of a core: other load slowed it`);
       notes.push(
@@ -89,12 +112,14 @@ export function stormSection(pairs: StormPair[]): string {
     "  ttr = time to reconnect, from the restore to the camera's CONNACK (scenario ms = real ms at timeScale 1)",
     heading('2. Connect rate: full pipeline vs bare aedes + raw mqtt-packet clients, same process, same transport, same N'),
     table(
-      ['cameras', 'storm', 'conn/camera', 'full cam/s', 'bare conn/s', 'full/bare', 'full storm s', 'bare storm s', 'full CPU µs/cam', 'bare CPU µs/conn', 'CPU bare/full', 'full cores', 'bare cores'],
+      ['cameras', 'storm', 'baseline', 'full conn/cam', 'bare conn/cam', 'full cam/s', 'bare cam/s', 'full/bare', 'full storm s', 'bare storm s', 'full CPU µs/cam', 'bare CPU µs/cam', 'CPU bare/full', 'full cores', 'bare cores'],
       rates,
     ),
     '  cam/s = cameras reconnected per real second, from the first connection the broker accepts after the restore to the',
-    '  last camera CONNACK (bare: N raw clients, first CONNECT to last CONNACK, median of 3 outage rounds). conn/camera =',
-    '  connections the broker accepted in that window per camera (an outage brings back the app sessions too). CPU µs =',
+    '  last camera CONNACK (bare: first CONNECT to last camera CONNACK, median of 3 outage rounds). Baselines: "1 conn/camera" =',
+    '  N raw clients, one plain connection each; "same herd" = the outage\'s like-for-like baseline: N raw cameras each',
+    '  publishing its snapshot, every app session connecting and SUBSCRIBING, one service subscribed to devices/+/events',
+    '  republishing each event to its owner\'s account topic. conn/cam = connections per camera in the herd. CPU µs =',
     '  process CPU (all threads) over the storm per camera; "CPU bare/full" is the same comparison in CPU instead of wall',
     '  time (robust to other load on the machine). cores = CPU / wall over the storm: ≈1 or more means machine-bound.',
     ...notes,

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { BareOutageResult } from './bare-outage.ts';
 import type { BareStormResult } from './bare-storm.ts';
 import { runChild, summarizeFailure, type ChildOutcome } from './child-task.ts';
 import type { FullStormResult } from './full-storm.ts';
@@ -12,8 +13,9 @@ import { DEFAULT_RATE, planFor } from './storm-scenario.ts';
 import { judgeTargets, TARGETS, type StormPair } from './targets.ts';
 
 /**
- * `npm run bench`: the reconnect storm through the full pipeline against a bare aedes baseline
- * in the same process, client heap per camera against mqtt.js, and the oracle's CPU share.
+ * `npm run bench`: the reconnect storms through the full pipeline against bare aedes baselines
+ * in the same process (one plain connection per camera; for the broker outage also the same herd
+ * on bare aedes), client heap per camera against mqtt.js, and the oracle's CPU share.
  * Results are ratios against baselines measured in the same run, never timed assertions.
  * Prints a table (progress goes to stderr) and writes reports/bench-latest.json.
  *
@@ -47,11 +49,12 @@ const pairs: StormPair[] = [];
 let rate = DEFAULT_RATE;
 for (const devices of SIZES) {
   const plan = planFor(devices, rate);
-  log(`\n▶ storm ${devices.toLocaleString('en-US')} cameras: bare baseline, then the full pipeline's camera storm and broker outage (runs of ${plan.duration / 1000} s, sized for ${Math.round(rate)} cameras/s)`);
-  const outcome = await runChild(['storm', String(devices), String(rate)], 2 * plan.duration + 240_000 + 2 * devices);
+  log(`\n▶ storm ${devices.toLocaleString('en-US')} cameras: bare baseline, the full pipeline's camera storm, the outage's like-for-like bare baseline, the full pipeline's broker outage (runs of ${plan.duration / 1000} s, sized for ${Math.round(rate)} cameras/s)`);
+  const outcome = await runChild(['storm', String(devices), String(rate)], 2 * plan.duration + 360_000 + 4 * devices);
   const pair: StormPair = {
     devices,
     bare: part<BareStormResult>(outcome, 'bare'),
+    bareOutage: part<BareOutageResult>(outcome, 'bareOutage'),
     full: part<FullStormResult>(outcome, 'full'),
     outage: part<FullStormResult>(outcome, 'outage'),
   };

@@ -1,12 +1,15 @@
+import { runBareOutage } from './bare-outage.ts';
 import { runBareStorm } from './bare-storm.ts';
 import { RESULT_MARK } from './child-task.ts';
 import { runFullStorm } from './full-storm.ts';
 import { measureHeap } from './heap-per-client.ts';
 import { measureOracleShare } from './oracle-share.ts';
+import { planFor, stormScenario } from './storm-scenario.ts';
 
 /**
- * Child-process entry (see child-task.ts): `storm <devices> <rate>`, `heap <clients>` or
- * `oracle <devices>`. Results go to stdout as `@@bench-result <json>` lines, progress to stderr.
+ * Child-process entry (see child-task.ts): `storm <devices> <rate>`, `outage <devices> <rate>`
+ * (the outage pair alone: its bare baseline and the full pipeline's; to profile or compare
+ * quickly), `heap <clients>` or `oracle <devices>`. Results go to stdout as `@@bench-result <json>` lines, progress to stderr.
  */
 const [task, countArg, rateArg] = process.argv.slice(2);
 const count = Number(countArg);
@@ -18,16 +21,27 @@ function gcNow(): void {
   globalThis.gc?.();
 }
 
+/** The outage's like-for-like baseline, then the full pipeline's outage storm. */
+async function outagePair(): Promise<void> {
+  emit('bareOutage', await runBareOutage(await stormScenario(planFor(count, Number(rateArg)), 'outage'), log));
+  gcNow();
+  emit('outage', await runFullStorm(count, Number(rateArg), 'outage', log));
+}
+
 switch (task) {
   case 'storm': {
-    // bare first, then the full pipeline (the cameras' storm, then the broker outage's), in this one process
+    // bare first, then the full pipeline's cameras' storm, then the outage's baseline and the
+    // broker outage through the full pipeline, in this one process
     emit('bare', await runBareStorm(count, log));
     gcNow();
     emit('full', await runFullStorm(count, Number(rateArg), 'cameras', log));
     gcNow();
-    emit('outage', await runFullStorm(count, Number(rateArg), 'outage', log));
+    await outagePair();
     break;
   }
+  case 'outage':
+    await outagePair();
+    break;
   case 'heap':
     emit('heap', await measureHeap(count, log));
     break;

@@ -151,7 +151,7 @@ describe.skipIf(skipWithoutMosquitto())('crosswire broker-config mosquitto', () 
     expect(config.stderr).toBe('');
     expect(config.code).toBe(0);
     expect(config.stdout).toContain(`--broker mqtt://127.0.0.1:${port}`);
-    const mosquitto = await startPrivateMosquitto({ seed: 3, fleet: FLEET, configFile: join(out, 'mosquitto.conf') });
+    const mosquitto = await startPrivateMosquitto({ configFile: join(out, 'mosquitto.conf') });
     try {
       const run = await runCli(['run', scenario, '--seed', '3', '--broker', mosquitto.url, '--broker-ws-url', mosquitto.wsUrl, '--set', 'fleet.viewerTransport=ws', '--out-dir', join(dir, 'reports'), '--quiet']);
       expect(run.stdout).toMatch(/^PASS small seed=3 /);
@@ -175,7 +175,7 @@ describe.skipIf(skipWithoutMosquitto())('crosswire broker-config mosquitto', () 
     expect(lines[0]).toBe(`svc-reference:${credentials.password('svc-reference')}`);
     expect(lines).toContain(`cam-0000010:${credentials.password('cam-0000010')}`);
     execFileSync('mosquitto_passwd', ['-U', join(out, 'passwords.txt')]);
-    const mosquitto = await startPrivateMosquitto({ seed: 4, fleet: FLEET, configFile: join(out, 'mosquitto.conf') });
+    const mosquitto = await startPrivateMosquitto({ configFile: join(out, 'mosquitto.conf') });
     try {
       const client = await mqtt.connectAsync(mosquitto.url, {
         clientId: 'cam-0000010', username: 'cam-0000010', password: credentials.password('cam-0000010'), protocolVersion: 4, reconnectPeriod: 0,
@@ -203,7 +203,7 @@ describe.skipIf(skipWithoutMosquitto())('crosswire broker-config mosquitto', () 
     const conf = join(out, 'mosquitto.conf');
     // each listener TLS: certfile and keyfile follow the listener they belong to
     await writeFile(conf, (await readFile(conf, 'utf8')).replace(/^(protocol \w+)$/gm, `$1\ncertfile ${cert}\nkeyfile ${key}`));
-    const mosquitto = await startPrivateMosquitto({ seed: 5, fleet: FLEET, configFile: conf });
+    const mosquitto = await startPrivateMosquitto({ configFile: conf });
     try {
       const run = await runScenario(
         validateScenarioObject(

@@ -1,63 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../src/servers/loopback.ts';
+import { startPrivateServer, type PrivateServer } from '../src/servers/private-server.ts';
+import { skipWithoutMosquitto, startPrivateMosquitto, type PrivateMosquitto } from './support/private-mosquitto.ts';
 import { runCli } from './support/run-cli.ts';
+import { skipWithout } from './support/server-skip.ts';
+import { smallStormScenario } from './support/shard-scenario.ts';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
-const haveServers = existsSync(MOSQUITTO) && existsSync('/usr/bin/redis-server');
-
-/** A small storm: an outage, a transfer; 3 s of wall clock at 10×. */
-const SCENARIO = `name: shard-storm
-seed: 3
-timeScale: 10
-clock: real
-duration: 30s
-drain: 5s
-fleet:
-  devices: 150
-  transport: tcp
-  eventInterval: 4s
-cache:
-  adapter: ioredis
-timeline:
-  - at: 10s
-    fault: broker-outage
-    duration: 3s
-  - at: 18s
-    transfer:
-      share: 0.1
-`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, ms = 5000): Promise<void> {
-  const { connect } = await import('node:net');
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listens on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const SCENARIO = smallStormScenario('shard-storm', 'ioredis');
 
 interface Summary {
   verdict: string;
@@ -68,29 +20,29 @@ interface Summary {
   history: { sha256: string };
 }
 
-describe.skipIf(!haveServers)('shards: 3 processes, a private Mosquitto and redis-server, one merged verdict', () => {
+const GROUP = 'shards against a private Mosquitto and redis-server';
+const skip = skipWithoutMosquitto(GROUP) || skipWithout('redis', GROUP);
+
+describe.skipIf(skip)('shards: 3 processes, a private Mosquitto and redis-server, one merged verdict', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crosswire-shards-'));
   const file = join(dir, 'storm.yaml');
-  const children: ChildProcess[] = [];
+  let mosquitto: PrivateMosquitto | undefined;
+  let redis: PrivateServer | undefined;
   let brokerUrl = '';
   let cacheUrl = '';
 
   beforeAll(async () => {
     writeFileSync(file, SCENARIO);
-    const [mqttPort, redisPort] = [await freePort(), await freePort()];
-    const config = await runCli(['broker-config', 'mosquitto', file, '--out-dir', join(dir, 'mq'), '--port', String(mqttPort), '--ws-port', '0']);
+    // the files `crosswire broker-config` writes, as a user would run Mosquitto with them
+    const config = await runCli(['broker-config', 'mosquitto', file, '--out-dir', join(dir, 'mq'), '--port', String(await freeLoopbackPort()), '--ws-port', '0']);
     expect(config.code, config.stderr).toBe(0);
-    // run as root, Mosquitto would switch to a user that cannot read the password file
-    appendFileSync(join(dir, 'mq', 'mosquitto.conf'), `user ${userInfo().username}\n`);
-    children.push(spawn(MOSQUITTO, ['-c', join(dir, 'mq', 'mosquitto.conf')], { stdio: 'ignore' }));
-    children.push(spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
-    await Promise.all([waitForPort(mqttPort), waitForPort(redisPort)]);
-    brokerUrl = `mqtt://127.0.0.1:${mqttPort}`;
-    cacheUrl = `redis://127.0.0.1:${redisPort}`;
+    [mosquitto, redis] = await Promise.all([startPrivateMosquitto({ configFile: join(dir, 'mq', 'mosquitto.conf') }), startPrivateServer('redis')]);
+    brokerUrl = mosquitto.url;
+    cacheUrl = redis.url;
   });
 
-  afterAll(() => {
-    for (const child of children) child.kill();
+  afterAll(async () => {
+    await Promise.all([mosquitto?.stop(), redis?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 

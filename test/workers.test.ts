@@ -4,28 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './support/run-cli.ts';
+import { smallStormScenario } from './support/shard-scenario.ts';
 
-/** A small storm: an outage, a transfer; 3 s of wall clock at 10×, over loopback TCP. */
-const SCENARIO = `name: worker-storm
-seed: 3
-timeScale: 10
-clock: real
-duration: 30s
-drain: 5s
-fleet:
-  devices: 150
-  transport: tcp
-  eventInterval: 4s
-cache:
-  adapter: memory
-timeline:
-  - at: 10s
-    fault: broker-outage
-    duration: 3s
-  - at: 18s
-    transfer:
-      share: 0.1
-`;
+const SCENARIO = smallStormScenario('worker-storm', 'memory');
 
 interface Summary {
   verdict: string;

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Aedes, AuthenticateError, Client } from 'aedes';
 import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -8,6 +8,7 @@ import type { ClientTransport, ServerTransport } from '../transport/link.ts';
 import { canPublish, canSubscribe, type AclMode } from './acl.ts';
 import type { Broker, BrokerCut, BrokerStats } from './broker.ts';
 import { connectProblem, isIllFormed, packetProblem } from './packet-checks.ts';
+import { QuietAedes } from './quiet-aedes.ts';
 
 /** CONNACK return codes [MQTT-3.2.2-3], Table 3.1. */
 const IDENTIFIER_REJECTED = 2;
@@ -70,7 +71,7 @@ export class EmbeddedBroker implements Broker {
     const acl = this.settings.acl ?? 'strict';
     // clients whose CONNECT had a zero-length client id: aedes made one up for them
     const assignedIds = new WeakSet<Client>();
-    const aedes = new Aedes({
+    const aedes = new QuietAedes({
       heartbeatInterval: 3_600_000,
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
       // queue recurses once per message (stack overflow at a few thousand queued)

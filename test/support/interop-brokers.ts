@@ -104,7 +104,7 @@ async function startMosquitto(): Promise<InteropBroker> {
   const flags = ['--seed', String(INTEROP_SEED), '--accounts', String(FLEET_FLAGS.accounts), '--out-dir', dir, '--port', String(port), '--ws-port', '0'];
   const config = await runCli(['broker-config', 'mosquitto', ...flags], { timeoutMs: 30_000 });
   if (config.code !== 0) throw new Error(`crosswire broker-config mosquitto exited ${config.code}: ${config.stderr}`);
-  const mosquitto = await startPrivateMosquitto({ seed: scenario.seed, fleet: scenario.fleet, configFile: join(dir, 'mosquitto.conf') });
+  const mosquitto = await startPrivateMosquitto({ configFile: join(dir, 'mosquitto.conf') });
   return {
     kind: 'mosquitto',
     host: '127.0.0.1',

@@ -36,17 +36,21 @@ export interface PrivateMosquitto {
   stop(): Promise<void>;
 }
 
-export interface MosquittoOptions {
-  /** The fleet it must know (from the scenario) and the seed its passwords follow from. */
-  seed: number;
-  fleet: FleetShape;
-  /** The passphrase the run will use (CROSSWIRE_BROKER_SECRET); none by default. */
-  passphrase?: string;
-  /** The generated ACL with one rule too broad (`broker-config --weaken`): a positive control. */
-  weaken?: WeakenedRule;
-  /** Files written elsewhere (by `crosswire broker-config --out-dir`) to use instead of generating them. */
-  configFile?: string;
-}
+export type MosquittoOptions =
+  | {
+      /** The fleet it must know (from the scenario) and the seed its passwords follow from. */
+      seed: number;
+      fleet: FleetShape;
+      /** The passphrase the run will use (CROSSWIRE_BROKER_SECRET); none by default. */
+      passphrase?: string;
+      /** The generated ACL with one rule too broad (`broker-config --weaken`): a positive control. */
+      weaken?: WeakenedRule;
+      configFile?: undefined;
+    }
+  | {
+      /** Files written elsewhere (by `crosswire broker-config --out-dir`) to use instead of generating them. */
+      configFile: string;
+    };
 
 /**
  * A Mosquitto of the test's own: free loopback ports (never 1883), the password file, ACL and
@@ -56,8 +60,9 @@ export async function startPrivateMosquitto(options: MosquittoOptions): Promise<
   if (MOSQUITTO === undefined) throw new Error('mosquitto is not installed');
   const dir = await mkdtemp(join(tmpdir(), 'crosswire-mosquitto-'));
   const [port, wsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  let conf = options.configFile;
-  if (conf === undefined) {
+  let conf: string;
+  if (options.configFile !== undefined) conf = options.configFile;
+  else {
     const registry = Registry.generate(options.seed, options.fleet);
     const credentials = new Credentials(externalBrokerSecret(options.seed, options.passphrase));
     const listeners = { host: '127.0.0.1', port, wsPort, passwordFile: join(dir, 'passwd'), aclFile: join(dir, 'acl') };
