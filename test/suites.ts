@@ -52,6 +52,7 @@ export const longFiles = [
   'interop-paho',
   'interop-raw-connect',
   'shards',
+  'shards-violation-set',
   'summary-invariants',
   'ws-transport',
   'fuzz-control',
