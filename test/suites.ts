@@ -39,6 +39,7 @@ export const longFiles = [
   'cli-bad-input',
   'workers',
   'ci-example-gate',
+  'gate-broker',
   'cli-prune',
   'explore-cli',
   'cli-selftest',
