@@ -38,6 +38,7 @@ export const e2eFiles = [
 export const longFiles = [
   'cli-bad-input',
   'workers',
+  'workers-live',
   'ci-example-gate',
   'gate-broker',
   'cli-prune',

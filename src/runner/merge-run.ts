@@ -72,6 +72,8 @@ export async function mergeRun(shards: ShardRun[], historyFile: string, options:
       viewers: sum((s) => s.fleet.viewers),
       transport: scenario.fleet.transport,
       brokerThread: base?.fleet.brokerThread,
+      ...(base?.fleet.cameraTransport !== undefined && { cameraTransport: base.fleet.cameraTransport }),
+      ...(base?.fleet.viewerTransport !== undefined && { viewerTransport: base.fleet.viewerTransport }),
     },
     cache: {
       adapter: scenario.cache.adapter,
