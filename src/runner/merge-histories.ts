@@ -1,5 +1,5 @@
 import { usageError } from '../errors.ts';
-import type { HistoryOp, RunHeader } from '../history/history-op.ts';
+import type { RunHeader } from '../history/history-op.ts';
 import { Registry } from '../registry/registry.ts';
 import { parseShard, shardSlice } from '../registry/shard-slice.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -49,6 +49,9 @@ export async function mergeHistories(shards: ShardHistory[]): Promise<MergedHist
  *   shard whose timeline ran a few ms late must not be judged by another shard's instant;
  * - a service instance's link loss names its shard, so only its cameras' events count as lost with it;
  * - real-time stamps (`rt`) are counted from each shard's time zero, so storm rates compare.
+ *
+ * It streams: each shard is a cursor read a chunk at a time as the merge reaches it, and each
+ * merged op goes to the sink at once; what it keeps is the event-id map and the dedup sets.
  */
 export class HistoryMerge {
   /** The merged run's header: the whole scenario (no shard), the widest in-flight window. */
