@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { compare } from '../src/cli/commands/check-command.ts';
 import { ViolationPairs } from '../src/oracle/violation-pairs.ts';
+import { syntheticSummary } from './support/synthetic-summary.ts';
 
 const v = (receivedBy: string, deviceId: string, trueOwner: string) => ({ receivedBy, deviceId, trueOwner });
 
@@ -21,5 +23,25 @@ describe('violation pairs: who received whose media', () => {
     b.add(v('acct-2', 'cam-1', 'acct-5'));
     expect(a.summary().sha256).not.toBe(b.summary().sha256);
     expect(new ViolationPairs().summary()).toMatchObject({ count: 0, pairs: [], sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+  });
+});
+
+describe('crosswire check: a re-judged history naming other pairs', () => {
+  it('is reported as a difference; a summary without pairs (an older one) is compared on the rest', () => {
+    const pairs = (...list: string[]) => {
+      const p = new ViolationPairs();
+      for (const line of list) {
+        const [receivedBy, deviceId, trueOwner] = line.split(' ');
+        p.add({ receivedBy, deviceId, trueOwner });
+      }
+      return p.summary();
+    };
+    const recorded = { ...syntheticSummary(), violationPairs: pairs('acct-2 cam-1 acct-1') };
+    const same = { ...recorded, violationPairs: pairs('acct-2 cam-1 acct-1') };
+    const other = { ...recorded, violationPairs: pairs('acct-3 cam-1 acct-1') };
+    const sha = recorded.history?.sha256 ?? '';
+    expect(compare(recorded, same, sha)).toEqual([]);
+    expect(compare(recorded, other, sha)).toEqual(['violation pairs 1 → 1 (a different set)']);
+    expect(compare({ ...recorded, violationPairs: undefined }, other, sha)).toEqual([]);
   });
 });
