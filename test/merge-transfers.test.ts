@@ -23,10 +23,10 @@ function shards(transferAt: [number, number]) {
 }
 
 describe('merge: ownership transfers', () => {
-  it('take effect camera by camera when the shard serving the camera applied them', () => {
+  it('take effect camera by camera when the shard serving the camera applied them', async () => {
     // shard 0's timeline ran the transfer 312 ms late (a busy event loop), shard 1's on time
     const { histories, registry, moves } = shards([45_322, 45_010]);
-    const merged = mergeHistories(histories);
+    const merged = await mergeHistories(histories);
     const transfers = merged.ops.filter((op) => op.op === 'transfer');
     expect(transfers).toHaveLength(2);
     for (const [i, at] of [[0, 45_322], [1, 45_010]]) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveMetrics } from '../src/metrics/live-metrics.ts';
 import { startMetricsServer } from '../src/metrics/metrics-server.ts';
 import type { RunSnapshot } from '../src/metrics/run-snapshot.ts';
+import { samples, startAnnouncingMetrics } from './support/metrics-scrape.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const small = fileURLToPath(new URL('./fixtures/gate-small.yaml', import.meta.url));
@@ -19,16 +20,6 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-/** `name{labels} value` lines of a Prometheus text exposition, by series. */
-function samples(text: string): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    map.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return map;
-}
 
 function snapshot(over: Partial<RunSnapshot> = {}): RunSnapshot {
   return {
@@ -71,24 +62,8 @@ describe('Prometheus metrics from the live snapshot', () => {
   });
 
   it('crosswire run --metrics-port 0 serves /metrics while the run goes on, and closes it at the end', async () => {
-    const child = spawn(process.execPath, [cli, 'run', small, '--clock', 'real', '--time-scale', '4', '--metrics-port', '0', '--quiet', '--out-dir', out], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        const match = /Prometheus metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr);
-        if (match) resolve(match[1]);
-      });
-      child.on('close', () => reject(new Error(`exited before announcing metrics: ${stderr}`)));
-    });
-
+    const run = await startAnnouncingMetrics(['run', small, '--clock', 'real', '--time-scale', '4', '--metrics-port', '0', '--quiet', '--out-dir', out]);
+    const { url } = run;
     // scrape until the storm is under way: connected cameras, time moving, cache in use
     let seen: Map<string, number> | undefined;
     let contentType = '';
@@ -101,10 +76,9 @@ describe('Prometheus metrics from the live snapshot', () => {
       }
       if (seen === undefined) await new Promise((r) => setTimeout(r, 100));
     }
-    const code = await exited;
-    clearTimeout(guard);
-    expect(code, stderr).toBe(0);
-    expect(stdout).toContain('PASS');
+    const code = await run.exited;
+    expect(code, run.stderr()).toBe(0);
+    expect(run.stdout()).toContain('PASS');
     expect(seen, 'no scrape saw the run under way').toBeDefined();
     const m = seen!;
     expect(contentType).toContain('text/plain');

@@ -38,7 +38,9 @@ export const e2eFiles = [
 export const longFiles = [
   'cli-bad-input',
   'workers',
+  'workers-live',
   'ci-example-gate',
+  'gate-broker',
   'cli-prune',
   'explore-cli',
   'export-repro',
@@ -53,6 +55,7 @@ export const longFiles = [
   'interop-paho',
   'interop-raw-connect',
   'shards',
+  'shards-violation-set',
   'summary-invariants',
   'ws-transport',
   'fuzz-control',

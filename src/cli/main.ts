@@ -29,6 +29,14 @@ function keepRuns(value: string): number | 'off' {
   return keep;
 }
 
+/** The external broker's other flags, alike on `run` and `gate`. */
+const BROKER_OPTIONS = {
+  wsUrl: ['--broker-ws-url <url>', "the external broker's WebSocket listener (ws://host:port/path), for fleet.cameraTransport/viewerTransport: ws"],
+  ca: ['--broker-ca <file>', "PEM file of the CA that signed the external broker's certificate (mqtts://, wss://)"],
+  cert: ['--broker-cert <file>', 'PEM client certificate for the external broker (with --broker-key)'],
+  key: ['--broker-key <file>', 'PEM key of --broker-cert'],
+} as const;
+
 const KEEP_RUNS_HELP = `after the run, keep only the newest n finished runs (and gate directories) in --out-dir; off: no cap (default: ${DEFAULT_KEEP_RUNS} in the default reports directory, none elsewhere; env CROSSWIRE_KEEP_RUNS)`;
 
 function durationOption(value: string): number {
@@ -66,10 +74,10 @@ export function buildProgram(): Command {
     .option('--time-scale <x>', 'compress scenario time by this factor (real clock)', positiveNumber)
     .addOption(new Option('--clock <mode>', 'virtual: deterministic, no real timers (memory transport, in-process cache); auto: virtual where possible').choices(['auto', 'real', 'virtual']))
     .option('--broker <url>', 'use this MQTT broker instead of the embedded one: mqtt://, mqtts://, ws:// or wss://host:port (configure it with `crosswire broker-config`)')
-    .option('--broker-ws-url <url>', "the external broker's WebSocket listener (ws://host:port/path), for fleet.cameraTransport/viewerTransport: ws")
-    .option('--broker-ca <file>', "PEM file of the CA that signed the external broker's certificate (mqtts://, wss://)")
-    .option('--broker-cert <file>', 'PEM client certificate for the external broker (with --broker-key)')
-    .option('--broker-key <file>', 'PEM key of --broker-cert')
+    .option(...BROKER_OPTIONS.wsUrl)
+    .option(...BROKER_OPTIONS.ca)
+    .option(...BROKER_OPTIONS.cert)
+    .option(...BROKER_OPTIONS.key)
     .option('--set <path=value>', 'set any scenario field, e.g. --set fleet.eventInterval=2s (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'where run directories go', 'reports')
     .option('--keep-runs <n>', KEEP_RUNS_HELP, keepRuns)
@@ -159,6 +167,11 @@ export function buildProgram(): Command {
     )
     .option('--devices <n>', 'number of cameras, both sides', integer(1, 500_000))
     .option('--time-scale <x>', 'compress scenario time by this factor, both sides', positiveNumber)
+    .option('--broker <url>', "run both sides against this MQTT broker (your own, configured by `crosswire broker-config` for the gate's scenario and seed): mqtt://, mqtts://, ws:// or wss://host:port; one seed")
+    .option(...BROKER_OPTIONS.wsUrl)
+    .option(...BROKER_OPTIONS.ca)
+    .option(...BROKER_OPTIONS.cert)
+    .option(...BROKER_OPTIONS.key)
     .option('--set <path=value>', 'set any scenario field on both sides (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--out-dir <dir>', 'the gate directory goes in <out-dir>/gate/<utc-time>/', 'reports')
     .option('--keep-runs <n>', KEEP_RUNS_HELP.replace('after the run', 'after the gate'), keepRuns)
@@ -181,7 +194,8 @@ A baseline that leaks does not fail the gate (the candidate may be the fix); it 
 
 Examples:
   crosswire gate --baseline redis@2.3.0 --candidate redis@2.2.5 --seeds 3
-  crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next`,
+  crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next
+  crosswire gate --baseline ioredis --candidate ioredis --candidate-module ioredis-next --broker mqtt://mq.internal:1883 --seed-list 1`,
     )
     .action(async (scenarios: string[], options) => {
       process.exitCode = await (await import('./commands/gate-command.ts')).gateCommand(scenarios, options);

@@ -19,7 +19,13 @@ import { startPrivateServer, type PrivateServer } from '../servers/private-serve
 import { createRunDirectory, findHistory, readRunSummary, RUN_FILES, writeRunDirectory, writeRunError } from '../store/run-store.ts';
 import { ViolationSpool, writeViolationFiles } from '../store/violation-files.ts';
 import { TcpServerTransport } from '../transport/tcp-transport.ts';
+import { WsServerTransport } from '../transport/ws-transport.ts';
+import type { RunSnapshot } from '../metrics/run-snapshot.ts';
+import { combineSnapshots } from '../runner/combined-snapshot.ts';
 import { debugLog } from './debug.ts';
+import { openMetricsEndpoint } from './metrics-endpoint.ts';
+import { createProgress } from './progress/create-progress.ts';
+import { performance } from 'node:perf_hooks';
 
 export interface WorkersRunOptions {
   outDir: string;
@@ -31,6 +37,8 @@ export interface WorkersRunOptions {
   chatty: boolean;
   err: ChalkInstance;
   barrierTimeoutMs: number;
+  /** `--metrics-port`: one endpoint here, the workers' live numbers added up. */
+  metricsPort?: number;
 }
 
 /** Past the scenario's own wall-clock length, how long the workers may take to start, meet and report. */
@@ -52,18 +60,36 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
   const registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities: scenario.identities });
   const layout = workerLayout(registry, workers);
   checkWorkerLayout(layout, options.origin);
+  // a port in use is exit 2 before anything starts
+  const metrics = await openMetricsEndpoint(options.metricsPort, err);
   const startedAt = new Date();
   const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, startedAt, resolvedScenarioYaml(scenario, options.file), `merged${workers}`);
   const shardsDir = join(runDir, 'shards');
   await mkdir(shardsDir); // made once here: the workers would race to make it
-  const say = (text: string) => options.chatty && process.stderr.write(err.dim(`${text}\n`));
+  // the workers' live snapshots, latest of each: one progress display and one /metrics for the run
+  const latest: RunSnapshot[] = [];
+  const startedReal = performance.now();
+  // until every worker has reported (each is past building its fleet), the run has not started
+  const combined = () => combineSnapshots(latest.filter((s) => s !== undefined).length === workers ? latest : [], {
+    durationMs: scenario.duration,
+    drainAt: scenario.duration - scenario.drain,
+    elapsedRealMs: performance.now() - startedReal,
+  });
+  const progress = options.chatty ? createProgress(process.stderr, err) : undefined;
+  const say = (text: string) => {
+    if (!options.chatty) return;
+    if (progress) progress.note(err.dim(text));
+    else process.stderr.write(err.dim(`${text}\n`));
+  };
 
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted); // the workers die with the parent ('exit')
-    process.stderr.write(`\n${err.yellow('interrupted: the workers heal their faults and write partial reports…')}\n`);
+    const note = err.yellow('interrupted: the workers heal their faults and write partial reports…');
+    if (progress) progress.note(note);
+    else process.stderr.write(`\n${note}\n`);
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -74,14 +100,17 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
     // a per-run passphrase: the workers derive the broker passwords and watermark key from it
     const passphrase = process.env.CROSSWIRE_BROKER_SECRET || randomBytes(16).toString('hex');
     const transport = new TcpServerTransport('127.0.0.1');
-    broker = await EmbeddedBroker.start(transport, new Credentials(externalBrokerSecret(scenario.seed, passphrase)), registry, scenario.broker);
+    // WebSocket cameras or viewers: the same aedes serves a WebSocket listener beside TCP
+    const wantsWs = scenario.fleet.cameraTransport === 'ws' || scenario.fleet.viewerTransport === 'ws';
+    const ws = wantsWs ? new WsServerTransport('127.0.0.1') : undefined;
+    broker = await EmbeddedBroker.start(transport, new Credentials(externalBrokerSecret(scenario.seed, passphrase)), registry, scenario.broker, ws);
     const brokerUrl = `mqtt://127.0.0.1:${transport.port}`;
     const definition = await loadCacheAdapter(scenario.cache.adapter, 'cache.adapter');
     if (definition.server !== undefined && scenario.cache.url === undefined) server = await startPrivateServer(definition.server);
     const cacheUrl = server?.url ?? scenario.cache.url;
     say(
       `workers: ${workers} processes (${layout.workers.map((w) => `${w.cameras} cameras + ${w.viewers} viewers`).join(', ')}), ` +
-        `broker ${brokerUrl} here (${layout.parentSockets} connections)${cacheUrl ? `, cache server ${cacheUrl}` : ''}\nrun directory ${runDir}`,
+        `broker ${brokerUrl}${ws?.url ? ` and ${ws.url}` : ''} here (${layout.parentSockets} connections)${cacheUrl ? `, cache server ${cacheUrl}` : ''}\nrun directory ${runDir}`,
     );
     const runId = `${scenario.name}-seed${scenario.seed}-${randomBytes(4).toString('hex')}`;
     const env: NodeJS.ProcessEnv = { ...process.env, CROSSWIRE_BROKER_SECRET: passphrase };
@@ -95,15 +124,24 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
         '--shard', `${index}/${workers}`, '--broker', brokerUrl, '--run-id', runId, '--barrier-timeout', `${Math.ceil(options.barrierTimeoutMs / 1000)}s`,
         '--out-dir', shardsDir, '--keep-runs', 'off', '--json', '--quiet', '--no-color',
         ...(cacheUrl !== undefined ? ['--cache-url', cacheUrl] : []),
+        ...(ws?.url !== undefined ? ['--broker-ws-url', ws.url] : []),
       ],
     }));
     const wallMs = scenario.duration / scenario.timeScale;
+    progress?.attach(combined);
+    metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter })(combined);
     const { exits, timedOut } = await runWorkers(specs, {
       signal: controller.signal,
       deadlineMs: options.barrierTimeoutMs + wallMs * 2 + DEADLINE_MARGIN_MS,
       graceMs: STOP_GRACE_MS,
-      onStderrLine: (i, line) => (options.chatty || process.env.CROSSWIRE_DEBUG) && line.trim() !== '' && process.stderr.write(err.dim(`[worker ${i}] ${line}\n`)),
-    });
+      onStderrLine: (i, line) => {
+        if (!(options.chatty || process.env.CROSSWIRE_DEBUG) || line.trim() === '') return;
+        if (progress) progress.note(err.dim(`[worker ${i}] ${line}`));
+        else process.stderr.write(err.dim(`[worker ${i}] ${line}\n`));
+      },
+      onSnapshot: (i, snapshot) => (latest[i] = snapshot),
+  });
+    progress?.stop();
     for (const e of exits) debugLog(`worker ${e.index}: exit ${e.code ?? e.signal}`);
     const interrupted = controller.signal.aborted || timedOut;
     const failed = exits.find((e) => e.code !== ExitCode.pass && !(interrupted && (e.code === ExitCode.interrupted || e.signal !== null)));
@@ -112,7 +150,7 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
     const merged = await mergeInto(runDir, shards, startedAt, options.repro).catch((error: unknown) => {
       if (!interrupted) throw error;
       throw new CrosswireError('WORKERS_INTERRUPTED', `interrupted before the workers' histories could be merged: ${(error as Error).message}`, ExitCode.interrupted);
-    });
+  });
     if (timedOut) process.stderr.write(err.yellow(`the workers outlived their deadline and were stopped: the report is partial\n`));
     await writeRunDirectory(options.outDir, merged);
     await appendStepSummary(merged);
@@ -122,6 +160,8 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
     await writeRunError(runDir, errorRecord(error)).catch(() => undefined);
     throw error;
   } finally {
+    progress?.stop();
+    await metrics?.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await broker?.close().catch(() => undefined);

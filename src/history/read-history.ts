@@ -26,32 +26,10 @@ export interface HistoryReading {
  */
 export async function readHistory(file: string, onHeader: (header: RunHeader) => (op: HistoryOp) => void): Promise<HistoryReading> {
   const hash = createHash('sha256');
-  let header: RunHeader | undefined;
+  const lines = new HistoryLines(file);
   let apply: ((op: HistoryOp) => void) | undefined;
-  let line = 0;
   let ops = 0;
   let bytes = 0;
-  let rest = '';
-  const decoder = new StringDecoder('utf8');
-  const take = (text: string) => {
-    line++;
-    if (text.length === 0) return;
-    let op: HistoryOp;
-    try {
-      op = JSON.parse(text) as HistoryOp;
-    } catch {
-      throw usageError('HISTORY_MALFORMED', `${file}:${line}: not a JSON line`);
-    }
-    if (typeof op !== 'object' || op === null || typeof op.op !== 'string') throw usageError('HISTORY_MALFORMED', `${file}:${line}: expected an op record with an "op" field`);
-    if (header === undefined) {
-      if (op.op !== 'run') throw usageError('HISTORY_MALFORMED', `${file}:${line}: the first line must be the run header ("op":"run"), found "${op.op}"`);
-      if (op.format !== HISTORY_FORMAT) throw usageError('HISTORY_FORMAT', `${file}:${line}: history format ${op.format}, this crosswire reads format ${HISTORY_FORMAT}`);
-      header = op;
-      apply = onHeader(op);
-    }
-    ops++;
-    apply!(op);
-  };
   let gzip = false;
   try {
     gzip = await isGzip(file);
@@ -59,20 +37,93 @@ export async function readHistory(file: string, onHeader: (header: RunHeader) =>
       const buffer = chunk as Buffer;
       hash.update(buffer);
       bytes += buffer.length;
-      const lines = (rest + decoder.write(buffer)).split('\n');
-      rest = lines.pop()!;
-      for (const text of lines) take(text);
+      for (const op of lines.take(buffer)) {
+        apply ??= onHeader(op as RunHeader);
+        ops++;
+        apply(op);
+      }
     }
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw usageError('HISTORY_NOT_FOUND', `${file} does not exist`);
-    if (gzip && typeof code === 'string' && code.startsWith('Z_')) throw usageError('HISTORY_MALFORMED', `${file}: not a readable gzip history after line ${line} (${(error as Error).message})`);
-    throw error;
+    throw readError(error, file, gzip, lines.line);
   }
-  // a partial last line is what an interrupted write leaves: judged as far as it is whole
-  if (rest.length > 0) line++;
-  if (header === undefined) throw usageError('HISTORY_MALFORMED', `${file}: empty history (no run header)`);
-  return { header, ops, bytes, sha256: hash.digest('hex'), compressed: gzip };
+  return { header: lines.end(), ops, bytes, sha256: hash.digest('hex'), compressed: gzip };
+}
+
+/**
+ * The same history as batches of ops (the header first, in the first batch), read as they are
+ * pulled: a reader that interleaves several histories holds one chunk of each, never a whole file.
+ */
+export async function* historyBatches(file: string): AsyncGenerator<HistoryOp[]> {
+  const lines = new HistoryLines(file);
+  let gzip = false;
+  try {
+    gzip = await isGzip(file);
+    for await (const chunk of ndjsonStream(file, gzip)) {
+      const ops = lines.take(chunk as Buffer);
+      if (ops.length > 0) yield ops;
+    }
+  } catch (error) {
+    throw readError(error, file, gzip, lines.line);
+  }
+  lines.end();
+}
+
+/** Bytes of ndjson in, checked ops out: the header first, a malformed line named by file and line. */
+class HistoryLines {
+  line = 0;
+  private header: RunHeader | undefined;
+  private rest = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly file: string;
+
+  constructor(file: string) {
+    this.file = file;
+  }
+
+  take(buffer: Buffer): HistoryOp[] {
+    const texts = (this.rest + this.decoder.write(buffer)).split('\n');
+    this.rest = texts.pop()!;
+    const out: HistoryOp[] = [];
+    for (const text of texts) {
+      const op = this.parse(text);
+      if (op !== undefined) out.push(op);
+    }
+    return out;
+  }
+
+  /** The header, once the whole file is read. */
+  end(): RunHeader {
+    // a partial last line is what an interrupted write leaves: judged as far as it is whole
+    if (this.rest.length > 0) this.line++;
+    if (this.header === undefined) throw usageError('HISTORY_MALFORMED', `${this.file}: empty history (no run header)`);
+    return this.header;
+  }
+
+  private parse(text: string): HistoryOp | undefined {
+    const { file } = this;
+    const line = ++this.line;
+    if (text.length === 0) return undefined;
+    let op: HistoryOp;
+    try {
+      op = JSON.parse(text) as HistoryOp;
+    } catch {
+      throw usageError('HISTORY_MALFORMED', `${file}:${line}: not a JSON line`);
+    }
+    if (typeof op !== 'object' || op === null || typeof op.op !== 'string') throw usageError('HISTORY_MALFORMED', `${file}:${line}: expected an op record with an "op" field`);
+    if (this.header === undefined) {
+      if (op.op !== 'run') throw usageError('HISTORY_MALFORMED', `${file}:${line}: the first line must be the run header ("op":"run"), found "${op.op}"`);
+      if (op.format !== HISTORY_FORMAT) throw usageError('HISTORY_FORMAT', `${file}:${line}: history format ${op.format}, this crosswire reads format ${HISTORY_FORMAT}`);
+      this.header = op;
+    }
+    return op;
+  }
+}
+
+function readError(error: unknown, file: string, gzip: boolean, line: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return usageError('HISTORY_NOT_FOUND', `${file} does not exist`);
+  if (gzip && typeof code === 'string' && code.startsWith('Z_')) return usageError('HISTORY_MALFORMED', `${file}: not a readable gzip history after line ${line} (${(error as Error).message})`);
+  return error;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];

@@ -15,6 +15,7 @@ import { RunMetrics } from './run-metrics.ts';
 import { StormTracker } from './storm-tracker.ts';
 import { ViewerDrops } from './viewer-drops.ts';
 import type { Blame, BlameClass, Violation, ViolationListener } from './violation.ts';
+import { ViolationPairs } from './violation-pairs.ts';
 
 const KEEP_BLOCKED = 1000;
 const KEEP_TRACES = 200_000;
@@ -50,6 +51,8 @@ export class HistoryChecker implements HistoryListener {
   readonly ledger: EventLedger;
   readonly storm: StormTracker;
   readonly oracle: IsolationOracle;
+  /** Who received whose media: the violation set as clock-independent facts. */
+  readonly pairs = new ViolationPairs();
   /** The hostile tenants' attempts (`hostile:`): their tally, and what reached them. */
   readonly hostile: HostileTracker;
   /** What the scenario's thresholds are judged on. */
@@ -116,6 +119,7 @@ export class HistoryChecker implements HistoryListener {
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
       keepViolations: options.keepViolations,
       onViolation: (v, kept) => {
+        this.pairs.add(v);
         if (!kept) this.unkept.push({ kind: v.kind, resolvedFrom: v.resolvedFrom, receivedBy: v.receivedBy, detail: v.detail, cacheOps: lastRead(v), attempt: v.attempt, eventId: v.eventId });
         options.onViolation?.(v);
       },

@@ -77,6 +77,7 @@ export function renderConsoleSummary(c: ChalkInstance, s: RunSummary, runDir?: s
   const e = exposureOf(s);
   const exposure = `${e.accountsExposed} accounts exposed, ${e.accountsTapped} accounts that tapped; ${h.accountsWithForeignThumbnail} accounts received a foreign thumbnail, ${h.accountsOpenedForeignVideo} opened a foreign video, ${h.devicesExposed} devices exposed, ${h.foreignDeliveries} foreign deliveries`;
   out.push(s.violationCount > 0 ? c.red(exposure) : exposure);
+  if (s.violationPairs !== undefined && s.violationPairs.count > 0) out.push(c.red(`violation pairs: ${s.violationPairs.count} (receiving account, device, owner; sha256 ${s.violationPairs.sha256.slice(0, 12)})`));
   if (s.blocked.total > 0) {
     const layers = Object.entries(s.blocked.byLayer).map(([layer, n]) => `${layer} ${n}`).join(', ');
     out.push(c.cyan(`blocked by verification: ${s.blocked.total} (${layers}; push ${s.blocked.push}, tap ${s.blocked.tap})`));

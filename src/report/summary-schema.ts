@@ -147,6 +147,7 @@ export const summarySchema = obj({
   thresholds: z.array(obj({ metric: z.string(), expression: z.string(), measured: z.number(), ok: z.boolean() })).optional(),
   violationCount: count,
   violations: z.array(violation),
+  violationPairs: obj({ count, sha256: z.string(), pairs: z.array(z.string()) }).optional(),
   blame: counts.optional(),
   contractBreaches: obj({ count, examples: z.array(obj({ adapter: z.string(), call: z.string(), detail: z.string(), t: n })) }).optional(),
   warnings: z.array(z.string()).optional(),

@@ -9,6 +9,7 @@ import type { RunFacts } from '../oracle/run-checks.ts';
 import type { StormReport } from '../oracle/storm-tracker.ts';
 import type { CheckResult, Verdict } from '../oracle/verdict.ts';
 import type { Headline, Violation } from '../oracle/violation.ts';
+import type { ViolationPairsSummary } from '../oracle/violation-pairs.ts';
 import type { BlockedSummary } from '../oracle/history-checker.ts';
 import type { ThresholdResult } from '../oracle/run-metrics.ts';
 
@@ -62,6 +63,8 @@ export interface RunSummary {
   thresholds: ThresholdResult[];
   violationCount: number;
   violations: Violation[];
+  /** The violation set as who received whose media (absent in older summaries): what a merged sharded run and one process agree on. */
+  violationPairs?: ViolationPairsSummary;
   /** How many of the violations kept each class of blame explains (absent in older summaries). */
   blame?: RunFacts['blame'];
   /** Breaches of the cache adapter contract (absent in older summaries). */
@@ -113,7 +116,7 @@ export function exitCodeFor(verdict: Verdict, interrupted: boolean, thresholdsBr
 /** The parts of a summary that are a function of the history alone: what `check` re-derives. */
 export type JudgedSummary = Pick<
   RunSummary,
-  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults' | 'hostile'
+  'verdict' | 'reasons' | 'headline' | 'checks' | 'thresholds' | 'violationCount' | 'violations' | 'violationPairs' | 'blame' | 'contractBreaches' | 'blocked' | 'accounting' | 'storms' | 'thumbnailLatency' | 'faults' | 'hostile'
 >;
 
 

@@ -1,5 +1,4 @@
 import { HistoryRecorder } from '../history/history-recorder.ts';
-import { readHistory } from '../history/read-history.ts';
 import { bucketMsFor, type TimeSeries } from '../metrics/time-series.ts';
 import type { LatencySummary } from '../metrics/latency-histogram.ts';
 import { HistoryChecker, type CheckerOptions } from '../oracle/history-checker.ts';
@@ -7,7 +6,8 @@ import { judge } from '../oracle/judge.ts';
 import { exitCodeFor, SUMMARY_SCHEMA_VERSION, type RunSummary } from '../report/summary.ts';
 import { versions } from '../report/versions.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { mergeHistories, type ShardHistory, type TimedOp } from './merge-histories.ts';
+import { HistoryMerge } from './merge-histories.ts';
+import { ShardCursor } from './shard-cursor.ts';
 import { judgedSummary } from './summarize-run.ts';
 
 export interface ShardRun {
@@ -24,15 +24,6 @@ export interface MergeResult {
   checker: HistoryChecker;
 }
 
-/** Reads a shard's history whole (a merge interleaves N of them). */
-export async function readShardHistory(file: string): Promise<ShardHistory> {
-  const ops: TimedOp[] = [];
-  const reading = await readHistory(file, () => (op) => {
-    if (op.op !== 'run') ops.push(op);
-  });
-  return { file, header: reading.header, ops };
-}
-
 /**
  * The shards of one run judged as one: their histories merged (mergeHistories), written to
  * `historyFile` and fed op by op to the same checker a single-process run uses, then summarised.
@@ -41,26 +32,27 @@ export async function readShardHistory(file: string): Promise<ShardHistory> {
  */
 export async function mergeRun(shards: ShardRun[], historyFile: string, options: CheckerOptions = {}): Promise<MergeResult> {
   const started = performance.now();
-  const histories = await Promise.all(shards.map((s) => readShardHistory(s.historyFile)));
-  const merged = mergeHistories(histories);
+  // each shard's history is read as the merge reaches it: memory holds a chunk of each, not N files
+  const cursors = await Promise.all(shards.map((s) => ShardCursor.open(s.historyFile)));
+  const merged = await HistoryMerge.open(cursors);
   const scenario = merged.header.scenario as Scenario;
   const checker = new HistoryChecker(scenario, merged.header.inFlightWindow, options);
   const history = new HistoryRecorder(checker, { file: historyFile, wallClock: merged.header.clock === 'real' });
   history.record(merged.header);
   const bucketMs = bucketMsFor(scenario.duration);
   const violationsByBucket: number[] = [];
-  for (const op of merged.ops) {
+  await merged.run((op) => {
     history.record(op);
     const b = Math.max(0, Math.floor(op.t / bucketMs));
     violationsByBucket[b] = checker.oracle.violationCount;
-  }
+  });
   const sha256 = history.close();
   const judgement = judge(checker, scenario);
   const judged = judgedSummary(judgement, checker);
   const byShard = merged.starts.map((start) => {
     const i = Number(start.shard.split('/')[0]);
-    const run = shards[histories.findIndex((h) => shardOfRun(h) === i)];
-    return { start, run };
+    const run = shards[cursors.findIndex((c) => shardOfRun(c) === i)];
+    return { start, run, cursor: merged.cursors[i] };
   });
   const summaries = byShard.map((b) => b.run.summary).filter((s) => s !== undefined);
   const base = summaries[0];
@@ -80,6 +72,8 @@ export async function mergeRun(shards: ShardRun[], historyFile: string, options:
       viewers: sum((s) => s.fleet.viewers),
       transport: scenario.fleet.transport,
       brokerThread: base?.fleet.brokerThread,
+      ...(base?.fleet.cameraTransport !== undefined && { cameraTransport: base.fleet.cameraTransport }),
+      ...(base?.fleet.viewerTransport !== undefined && { viewerTransport: base.fleet.viewerTransport }),
     },
     cache: {
       adapter: scenario.cache.adapter,
@@ -113,10 +107,10 @@ export async function mergeRun(shards: ShardRun[], historyFile: string, options:
       via: merged.starts[0].via,
       skewMs: Math.max(0, ...merged.starts.map((s) => s.skewMs ?? 0)),
       lateMs: Math.max(...byShard.map((b) => b.run.summary?.shards?.lateMs ?? 0)),
-      merged: byShard.map(({ start, run }) => ({
+      merged: byShard.map(({ start, run, cursor }) => ({
         shard: start.shard,
         runDir: run.dir,
-        ops: histories[shards.indexOf(run)].ops.length + 1,
+        ops: cursor.taken + 1,
         sha256: run.summary?.history?.sha256 ?? '',
         skewMs: start.skewMs,
         lateMs: run.summary?.shards?.lateMs,
@@ -126,7 +120,7 @@ export async function mergeRun(shards: ShardRun[], historyFile: string, options:
   return { summary, scenario, checker };
 }
 
-function shardOfRun(h: ShardHistory): number {
+function shardOfRun(h: ShardCursor): number {
   const text = String((h.header.scenario as { shard?: unknown }).shard ?? '');
   return Number(text.split('/')[0]);
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { RunSnapshot } from '../metrics/run-snapshot.ts';
 
 /** One worker process to start: its command line and environment. */
 export interface WorkerSpec {
@@ -21,6 +22,8 @@ export interface WorkerExit {
 export interface WorkerPoolOptions {
   /** Each line a worker writes on stderr, as it comes (progress, warnings). */
   onStderrLine?: (index: number, line: string) => void;
+  /** Each live snapshot a worker sends (see sendSnapshotsToParent). */
+  onSnapshot?: (index: number, snapshot: RunSnapshot) => void;
   /** Past this (real ms), every worker is asked to stop as on Ctrl-C. */
   deadlineMs: number;
   /** After being asked to stop, how long a worker may take to write its partial report before it is killed. */
@@ -71,7 +74,8 @@ export async function runWorkers(specs: readonly WorkerSpec[], options: WorkerPo
         (spec) =>
           new Promise<WorkerExit>((resolve) => {
             const child = spawn(process.execPath, spec.args, {
-              stdio: ['ignore', 'pipe', 'pipe'],
+              // the fourth: an IPC channel the worker sends its live snapshots on
+              stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
               env: { ...spec.env, [PARENT_PID_VARIABLE]: String(process.pid) },
               detached: true,
             });
@@ -81,6 +85,10 @@ export async function runWorkers(specs: readonly WorkerSpec[], options: WorkerPo
             const tail: string[] = [];
             let partial = '';
             child.stdout!.on('data', (d: Buffer) => (stdout += d));
+            child.on('message', (message: unknown) => {
+              const m = message as Partial<SnapshotMessage> | null;
+              if (m?.type === SNAPSHOT_MESSAGE && m.snapshot !== undefined) options.onSnapshot?.(spec.index, m.snapshot);
+            });
             child.stderr!.on('data', (d: Buffer) => {
               const lines = (partial + d.toString()).split('\n');
               partial = lines.pop() ?? '';
@@ -108,6 +116,33 @@ export async function runWorkers(specs: readonly WorkerSpec[], options: WorkerPo
     options.signal.removeEventListener('abort', stopAll);
     process.off('exit', onExit);
   }
+}
+
+const SNAPSHOT_MESSAGE = 'crosswire-snapshot';
+interface SnapshotMessage {
+  type: typeof SNAPSHOT_MESSAGE;
+  snapshot: RunSnapshot;
+}
+/** How often a worker sends its live snapshot: the parent's progress line and /metrics read the latest. */
+const SNAPSHOT_EVERY_MS = 500;
+
+/**
+ * In a worker started by runWorkers: the `onLive` hook that sends the run's snapshot to the
+ * parent every half second over the IPC channel. Undefined in a process started otherwise.
+ */
+export function sendSnapshotsToParent(): ((snapshot: () => RunSnapshot) => void) | undefined {
+  if (process.send === undefined || process.env[PARENT_PID_VARIABLE] === undefined) return undefined;
+  // the channel must not keep a finished worker alive
+  process.channel?.unref();
+  return (snapshot) => {
+    const send = () => {
+      if (!process.connected) return;
+      const message: SnapshotMessage = { type: SNAPSHOT_MESSAGE, snapshot: snapshot() };
+      process.send!(message, undefined, {}, () => undefined); // a callback: a closed channel is no error
+    };
+    setInterval(send, SNAPSHOT_EVERY_MS).unref();
+    send();
+  };
 }
 
 /**

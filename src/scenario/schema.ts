@@ -334,7 +334,7 @@ function checkHostile(s: { hostile?: { rounds: number[]; listen: number }; durat
 
 /** `workers` start their own broker on a real clock, with the fleet over TCP. */
 function checkWorkers(
-  s: { workers?: number; shard?: string; clock: string; broker: { url?: string; thread: string }; fleet: { cameraTransport: string; viewerTransport: string } },
+  s: { workers?: number; shard?: string; clock: string; broker: { url?: string; thread: string } },
   ctx: z.RefinementCtx,
 ): void {
   if (s.workers === undefined || s.shard !== undefined) return;
@@ -342,7 +342,6 @@ function checkWorkers(
   if (s.broker.url !== undefined) issue('workers run against the embedded broker the parent serves; with an external broker (broker.url), run shards (--shard i/N) and `crosswire merge`');
   if (s.clock === 'virtual') issue('workers are processes talking over sockets: they need a real clock (clock: real or auto)');
   if (s.broker.thread !== 'inline') issue('workers serve the embedded broker in the parent\'s own thread: leave broker.thread at inline');
-  if (s.fleet.cameraTransport === 'ws' || s.fleet.viewerTransport === 'ws') issue('workers reach the broker over TCP: fleet.cameraTransport and viewerTransport must be fleet');
 }
 
 /** The scenario format with the built-in fault kinds. */

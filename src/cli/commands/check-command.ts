@@ -55,6 +55,7 @@ export function compare(recorded: RunSummary, j: JudgedSummary, sha256: string):
   if (recorded.verdict !== j.verdict) out.push(`verdict ${recorded.verdict} → ${j.verdict}`);
   if (JSON.stringify(recorded.checks) !== JSON.stringify(j.checks)) out.push('check results differ');
   if (recorded.violationCount !== j.violationCount) out.push(`violations ${recorded.violationCount} → ${j.violationCount}`);
+  if (recorded.violationPairs !== undefined && recorded.violationPairs.sha256 !== j.violationPairs?.sha256) out.push(`violation pairs ${recorded.violationPairs.count} → ${j.violationPairs?.count} (a different set)`);
   // counts a newer crosswire added are not in an older summary: compare the ones it has
   const rejudged = Object.fromEntries(Object.keys(recorded.headline).map((k) => [k, j.headline[k as keyof typeof j.headline]]));
   if (JSON.stringify(recorded.headline) !== JSON.stringify(rejudged)) out.push('headline counts differ');

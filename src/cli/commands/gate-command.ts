@@ -32,6 +32,12 @@ export interface GateCommandOptions {
   devices?: number;
   timeScale?: number;
   set?: string[];
+  /** Both sides against this broker (and its other flags, as `run` takes them). */
+  broker?: string;
+  brokerWsUrl?: string;
+  brokerCa?: string;
+  brokerCert?: string;
+  brokerKey?: string;
   outDir: string;
   metricsPort?: number;
   json?: boolean;
@@ -77,6 +83,10 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
   const sides = { baseline: await gateSide('baseline', options.baseline, options.baselineModule), candidate: await gateSide('candidate', options.candidate, options.candidateModule) };
   const margins = parseMargins(options.maxRegression);
   const seeds = parseSeeds(options);
+  if (options.broker !== undefined && seeds.length > 1) {
+    // the broker's password file (`crosswire broker-config`) follows from one seed: a second seed's clients would be refused
+    throw usageError('GATE_BROKER_SEEDS', `--broker with seeds ${seeds.join(',')}: a broker is configured for one seed (its passwords follow from it); give --seed-list N, the seed \`crosswire broker-config --seed N\` was given`);
+  }
   const scenarioFiles = files.length > 0 ? files : [shown(DEFAULT_GATE_SCENARIO)];
   const flagsFor = (side: GateSide, plan: Plan, seed?: number): RunFlags => ({
     cache: side.adapter,
@@ -86,6 +96,11 @@ export async function gateCommand(files: string[], options: GateCommandOptions):
     clock: plan.clock,
     seed,
     set: options.set,
+    broker: options.broker,
+    brokerWsUrl: options.brokerWsUrl,
+    brokerCa: options.brokerCa,
+    brokerCert: options.brokerCert,
+    brokerKey: options.brokerKey,
   });
   const load = async (side: GateSide, plan: Plan, seed?: number): Promise<Scenario> => (await loadScenarioFile(plan.file, overridesFrom(flagsFor(side, plan, seed)))).scenario;
 

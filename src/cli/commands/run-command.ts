@@ -16,7 +16,8 @@ import type { Scenario } from '../../scenario/schema.ts';
 import { DEFAULT_BARRIER_MARGIN_MS, DEFAULT_BARRIER_TIMEOUT_MS, type ShardStartOptions } from '../../runner/shard-start.ts';
 import { parseDuration } from '../../fields/duration.ts';
 import type { ChalkInstance } from 'chalk';
-import { watchParent } from '../../runner/worker-processes.ts';
+import { sendSnapshotsToParent, watchParent } from '../../runner/worker-processes.ts';
+import type { RunSnapshot } from '../../metrics/run-snapshot.ts';
 import { workersRun } from '../workers-run.ts';
 import { checkOneProcessLayout } from '../../runner/worker-capacity.ts';
 import { Registry } from '../../registry/registry.ts';
@@ -66,7 +67,6 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   }
 
   if (scenario.workers !== undefined && scenario.shard === undefined) {
-    if (options.metricsPort !== undefined) throw usageError('CONFLICTING_FLAGS', 'flags --metrics-port and --workers: the live metrics are one process\'s; with workers, read each worker\'s summary or the merged one');
     return runAsWorkers(scenario, file, options, overrides, repro, err, out, keep);
   }
   if (scenario.shard !== undefined) watchParent();
@@ -75,7 +75,10 @@ export async function runCommand(file: string | undefined, options: RunCommandOp
   }
   const shardStart = scenario.shard === undefined ? undefined : shardStartOptions(scenario, options);
   const metrics = await openMetricsEndpoint(options.metricsPort, err);
-  const onLive = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
+  const toEndpoint = metrics?.live({ scenario: scenario.name, seed: scenario.seed, cache: scenario.cache.adapter });
+  // a worker of `run --workers` also sends its live numbers to the parent, which adds them up
+  const toParent = scenario.shard === undefined ? undefined : sendSnapshotsToParent();
+  const onLive = toEndpoint || toParent ? (snapshot: () => RunSnapshot) => (toEndpoint?.(snapshot), toParent?.(snapshot)) : undefined;
   const { summary, runDir } = await recordRun(scenario, { outDir: options.outDir, file, repro, progress: !options.quiet && !options.json, err, onLive, shardStart })
     .catch((error: unknown) => {
       throw namingTheUrlOrigin(error, overrides, scenarioFile);
@@ -98,7 +101,7 @@ async function runAsWorkers(
 ): Promise<number> {
   const origin = overrides.findLast((o) => o.path[0] === 'workers')?.origin ?? `${file ?? 'scenario'}: workers`;
   const barrierTimeoutMs = shardStartOptions(scenario, options).timeoutMs;
-  const { summary, runDir, exitCode } = await workersRun(scenario, { outDir: options.outDir, file, repro, origin, chatty: !options.quiet && !options.json, err, barrierTimeoutMs });
+  const { summary, runDir, exitCode } = await workersRun(scenario, { outDir: options.outDir, file, repro, origin, chatty: !options.quiet && !options.json, err, barrierTimeoutMs, metricsPort: options.metricsPort });
   await applyKeepRuns(options.outDir, keep, runDir, err, options.quiet === true);
   if (summary === undefined) return exitCode;
   if (options.json) process.stdout.write(JSON.stringify({ ...summary, runDirectory: runDir }, null, 2) + '\n');
