@@ -40,7 +40,7 @@ describe.skipIf(skip)('crosswire gate --broker: both sides through the team\'s o
     // the gate runs seed 1 unless told otherwise: the broker is configured for it
     const config = await runCli(['broker-config', 'mosquitto', file, '--seed', '1', '--out-dir', join(dir, 'mq'), '--port', String(await freeLoopbackPort()), '--ws-port', '0']);
     expect(config.code, config.stderr).toBe(0);
-    mosquitto = await startPrivateMosquitto({ seed: 1, fleet: { devices: 80, devicesPerAccount: { min: 1, max: 3 }, viewersPerAccount: { min: 1, max: 2 } }, configFile: join(dir, 'mq', 'mosquitto.conf') });
+    mosquitto = await startPrivateMosquitto({ configFile: join(dir, 'mq', 'mosquitto.conf') });
   }, 30_000);
 
   afterAll(async () => {

@@ -49,7 +49,7 @@ describe.skipIf(skip)('shards: the merged violation set equals one process\'s (s
     writeFileSync(join(dir, 'other-seed.yaml'), scenario(4));
     const config = await runCli(['broker-config', 'mosquitto', file, '--out-dir', join(dir, 'mq'), '--port', String(await freeLoopbackPort()), '--ws-port', '0']);
     expect(config.code, config.stderr).toBe(0);
-    mosquitto = await startPrivateMosquitto({ seed: 3, fleet: { devices: 120, devicesPerAccount: { min: 1, max: 3 }, viewersPerAccount: { min: 1, max: 2 } }, configFile: join(dir, 'mq', 'mosquitto.conf') });
+    mosquitto = await startPrivateMosquitto({ configFile: join(dir, 'mq', 'mosquitto.conf') });
   }, 30_000);
 
   afterAll(async () => {
