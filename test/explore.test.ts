@@ -74,6 +74,23 @@ describe('crosswire explore', () => {
     expect(outcome.faultKindsTried).toEqual(['partition']);
   });
 
+  it('draws cache-path faults for a user module that declares a server, and none for one that does not', async () => {
+    const faultsDrawn = async (adapterModule: { server?: 'redis' } | undefined) => {
+      const kinds = new Set<string>();
+      const run = async (scenario: Scenario) => {
+        for (const step of scenario.timeline) if ('fault' in step) kinds.add(step.fault);
+        return { verdict: 'PASS' } as RunSummary;
+      };
+      const outcome = await explore({ template: template({ cache: { adapter: './team-cache.js' } }), origin: 'test', adapterModule, budgetMs: 1_000, shrinkBudgetMs: 1_000, seed: 4, run });
+      expect(outcome.searchRuns).toBeGreaterThan(10);
+      return [...kinds];
+    };
+    const cachePath = ['cache-latency', 'cache-reset', 'cache-slice', 'cache-outage', 'cache-restart'];
+    expect((await faultsDrawn({ server: 'redis' })).filter((k) => cachePath.includes(k)).sort()).toEqual(cachePath.sort());
+    expect((await faultsDrawn({})).filter((k) => cachePath.includes(k))).toEqual([]);
+    expect((await faultsDrawn(undefined)).filter((k) => cachePath.includes(k))).toEqual([]);
+  });
+
   it('refuses bounds naming an unknown fault kind (exit 2, naming the field)', async () => {
     const bad = template({ explore: { faults: ['broker-outage', 'brokr-restart'] } });
     const error = await explore({ template: bad, origin: 'bounds.yaml', budgetMs: 1_000, shrinkBudgetMs: 1_000, seed: 1 }).catch((e: unknown) => e);
