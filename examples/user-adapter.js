@@ -51,6 +51,12 @@ class MapCache {
     this.#entries.delete(key);
   }
 
+  /** The cache-flush fault: without it, a scenario that flushes the cache is INCONCLUSIVE. */
+  async flush() {
+    this.#assertOpen();
+    this.#entries.clear();
+  }
+
   async close() {
     this.#closed = true;
     clearInterval(this.#sweeper);

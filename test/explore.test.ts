@@ -25,7 +25,7 @@ describe('crosswire explore', () => {
     expect(outcome.shrinkRuns).toBeGreaterThan(0);
     // smaller than what was found, and small in absolute terms
     expect(found.minimal.fleet.devices).toBeLessThanOrEqual(found.first.fleet.devices);
-    expect(found.minimal.fleet.devices).toBeLessThanOrEqual(50);
+    expect(found.minimal.fleet.devices).toBeLessThanOrEqual(12); // 7 (docs/explore.md): the same-rate candidates
     expect(found.minimal.timeline.length).toBeLessThanOrEqual(3);
     expect(found.kept.length).toBeGreaterThan(0);
 
@@ -72,6 +72,23 @@ describe('crosswire explore', () => {
       expect(s.explore).toBeUndefined();
     }
     expect(outcome.faultKindsTried).toEqual(['partition']);
+  });
+
+  it('draws cache-path faults for a user module that declares a server, and none for one that does not', async () => {
+    const faultsDrawn = async (adapterModule: { server?: 'redis' } | undefined) => {
+      const kinds = new Set<string>();
+      const run = async (scenario: Scenario) => {
+        for (const step of scenario.timeline) if ('fault' in step) kinds.add(step.fault);
+        return { verdict: 'PASS' } as RunSummary;
+      };
+      const outcome = await explore({ template: template({ cache: { adapter: './team-cache.js' } }), origin: 'test', adapterModule, budgetMs: 1_000, shrinkBudgetMs: 1_000, seed: 4, run });
+      expect(outcome.searchRuns).toBeGreaterThan(10);
+      return [...kinds];
+    };
+    const cachePath = ['cache-latency', 'cache-reset', 'cache-slice', 'cache-outage', 'cache-restart'];
+    expect((await faultsDrawn({ server: 'redis' })).filter((k) => cachePath.includes(k)).sort()).toEqual(cachePath.sort());
+    expect((await faultsDrawn({})).filter((k) => cachePath.includes(k))).toEqual([]);
+    expect((await faultsDrawn(undefined)).filter((k) => cachePath.includes(k))).toEqual([]);
   });
 
   it('refuses bounds naming an unknown fault kind (exit 2, naming the field)', async () => {

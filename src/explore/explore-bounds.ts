@@ -1,4 +1,5 @@
 import { cacheAdapters } from '../cache/builtin-adapters.ts';
+import type { CacheAdapterDefinition } from '../cache/cache-adapter.ts';
 import type { FaultKinds } from '../faults/fault-kind.ts';
 import { usageError } from '../errors.ts';
 import type { ExploreBoundsInput } from '../scenario/explore-schema.ts';
@@ -61,11 +62,16 @@ export const DEFAULT_BOUNDS: Omit<ExploreBounds, 'faults'> = {
   attempts: 2,
 };
 
+/**
+ * Whether the template's cache talks to a server: a built-in adapter says so by its id; a user's
+ * module only once loaded (without its definition, no cache-path fault is assumed).
+ */
+export function talksToServer(template: Scenario, module?: Pick<CacheAdapterDefinition, 'server'>): boolean {
+  return (cacheAdapters.get(template.cache.adapter) ?? module)?.server !== undefined;
+}
+
 /** The fault kinds a scenario with this cache can be put under. */
-export function applicableFaults(template: Scenario, kinds: FaultKinds): string[] {
-  const adapter = cacheAdapters.get(template.cache.adapter);
-  // a user's module: its kind is unknown until it runs, so no cache-path fault is assumed
-  const server = adapter?.server !== undefined;
+export function applicableFaults(template: Scenario, kinds: FaultKinds, server = talksToServer(template)): string[] {
   return [...kinds.keys()].filter((id) => {
     if (SERVER_FAULTS.has(id) && (!server || !template.cache.proxy)) return false;
     if (PRIVATE_SERVER_FAULTS.has(id) && server && template.cache.url !== undefined) return false;
@@ -73,9 +79,9 @@ export function applicableFaults(template: Scenario, kinds: FaultKinds): string[
   });
 }
 
-export function resolveBounds(template: Scenario, kinds: FaultKinds, origin: string): ExploreBounds {
+export function resolveBounds(template: Scenario, kinds: FaultKinds, origin: string, server = talksToServer(template)): ExploreBounds {
   const given: ExploreBoundsInput = template.explore ?? {};
-  const faults = given.faults ?? applicableFaults(template, kinds);
+  const faults = given.faults ?? applicableFaults(template, kinds, server);
   for (const [i, id] of faults.entries()) {
     if (!kinds.has(id)) throw usageError('EXPLORE_BOUNDS_INVALID', `${origin}: explore.faults[${i}]: unknown fault kind ${JSON.stringify(id)} (expected one of: ${[...kinds.keys()].join(', ')})`);
   }

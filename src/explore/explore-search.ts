@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { usageError } from '../errors.ts';
+import type { CacheAdapterDefinition } from '../cache/cache-adapter.ts';
 import type { FaultKinds } from '../faults/fault-kind.ts';
 import { faultKinds as builtinKinds } from '../faults/fault-kinds.ts';
 import type { RunSummary } from '../report/summary.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { formatPath } from '../scenario/format-issues.ts';
 import { clockModeOf, scenarioSchemaFor, type Scenario } from '../scenario/schema.ts';
-import { resolveBounds, type ExploreBounds } from './explore-bounds.ts';
+import { resolveBounds, talksToServer, type ExploreBounds } from './explore-bounds.ts';
 import { scenarioArbitrary } from './scenario-arbitrary.ts';
 import { draftFromTemplate, shapeClass, shapeOf, type ScenarioDraft } from './scenario-draft.ts';
 import { simplificationsOf } from './shrink-draft.ts';
@@ -24,6 +25,8 @@ export interface ExploreOptions {
   template: Scenario;
   /** Names the template in messages (a file, or "the built-in default"). */
   origin: string;
+  /** The template's cache adapter module, loaded: whether it declares a server decides the fault kinds drawn. */
+  adapterModule?: Pick<CacheAdapterDefinition, 'server'>;
   budgetMs: number;
   shrinkBudgetMs: number;
   /** The most runs the shrink may take. */
@@ -89,7 +92,8 @@ const MAX_DISCARDS_IN_A_ROW = 500;
 export async function explore(options: ExploreOptions): Promise<ExploreOutcome> {
   const kinds = options.kinds ?? builtinKinds;
   const schema = scenarioSchemaFor(kinds);
-  const bounds = resolveBounds(options.template, kinds, options.origin);
+  const server = talksToServer(options.template, options.adapterModule);
+  const bounds = resolveBounds(options.template, kinds, options.origin, server);
   const base = draftFromTemplate(options.template, exploreName(options.template.cache.adapter));
   const clock = clockModeOf(options.template);
   const attempts = clock === 'virtual' ? 1 : bounds.attempts;
@@ -105,7 +109,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreOutcome> 
 
   // the search: a deadline aborts the run in flight, so the budget holds to within a run's teardown
   const deadline = AbortSignal.any([AbortSignal.timeout(Math.max(1, options.budgetMs)), ...(options.signal ? [options.signal] : [])]);
-  const arbitrary = scenarioArbitrary(base, bounds, kinds);
+  const arbitrary = scenarioArbitrary(base, bounds, kinds, server);
   let first: { draft: ScenarioDraft; summary: RunSummary } | undefined;
   let discardsInARow = 0;
   let lastIssue = '';

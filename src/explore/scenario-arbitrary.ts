@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { cacheAdapters } from '../cache/builtin-adapters.ts';
 import type { FaultKinds } from '../faults/fault-kind.ts';
 import type { ExploreBounds, Range } from './explore-bounds.ts';
 import { cloneDraft, type DraftStep, type ScenarioDraft } from './scenario-draft.ts';
@@ -36,8 +35,8 @@ const faultDraw = (bounds: ExploreBounds, kinds: string[]) =>
 
 type FaultDraw = ReturnType<typeof faultDraw> extends fc.Arbitrary<infer T> ? T : never;
 
-export function scenarioArbitrary(template: ScenarioDraft, bounds: ExploreBounds, kinds: FaultKinds): fc.Arbitrary<ScenarioDraft> {
-  const server = cacheAdapters.get(template.cache.adapter)?.server !== undefined;
+/** `server`: the cache talks to a server, so client-library bugs are in reach of cache-path faults. */
+export function scenarioArbitrary(template: ScenarioDraft, bounds: ExploreBounds, kinds: FaultKinds, server: boolean): fc.Arbitrary<ScenarioDraft> {
   const weighted = bounds.faults.flatMap((id) => Array<string>(server && CACHE_PATH.has(id) ? CACHE_PATH_WEIGHT : 1).fill(id));
   const options = Object.fromEntries(Object.entries(bounds.options).map(([name, values]) => [name, fc.constantFrom(...values)]));
   const draws = fc

@@ -1,8 +1,12 @@
 import { cloneDraft, type ScenarioDraft } from './scenario-draft.ts';
 
+/** The scenario schema's smallest `fleet.eventInterval` (ms). */
+const MIN_EVENT_INTERVAL = 10;
+
 /**
  * The simplifications of a failing draft, most valuable first: drop timeline steps, then fewer
- * devices (a bisection towards 1), then one viewer per account, a shorter scenario, shorter
+ * devices (a bisection towards 1; each count also with the events of the dropped devices spread
+ * over those left, the same event rate), then one viewer per account, a shorter scenario, shorter
  * fault windows, earlier steps and smaller transfers. The shrink (explore-search.ts) keeps the
  * first one that still FAILs and starts over from it — greedy delta debugging, so every kept step
  * makes the draft strictly smaller and the loop ends.
@@ -21,8 +25,18 @@ export function* simplificationsOf(draft: ScenarioDraft): Generator<{ what: stri
 
   const devices = draft.fleet.devices;
   const fewer = [1, 2, Math.ceil(devices / 8), Math.ceil(devices / 4), Math.ceil(devices / 2), Math.ceil((devices * 3) / 4), devices - 1];
+  const interval = draft.fleet.eventInterval;
   for (const n of [...new Set(fewer)].filter((n) => n >= 1 && n < devices).sort((a, b) => a - b)) {
     yield edit(`${n} devices`, (d) => (d.fleet.devices = n));
+    // the same event rate from fewer devices: a bug that needs requests in flight together (a
+    // reply crossed on a busy connection) still shows, and the event interval is not a size
+    const faster = Math.max(MIN_EVENT_INTERVAL, Math.round((interval * n) / devices));
+    if (faster < interval) {
+      yield edit(`${n} devices, an event every ${faster}ms`, (d) => {
+        d.fleet.devices = n;
+        d.fleet.eventInterval = faster;
+      });
+    }
   }
   if (draft.fleet.viewersPerAccount.max > 1) yield edit('one viewer per account', (d) => (d.fleet.viewersPerAccount = { min: 1, max: 1 }));
 

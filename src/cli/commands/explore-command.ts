@@ -50,7 +50,7 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
   const origin = file ?? 'the built-in default';
   const overrides = overridesFrom({ cache: options.cache, cacheModule: options.cacheModule }, {});
   const { scenario: template } = await loadScenarioFile(file ?? DEFAULT_SCENARIO, overrides);
-  if (isAdapterModulePath(template.cache.adapter)) await loadCacheAdapter(template.cache.adapter, options.cache ? 'flag --cache' : `${origin}: cache.adapter`);
+  const adapterModule = isAdapterModulePath(template.cache.adapter) ? await loadCacheAdapter(template.cache.adapter, options.cache ? 'flag --cache' : `${origin}: cache.adapter`) : undefined;
   // refused before the search, not after it: an adapter with no library to hand upstream
   if (options.export !== undefined) exportTarget(template.cache.adapter, template.cache.module);
   await checkOutDir(options.outDir);
@@ -68,7 +68,7 @@ export async function exploreCommand(file: string | undefined, options: ExploreC
   const progress = options.json ? undefined : new ExploreProgressLine(process.stderr, err);
   let outcome: ExploreOutcome;
   try {
-    outcome = await explore({ template, origin, budgetMs: budget, shrinkBudgetMs: shrinkBudget, seed, signal: controller.signal, onProgress: (p) => progress?.update(p) });
+    outcome = await explore({ template, origin, adapterModule, budgetMs: budget, shrinkBudgetMs: shrinkBudget, seed, signal: controller.signal, onProgress: (p) => progress?.update(p) });
   } finally {
     progress?.stop();
     process.off('SIGINT', onSigint);
