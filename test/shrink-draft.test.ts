@@ -20,8 +20,8 @@ describe('simplificationsOf', () => {
     const candidates = [...simplificationsOf(draft(128, 2_000))];
     const fleets = candidates.filter((c) => c.draft.fleet.devices < 128).map((c) => [c.draft.fleet.devices, c.draft.fleet.eventInterval, c.what]);
     expect(fleets).toEqual([
-      [1, 2_000, '1 devices'],
-      [1, 16, '1 devices, an event every 16ms'],
+      [1, 2_000, '1 device'],
+      [1, 16, '1 device, an event every 16ms'],
       [2, 2_000, '2 devices'],
       [2, 31, '2 devices, an event every 31ms'],
       [16, 2_000, '16 devices'],

@@ -53,7 +53,7 @@ export function faultSteps(draft: ScenarioDraft): DraftStep[] {
 /** One line a person reads: `12 devices · cache-reset + transfer · 14s`. */
 export function shapeOf(draft: ScenarioDraft): string {
   const steps = draft.timeline.map((s) => s.fault ?? 'transfer');
-  return `${draft.fleet.devices} devices · ${steps.length > 0 ? steps.join(' + ') : 'no steps'} · ${formatDuration(draft.duration)}`;
+  return `${devicesText(draft.fleet.devices)} · ${steps.length > 0 ? steps.join(' + ') : 'no steps'} · ${formatDuration(draft.duration)}`;
 }
 
 /** The shape's class for coverage: the fault kinds and transfers, and the fleet size's order of magnitude. */
@@ -71,4 +71,9 @@ export function sizeOf(draft: ScenarioDraft): { devices: number; steps: number; 
     duration: draft.duration,
     windows: draft.timeline.reduce((sum, s) => sum + (s.duration ?? 0), 0),
   };
+}
+
+/** `1 device`, `12 devices`. */
+export function devicesText(n: number): string {
+  return n === 1 ? '1 device' : `${n} devices`;
 }

@@ -1,4 +1,4 @@
-import { cloneDraft, type ScenarioDraft } from './scenario-draft.ts';
+import { cloneDraft, devicesText, type ScenarioDraft } from './scenario-draft.ts';
 
 /** The scenario schema's smallest `fleet.eventInterval` (ms). */
 const MIN_EVENT_INTERVAL = 10;
@@ -27,12 +27,12 @@ export function* simplificationsOf(draft: ScenarioDraft): Generator<{ what: stri
   const fewer = [1, 2, Math.ceil(devices / 8), Math.ceil(devices / 4), Math.ceil(devices / 2), Math.ceil((devices * 3) / 4), devices - 1];
   const interval = draft.fleet.eventInterval;
   for (const n of [...new Set(fewer)].filter((n) => n >= 1 && n < devices).sort((a, b) => a - b)) {
-    yield edit(`${n} devices`, (d) => (d.fleet.devices = n));
+    yield edit(devicesText(n), (d) => (d.fleet.devices = n));
     // the same event rate from fewer devices: a bug that needs requests in flight together (a
     // reply crossed on a busy connection) still shows, and the event interval is not a size
     const faster = Math.max(MIN_EVENT_INTERVAL, Math.round((interval * n) / devices));
     if (faster < interval) {
-      yield edit(`${n} devices, an event every ${faster}ms`, (d) => {
+      yield edit(`${devicesText(n)}, an event every ${faster}ms`, (d) => {
         d.fleet.devices = n;
         d.fleet.eventInterval = faster;
       });
