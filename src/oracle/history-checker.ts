@@ -16,6 +16,7 @@ import { StormTracker } from './storm-tracker.ts';
 import { ViewerDrops } from './viewer-drops.ts';
 import type { Blame, BlameClass, Violation, ViolationListener } from './violation.ts';
 import { ViolationPairs } from './violation-pairs.ts';
+import { blameOfViolation, type BlameInput } from './violation-blame.ts';
 
 const KEEP_BLOCKED = 1000;
 const KEEP_TRACES = 200_000;
@@ -23,7 +24,6 @@ const KEEP_CACHE_OPS = 200_000;
 const KEEP_BREACHES = 100;
 
 /** What blame needs of a violation beyond those kept in memory: the blame tally counts them all. */
-type BlameInput = Pick<Violation, 'kind' | 'resolvedFrom' | 'receivedBy' | 'detail' | 'cacheOps' | 'attempt' | 'eventId'>;
 
 export interface CheckerOptions {
   /** Sees every violation as it is found, beyond the ones kept in memory too (without blame: that needs the whole history). */
@@ -376,25 +376,7 @@ export class HistoryChecker implements HistoryListener {
 
   /** Whose fault a violation is; meaningful once the whole history is in (after the `end` op). */
   blameOf(v: BlameInput): Blame {
-    // forged media can reach a viewer before its attempt's op: the violation names it once the history is in
-    this.hostile.nameForger(v);
-    const hostile = this.hostile.blameOf(v);
-    if (hostile !== undefined) return hostile;
-    if (v.kind === 'corrupt-media') {
-      return { class: 'undetermined', reason: `the media's watermark did not verify (${v.detail ?? 'unknown'}): its bytes were altered on the way to the viewer` };
-    }
-    if (v.resolvedFrom === undefined) {
-      if (!this.serviceReports) return { class: 'undetermined', reason: 'the service under test reports no routing, so the history cannot say where the owner came from' };
-      if (this.tracesDropped) return { class: 'undetermined', reason: 'the trace behind this delivery was not kept (too many misroutes to hold them all)' };
-      const path = v.kind === 'foreign-video' ? 'served the clip to' : 'routed the event to';
-      return { class: 'broker', reason: `the service never ${path} ${v.receivedBy}: it reached that account by another path (the broker or the transport)` };
-    }
-    if (v.resolvedFrom !== 'cache') {
-      return { class: 'service', reason: `the service resolved the owner from ${v.resolvedFrom}, without the cache's answer, and still chose ${v.receivedBy}` };
-    }
-    const read = v.cacheOps.findLast((op) => op.op === 'get' && op.outcome === 'hit');
-    if (read === undefined) return { class: 'undetermined', reason: 'the cache read behind this delivery is no longer held (it is too far back in the history)' };
-    return this.blame.blameRead(read);
+    return blameOfViolation(v, { hostile: this.hostile, cacheBlame: this.blame, serviceReports: this.serviceReports, tracesDropped: this.tracesDropped });
   }
 }
 
