@@ -181,16 +181,23 @@ describe.skipIf(skipWithout('redis', 'crosswire export of a server restart'))('c
 
 describe.skipIf(skipWithout('redis', 'crosswire export against ioredis@4.16.0'))('crosswire export: ioredis@4.16.0 and a transaction cut by a reset', () => {
   it('the pipeline-reset control\'s repro shows the wrong reply with ioredis@4.16.0 alone (exit 1), and none with 4.16.1 (exit 0)', async () => {
-    const reports = join(work, 'ioredis-reports');
-    await failingRun(['run', 'scenarios/controls/pipeline-reset-storm.yaml', '--cache', 'ioredis@4.16.0'], reports);
-    const out = join(work, 'ioredis-repro');
-    const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
-    expect(exported.code, exported.stderr).toBe(0);
-    const plan = (JSON.parse(exported.stdout) as { plan: Plan & { drop: { insideTransaction?: boolean } } }).plan;
-    expect(plan.drop.insideTransaction).toBe(true);
-    expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).dependencies).toEqual({ ioredis: '4.16.0' });
-    await installLibrary(out, 'ioredis', 'ioredis-4.16.0');
-    const wrong = await repro(out);
+    // A run made while the machine is loaded can end on a wrong read whose interleaving the
+    // script's five attempts miss; a second run gives a second export (at most two in all).
+    let out = '';
+    let wrong: Awaited<ReturnType<typeof repro>> | undefined;
+    for (let round = 1; round <= 2 && wrong?.code !== 1; round++) {
+      const reports = join(work, `ioredis-reports-${round}`);
+      await failingRun(['run', 'scenarios/controls/pipeline-reset-storm.yaml', '--cache', 'ioredis@4.16.0'], reports);
+      out = join(work, `ioredis-repro-${round}`);
+      const exported = await runCli(['export', join(reports, 'latest'), '--out', out, '--json']);
+      expect(exported.code, exported.stderr).toBe(0);
+      const plan = (JSON.parse(exported.stdout) as { plan: Plan & { drop: { insideTransaction?: boolean } } }).plan;
+      expect(plan.drop.insideTransaction).toBe(true);
+      expect(JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')).dependencies).toEqual({ ioredis: '4.16.0' });
+      await installLibrary(out, 'ioredis', 'ioredis-4.16.0');
+      wrong = await repro(out);
+    }
+    if (wrong === undefined) throw new Error('no export was made');
     expect(wrong.code, wrong.stdout + wrong.stderr).toBe(1);
     expect(wrong.stdout).toMatch(/WRONG REPLY: GET .+\n {2}expected .+\n {2}received /);
     expect(wrong.stdout).toMatch(/FAIL: ioredis@4\.16\.0 returned \d+ wrong repl(y|ies) on attempt \d of at most 5/);
