@@ -20,7 +20,9 @@ import { planFor, stormScenario } from './storm-scenario.ts';
  * the brokers sharing one message bus: mqemitter-redis on a private redis-server), 1 and 2
  * workers each, the cameras' storm (every camera cut off and let back at once, fixed 1 s
  * backoff), same scenario and seed, in alternating order so every layout shares the machine's
- * load alike. The clustered runs are merged and judged with the same checker as `--workers`.
+ * load alike; then one process without workers (broker and fleet together, aedes' in-process
+ * bus), which a clustered worker is plus the redis bus. The clustered runs are merged and judged
+ * with the same checker as `--workers`.
  * Knobs: BENCH_WORKER_DEVICES (default 6000), BENCH_REPEATS (1).
  */
 const devices = Number(process.env.BENCH_WORKER_DEVICES ?? 6000);
@@ -34,16 +36,16 @@ interface Measured {
   summary: RunSummary | undefined;
   problem: string;
   wallSeconds: number;
-  /** CPU seconds (user + system): the process that serves aedes today (the parent), the workers, redis. */
+  /** CPU seconds (user + system): the process started (today's parent: the broker), its workers, redis. */
   cpu: { parent: number; workers: number; bus: number };
 }
 
 /** Samples the CPU of `root` and of its children until `done` settles. */
-async function sampled(root: number, done: Promise<unknown>, isParentBroker: boolean): Promise<Measured['cpu']> {
+async function sampled(root: number, done: Promise<unknown>): Promise<Measured['cpu']> {
   const seen = new Map<number, number>();
   let parent = 0;
   const sampler = setInterval(() => {
-    if (isParentBroker) parent = cpuOf(root) ?? parent;
+    parent = cpuOf(root) ?? parent;
     for (const pid of childrenOf(root)) seen.set(pid, cpuOf(pid) ?? seen.get(pid) ?? 0);
   }, 250);
   await done;
@@ -62,12 +64,14 @@ function collect(child: ReturnType<typeof spawn>): Promise<{ stdout: string; std
 /** Today's layout: the CLI as a user runs it. */
 async function today(file: string, workers: number): Promise<Measured> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--max-old-space-size=8192', CLI, 'run', file, '--workers', String(workers), '--json', '--out-dir', join(dir, 'runs'), '--keep-runs', 'off'], {
+  // workers 0: one process, the embedded broker (aedes' in-process mq) and the fleet together
+  const layout = workers === 0 ? [] : ['--workers', String(workers)];
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', CLI, 'run', file, ...layout, '--json', '--out-dir', join(dir, 'runs'), '--keep-runs', 'off'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
   const out = collect(child);
-  const cpu = await sampled(child.pid!, out, true);
+  const cpu = await sampled(child.pid!, out);
   const { stdout, stderr } = await out;
   let summary: RunSummary | undefined;
   try {
@@ -75,7 +79,7 @@ async function today(file: string, workers: number): Promise<Measured> {
   } catch {
     summary = undefined;
   }
-  return { label: `today, --workers ${workers}`, summary, problem: stderr.trim().split('\n').slice(-2).join(' '), wallSeconds: (performance.now() - started) / 1000, cpu };
+  return { label: workers === 0 ? 'one process, no workers' : `today, --workers ${workers}`, summary, problem: stderr.trim().split('\n').slice(-2).join(' '), wallSeconds: (performance.now() - started) / 1000, cpu };
 }
 
 /** The prototype: N clustered-worker processes, one private redis-server as their bus, then the merge. */
@@ -158,16 +162,17 @@ writeFileSync(file, resolvedScenarioYaml(scenario, undefined));
 const before = loadavg();
 const rounds: Measured[][] = [];
 for (let r = 0; r < repeats; r++) {
-  rounds.push([await today(file, 1), await today(file, 2), await clustered(file, 1), await clustered(file, 2)]);
+  rounds.push([await today(file, 1), await today(file, 2), await clustered(file, 1), await clustered(file, 2), await today(file, 0)]);
 }
 const after = loadavg();
 console.log(heading(`--workers, today's layout against one clustered broker per worker: ${cpus().length} cores, load average ${before.map((l) => l.toFixed(2)).join(' ')} before, ${after.map((l) => l.toFixed(2)).join(' ')} after`));
 console.log(`command: node bench/broker-per-worker.bench.ts (BENCH_WORKER_DEVICES=${devices} BENCH_REPEATS=${repeats}); ${int(devices)} cameras, ${rounds[0][0].summary ? int(rounds[0][0].summary.fleet.viewers) : '?'} viewers`);
 console.log(table(['run', 'verdict', 'cut → back', 'cameras/s', 'reconnect p50 / max', 'CPU s parent / workers / redis', 'wall s'], rounds.flat().map(row)));
-rounds.forEach(([t1, t2, c1, c2], r) => {
+rounds.forEach(([t1, t2, c1, c2, one], r) => {
   console.log(
     `repeat ${r + 1}: 2 workers / 1 worker — today ${fixed(rate(t2) / rate(t1))}×, clustered ${fixed(rate(c2) / rate(c1))}×; ` +
-      `clustered / today — 1 worker ${fixed(rate(c1) / rate(t1))}×, 2 workers ${fixed(rate(c2) / rate(t2))}×`,
+      `clustered / today — 1 worker ${fixed(rate(c1) / rate(t1))}×, 2 workers ${fixed(rate(c2) / rate(t2))}×; ` +
+      `clustered 2 workers / today's best ${fixed(rate(c2) / Math.max(rate(t1), rate(t2)))}×; clustered 1 worker / one process (the bus's cost) ${fixed(rate(c1) / rate(one))}×`,
   );
 });
 rmSync(dir, { recursive: true, force: true });

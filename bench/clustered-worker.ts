@@ -20,7 +20,9 @@ const { scenario } = await loadScenarioFile(file);
 const registry = Registry.generate(scenario.seed, { ...scenario.fleet, identities: scenario.identities });
 const credentials = new Credentials(externalBrokerSecret(scenario.seed, process.env.CROSSWIRE_BROKER_SECRET ?? ''));
 const transport = new TcpServerTransport('127.0.0.1');
-const mq = MQEmitterRedis({ connectionString: redisUrl });
+const bus = new URL(redisUrl);
+// no ready check: aedes subscribes at once, and ioredis' INFO would meet a subscriber-mode connection
+const mq = MQEmitterRedis({ host: bus.hostname, port: Number(bus.port), enableReadyCheck: false });
 const broker = await EmbeddedBroker.start(transport, credentials, registry, { ...scenario.broker, mq });
 const code = await main(['node', 'crosswire', 'run', file, '--shard', `${index}/${count}`, '--broker', `mqtt://127.0.0.1:${transport.port}`, ...rest]);
 await broker.close().catch(() => undefined);
