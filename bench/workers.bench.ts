@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import type { RunSummary } from '../src/report/summary.ts';
 import { resolvedScenarioYaml } from '../src/scenario/resolved-scenario.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import { fixed, heading, int, table } from './format.ts';
+import { childrenOf, cpuOf, fdCount } from './proc-stats.ts';
 import { planFor, stormScenario } from './storm-scenario.ts';
 
 /**
@@ -37,29 +38,6 @@ interface Measured {
   /** CPU seconds (user + system) of the parent (the broker) and of all workers together. */
   parentCpu: number;
   workersCpu: number;
-}
-
-function fdCount(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).length;
-  } catch {
-    return 0;
-  }
-}
-
-/** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
-function cpuOf(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
-  return out.split('\n').filter((l) => l.trim() !== '').map(Number);
 }
 
 async function run(label: string, scenario: Scenario, workers: number): Promise<Measured> {

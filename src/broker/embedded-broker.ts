@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Packet } from 'mqtt-packet';
-import type { Aedes, AuthenticateError, Client } from 'aedes';
+import type { Aedes, AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Credentials, Principal } from '../registry/credentials.ts';
 import { clientIdMatches, principalOf } from '../registry/credentials.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -23,6 +23,11 @@ export interface BrokerSettings {
   connectTimeout: number;
   /** The topic rules in force: `strict`, or a positive control with one rule too broad. */
   acl?: AclMode;
+  /**
+   * The message bus this aedes shares with other instances (one per worker process): a client
+   * of any of them receives what is published on any other. Absent: aedes' own, in-process.
+   */
+  mq?: AedesOptions['mq'];
 }
 
 export const defaultBrokerSettings: BrokerSettings = { connectTimeout: 30_000, acl: 'strict' };
@@ -76,6 +81,7 @@ export class EmbeddedBroker implements Broker {
       // 0: no limit. With a limit, a storm queues messages inside mqemitter and releasing the
       // queue recurses once per message (stack overflow at a few thousand queued)
       concurrency: 0,
+      ...(this.settings.mq === undefined ? {} : { mq: this.settings.mq }),
       connectTimeout: this.settings.connectTimeout,
       // a partitioned client's CONNECT goes unanswered and its link closes, as if it never arrived
       // (over the memory transport it is turned away before this, see the constructor)

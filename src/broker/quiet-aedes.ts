@@ -11,9 +11,10 @@ interface AedesInternals {
  * aedes without its `$SYS/<broker>/new/clients` and `…/disconnect/clients` notices. aedes
  * publishes one per connect and one per disconnect, through its whole publish path (a packet,
  * the emitter's topic match, its own listener), for other brokers of a cluster and for
- * `$SYS` subscribers. crosswire's broker is never clustered, and its ACL lets no client
- * subscribe to a `$` topic ([MQTT-4.7.2-1]), so nobody could receive them: in a storm they were
- * two publishes per connection for nothing. Registering and forgetting a client, and the
+ * `$SYS` subscribers. Its ACL lets no client subscribe to a `$` topic ([MQTT-4.7.2-1]), and
+ * when several instances share one bus (a broker per worker) each client id connects to its own
+ * worker's instance only, so no other instance has a session of it to close: in a storm they
+ * were two publishes per connection for nothing. Registering and forgetting a client, and the
  * `client` and `clientDisconnect` events, are as aedes does them.
  */
 export class QuietAedes extends Aedes {
