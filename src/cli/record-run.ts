@@ -12,6 +12,7 @@ import { isCrosswireError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { createProgress } from './progress/create-progress.ts';
 import type { ShardStartOptions } from '../runner/shard-start.ts';
+import { abortOnInterrupt } from './interrupt-signals.ts';
 
 export interface RecordOptions {
   outDir: string;
@@ -42,17 +43,11 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
   const runDir = await createRunDirectory(options.outDir, scenario.name, scenario.seed, startedAt, resolvedScenarioYaml(scenario, options.file), scenario.shard);
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130); // a second Ctrl-C means now
+  const stopListening = abortOnInterrupt(controller, () => {
     const note = err.yellow('interrupted: healing faults and writing a partial report…');
     if (progress) progress.note(note);
     else process.stderr.write(`\n${note}\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  });
   try {
     const spool = new ViolationSpool(runDir);
     const { summary, world } = await runScenario(scenario, {
@@ -83,8 +78,7 @@ export async function recordRun(scenario: Scenario, options: RecordOptions): Pro
     return { summary, runDir };
   } finally {
     progress?.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stopListening();
   }
 }
 

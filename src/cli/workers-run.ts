@@ -26,6 +26,7 @@ import { debugLog } from './debug.ts';
 import { openMetricsEndpoint } from './metrics-endpoint.ts';
 import { createProgress } from './progress/create-progress.ts';
 import { performance } from 'node:perf_hooks';
+import { abortOnInterrupt } from './interrupt-signals.ts';
 
 export interface WorkersRunOptions {
   outDir: string;
@@ -83,17 +84,12 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
   };
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted); // the workers die with the parent ('exit')
+  // the workers die with the parent ('exit') on a second Ctrl-C
+  const stopListening = abortOnInterrupt(controller, () => {
     const note = err.yellow('interrupted: the workers heal their faults and write partial reports…');
     if (progress) progress.note(note);
     else process.stderr.write(`\n${note}\n`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  });
   let server: PrivateServer | undefined;
   let broker: EmbeddedBroker | undefined;
   try {
@@ -162,8 +158,7 @@ export async function workersRun(scenario: Scenario, options: WorkersRunOptions)
   } finally {
     progress?.stop();
     await metrics?.close();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stopListening();
     await broker?.close().catch(() => undefined);
     await server?.stop().catch(() => undefined);
   }
