@@ -37,7 +37,7 @@ const header: RunHeader = {
 
 let nextId = 1;
 function cache(kind: CacheOp['kind'], key: string, startedAt: number, t: number, outcome: CacheOp['outcome'], value?: string): CacheOp {
-  return { op: 'cache', t, kind, id: nextId++, key, value, startedAt, doneAfter: 0, outcome, latencyMs: 1, adapter: 'redis@2.2.5' };
+  return { op: 'cache', t, kind, id: nextId++, key, value, startedAt, doneAfter: nextId - 1, outcome, latencyMs: 1, adapter: 'redis@2.2.5' };
 }
 
 function history(): HistoryOp[] {

@@ -126,3 +126,12 @@ export class CacheBlame {
 function endOf(m: Mutation): number {
   return m.ok ? m.doneAfter : Infinity;
 }
+
+/** A history's cache op as the evidence a violation carries (and blame reads). */
+export function cacheOpRecord(op: CacheOp): CacheOpRecord;
+export function cacheOpRecord(op: CacheOp | undefined): CacheOpRecord | undefined;
+export function cacheOpRecord(op: CacheOp | undefined): CacheOpRecord | undefined {
+  if (op === undefined) return undefined;
+  const { op: _op, t, kind, ...rest } = op;
+  return { op: kind, ...rest, at: t };
+}

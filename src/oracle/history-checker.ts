@@ -4,7 +4,7 @@ import type { HistoryListener } from '../history/history-recorder.ts';
 import { Registry } from '../registry/registry.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { BlockedLeak, CacheOpRecord, DropReason, OwnerTrace } from '../history/evidence.ts';
-import { CacheBlame } from './cache-blame.ts';
+import { CacheBlame, cacheOpRecord } from './cache-blame.ts';
 import { EventLedger, Flag } from './event-ledger.ts';
 import { HostileTracker } from './hostile-tracker.ts';
 import { IsolationOracle } from './isolation-oracle.ts';
@@ -83,7 +83,7 @@ export class HistoryChecker implements HistoryListener {
   /** When the latest outage of the whole fleet began, and of each camera in a partial one (scenario ms). */
   private lastCutAt = -Infinity;
   private readonly cutAt: Float64Array;
-  private readonly blame = new CacheBlame((id) => evidenceOf(this.cacheOps.get(id)));
+  private readonly blame = new CacheBlame((id) => cacheOpRecord(this.cacheOps.get(id)));
   /** The service under test reports how it routed (the reference service does; a user's own does not). */
   private serviceReports = false;
   private tracesDropped = false;
@@ -115,7 +115,7 @@ export class HistoryChecker implements HistoryListener {
       registry: this.registry,
       ledger: this.ledger,
       traceOf: (kind, eventId, account) => this.misroutes.get(`${kind}:${eventId}:${account}`),
-      cacheOp: (id) => evidenceOf(this.cacheOps.get(id)),
+      cacheOp: (id) => cacheOpRecord(this.cacheOps.get(id)),
       activeFaults: () => [...this.active].map((w) => this.faults[w].id),
       keepViolations: options.keepViolations,
       onViolation: (v, kept) => {
@@ -384,10 +384,4 @@ export class HistoryChecker implements HistoryListener {
 function lastRead(v: Violation): Violation['cacheOps'] {
   const read = v.cacheOps.findLast((op) => op.op === 'get' && op.outcome === 'hit');
   return read === undefined ? [] : [read];
-}
-
-function evidenceOf(op: CacheOp | undefined): CacheOpRecord | undefined {
-  if (op === undefined) return undefined;
-  const { op: _op, t, kind, ...rest } = op;
-  return { op: kind, ...rest, at: t };
 }
