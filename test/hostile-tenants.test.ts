@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planAttempt, persistentClientId, type AttemptTargets } from '../src/fleet/hostile-attempts.ts';
-import { FORGED_EVENT_BASE, type HistoryOp } from '../src/history/history-op.ts';
+import type { HistoryOp } from '../src/history/history-op.ts';
 import { HistoryChecker } from '../src/oracle/history-checker.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { validateScenarioObject } from '../src/scenario/load-scenario.ts';
@@ -173,7 +173,16 @@ describe('the oracle over hostile attempts (from the history alone)', () => {
     expect(v).toMatchObject({ kind: 'corrupt-media', attempt: { id: 9, kind: 'publish-forged', clientId: 'acct-000001~vh9' } });
     expect(v.blame).toMatchObject({ class: 'broker' });
     expect(facts.hostile).toMatchObject({ tried: 1, leaked: 1, acceptedHarmless: 0 });
-    expect(FORGED_EVENT_BASE).toBeGreaterThan(2 ** 30);
+  });
+
+  it('counts every delivery of an attempt, including those after the attempt was recorded', () => {
+    const { facts } = judge([
+      { op: 'attempt', t: 3000, startedAt: 3000, id: 9, kind: 'publish-forged', acct: 0, clientId: 'acct-000001~vh9', target: 'devices/cam-0000009/events', answer: 'accepted' },
+      { op: 'thumbnail', t: 3500, acct: 1, viewer: 'acct-000002~v1', bad: 'bad-mac', forgedBy: 9 },
+      { op: 'thumbnail', t: 3600, acct: 1, viewer: 'acct-000002~v2', bad: 'bad-mac', forgedBy: 9 },
+    ]);
+    expect(facts.hostile).toMatchObject({ tried: 1, leaked: 1, acceptedHarmless: 0 });
+    expect(facts.hostile?.leakedAttempts).toMatchObject([{ id: 9, leaks: 2 }]);
   });
 });
 

@@ -123,7 +123,7 @@ export class HostileTracker {
     const retained = this.retained.replayed > 0 ? { retained: { ...this.retained } } : {};
     // by name: the order attempts end in says nothing
     const byKind = Object.fromEntries(Object.entries(this.byKind).sort(([x], [y]) => x.localeCompare(y)));
-    return { broker: this.broker, ...this.total, byKind, leakedAttempts: this.leakedAttempts, notMedia: this.notMedia, ...retained };
+    return { broker: this.broker, ...this.total, byKind, leakedAttempts: this.leakedAttempts.map((a) => ({ ...a, leaks: this.leaksOf.get(a.id) ?? 0 })), notMedia: this.notMedia, ...retained };
   }
 
   /** A forged event reached a viewer after its attempt was tallied: it moves to leaked. */
@@ -141,7 +141,8 @@ export class HostileTracker {
       t[field] += sign;
     }
     if (leaked && sign === 1 && this.leakedAttempts.length < KEEP_LEAKED) {
-      this.leakedAttempts.push({ id, kind: a.kind, target: a.target, clientId: a.clientId, leaks: this.leaksOf.get(id) ?? 0 });
+      // `leaks` is read when reported: media keeps arriving after the attempt is recorded (a will falls due later)
+      this.leakedAttempts.push({ id, kind: a.kind, target: a.target, clientId: a.clientId, leaks: 0 });
     }
   }
 }
