@@ -19,7 +19,7 @@ const flags = mostly<'right' | 'wrong'>('right', 'wrong');
 const packetId = mostly<'fresh' | 'zero' | 'max'>('fresh', 'zero', 'max');
 const qos = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0, 1, 2) }, { weight: 1, arbitrary: fc.constant(3) });
 
-export const topicArbitrary: fc.Arbitrary<TopicDraft> = fc.record({
+const topicArbitrary: fc.Arbitrary<TopicDraft> = fc.record({
   base: fc.constantFrom(...topicBases),
   mutation: fc.oneof({ weight: 3, arbitrary: fc.constant<TopicDraft['mutation']>('none') }, { weight: 2, arbitrary: fc.constantFrom(...topicMutations) }),
 });

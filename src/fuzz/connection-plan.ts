@@ -172,7 +172,7 @@ function refusalOf(draft: ConnectDraft, role: AttackerRole): string | undefined 
   return undefined;
 }
 
-export function labelOf(draft: PacketDraft): string {
+function labelOf(draft: PacketDraft): string {
   switch (draft.kind) {
     case 'connect':
       return `CONNECT v${draft.level}`;

@@ -12,7 +12,7 @@ import type { FleetShape } from '../registry/registry.ts';
  * what the case found when it was saved. `crosswire fuzz` writes one for a shrunk finding; the
  * shipped ones (test/fixtures/fuzz-regressions/) are replayed by a unit test, which needs them clean.
  */
-export const REGRESSION_FORMAT = 'crosswire-fuzz-case/1';
+const REGRESSION_FORMAT = 'crosswire-fuzz-case/1';
 
 export interface RegressionFile {
   format: typeof REGRESSION_FORMAT;
@@ -64,7 +64,7 @@ export function toRegressionFile(runnable: RunnableCase, seed: number, fleet: Fl
 }
 
 /** The case's expectation in words: no crash, hang or bypass, and each connection's spec'd end. */
-export function expectedText(runnable: RunnableCase): string {
+function expectedText(runnable: RunnableCase): string {
   const ends = runnable.connections.map(({ marker, plan }) =>
     plan.mustClose !== undefined
       ? `${marker} closed by packet ${plan.mustClose.index + 1}: ${plan.mustClose.rule}`

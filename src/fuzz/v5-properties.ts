@@ -25,7 +25,7 @@ const propertyTypes: Record<number, ValueType> = {
 };
 
 /** Which properties each packet may carry [MQTT-2.2.2.2]; any other is a Protocol Error. */
-export const allowedProperties = {
+const allowedProperties = {
   connect: [0x11, 0x17, 0x19, 0x21, 0x22, 0x26, 0x27],
   will: [0x01, 0x02, 0x03, 0x08, 0x09, 0x26],
   publish: [0x01, 0x02, 0x03, 0x08, 0x09, 0x23, 0x26],
@@ -35,7 +35,7 @@ export const allowedProperties = {
 export type PropertyHolder = keyof typeof allowedProperties;
 
 export const propertyIds = [...Object.keys(propertyTypes).map(Number), 0x00, 0x7f] as const;
-export const propertyForms = ['right', 'wrong-type', 'twice', 'zero'] as const;
+const propertyForms = ['right', 'wrong-type', 'twice', 'zero'] as const;
 
 export interface PropertyDraft {
   id: number;

@@ -27,10 +27,6 @@ export class ViolationPairs {
     this.seen.add(`${v.receivedBy} ${v.deviceId} ${v.trueOwner}`);
   }
 
-  get count(): number {
-    return this.seen.size;
-  }
-
   summary(): ViolationPairsSummary {
     const sorted = [...this.seen].sort();
     const hash = createHash('sha256');
