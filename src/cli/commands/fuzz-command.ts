@@ -42,7 +42,7 @@ export async function fuzzCommand(options: FuzzCommandOptions): Promise<number> 
   const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
   // the principals and credentials of the default scenario for this seed, as `broker-config` writes them
   const { scenario } = await loadScenarioFile(DEFAULT_SCENARIO, overridesFrom({ seed }, {}));
-  const cast = castOf(seed, scenario.fleet);
+  const cast = castOf(seed, { ...scenario.fleet, identities: scenario.identities });
   const target: FuzzTarget = options.broker === undefined ? await embeddedTarget(cast, { transport: options.transport }) : externalTarget(options.broker);
   const err = makeChalk(process.stderr, options.color === false);
   const out = makeChalk(process.stdout, options.color === false);
