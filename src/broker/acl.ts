@@ -22,7 +22,10 @@ export const SERVICE_EVENT_FILTER = 'devices/+/events';
  * `weakened-read`: a viewer may read every account's topic (`accounts/+/…`: only the first level
  * checked); `weakened-publish`: a viewer may publish on any camera's event topic.
  */
-export const aclModes = ['strict', 'weakened-read', 'weakened-publish'] as const;
+/** The rules a positive control makes too broad, on the embedded broker and in Mosquitto's ACL alike. */
+export const weakenedRules = ['read', 'publish'] as const;
+export type WeakenedRule = (typeof weakenedRules)[number];
+export const aclModes = ['strict', ...weakenedRules.map((rule) => `weakened-${rule}` as const)] as const;
 export type AclMode = (typeof aclModes)[number];
 
 export function canPublish(principal: Principal, topic: string, mode: AclMode = 'strict'): boolean {

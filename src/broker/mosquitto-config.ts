@@ -1,7 +1,7 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { Credentials } from '../registry/credentials.ts';
 import { serviceUsername } from '../registry/credentials.ts';
-import { SERVICE_EVENT_FILTER } from './acl.ts';
+import { SERVICE_EVENT_FILTER, weakenedRules, type WeakenedRule } from './acl.ts';
 
 /** Mosquitto 2's password hash: PBKDF2-HMAC-SHA512, 101 iterations, 12-byte salt, 64-byte hash (`$7$`). */
 const ITERATIONS = 101;
@@ -68,8 +68,7 @@ export function mosquittoAclFile(weaken?: WeakenedRule): string {
  * `--weaken <rule>`: the ACL with ONE rule too broad, a positive control the `hostile:` attempts
  * must catch (the embedded broker's `broker.acl: weakened-<rule>`).
  */
-export const weakenedRules = ['read', 'publish'] as const;
-export type WeakenedRule = (typeof weakenedRules)[number];
+export { weakenedRules, type WeakenedRule };
 
 /** The mosquitto.conf the fleet needs: no anonymous access, the files above, TCP and WebSocket listeners. */
 export function mosquittoConf(l: MosquittoListeners, about: string): string {
