@@ -130,6 +130,22 @@ describe('the oracle over hostile attempts (from the history alone)', () => {
     expect(facts.hostile?.leakedAttempts).toEqual([{ id: 1, kind: 'subscribe-accounts', target: 'accounts/+/events', clientId: base.clientId, leaks: 1 }]);
   });
 
+  it('one violation per event and attempt, however many times the attempt received it; its tally counts every receipt', () => {
+    const checker = new HistoryChecker(scenario(), 500);
+    const { registry } = checker;
+    const foreign = registry.deviceIds.findIndex((_, d) => registry.initialOwnerIndex(d) !== 0);
+    const receipt = { ...base, acct: 0, ev: 6, dev: registry.deviceIds[foreign], publishedAt: 3100 };
+    const { facts } = judge([
+      { op: 'attack-receipt', t: 3200, ...receipt },
+      // the same event again, on the camera's own topic (a filter such as `#` matches both)
+      { op: 'attack-receipt', t: 3201, ...receipt, topic: `devices/${registry.deviceIds[foreign]}/events` },
+      { op: 'attack-receipt', t: 3300, ...base, acct: 0, ev: 7, dev: registry.deviceIds[foreign], publishedAt: 3200 },
+      { op: 'attempt', t: 5000, startedAt: 3000, id: 1, kind: 'subscribe-accounts', acct: 0, clientId: base.clientId, target: base.target, answer: 'accepted' },
+    ]);
+    expect(facts.violationCount).toBe(2);
+    expect(facts.hostile?.leakedAttempts).toMatchObject([{ id: 1, leaks: 3 }]);
+  });
+
   it('judges by the owner when the event was published: after a transfer, the old owner\'s earlier media is still its own', () => {
     const checker = new HistoryChecker(scenario(), 500);
     const device = checker.registry.deviceIds.findIndex((_, d) => checker.registry.initialOwnerIndex(d) === 0);

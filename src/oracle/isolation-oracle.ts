@@ -29,6 +29,7 @@ export class IsolationOracle {
   readonly violations: Violation[] = [];
   violationCount = 0;
   private readonly foreignPairs = new Set<string>();
+  private readonly hostilePairs = new Set<string>();
   private readonly accountsThumb = new Set<string>();
   private readonly accountsVideo = new Set<string>();
   /** Accounts that received a foreign thumbnail or opened a foreign video: the incident's "exposed". */
@@ -112,6 +113,11 @@ export class IsolationOracle {
     const owner = registry.ownerIndexAt(device, m.publishedAt);
     if (owner === m.acct) return false;
     const accountId = registry.accountIds[m.acct];
+    // one violation per event and attempt: a wildcard filter can match the event on two topics, and
+    // QoS 1 may deliver it again (the attempt's own tally still counts every receipt)
+    const pair = `${m.ev}>${attempt.id}`;
+    if (this.hostilePairs.has(pair)) return true;
+    this.hostilePairs.add(pair);
     this.hostileLeaks++;
     this.accountsExposed.add(accountId);
     this.devicesExposed.add(m.dev);
